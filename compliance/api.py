@@ -1,0 +1,158 @@
+"""The library entry point: ``check(manifest, rulesets, registry) -> Report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from compliance import __version__
+from compliance.applicability import applicability
+from compliance.facts import ItemFacts, ShipmentFacts, derive
+from compliance.models.manifest import Manifest
+from compliance.models.registry import Registry
+from compliance.models.report import (
+    ContainerResult,
+    ItemResult,
+    MissingDocument,
+    Report,
+    RulesetInfo,
+    RulesetResult,
+    Upcoming,
+    Verdict,
+    worst,
+)
+from compliance.models.ruleset import Ruleset, Version
+from compliance.program import Answer, Program
+from compliance.verdicts import Context, finding_verdict, hs_finding, not_in_force, ruleset_result
+
+
+class Evaluator(Protocol):
+    def evaluate(self, program: Program, facts: ItemFacts) -> frozenset[Answer]: ...
+
+
+def default_evaluator() -> Evaluator:
+    from compliance.engine import DurableEvaluator
+
+    return DurableEvaluator()
+
+
+def _judge_item(
+    facts: ItemFacts,
+    shipment_facts: ShipmentFacts,
+    chosen: list[tuple[Ruleset, Version | None]],
+    program: Program,
+    evaluator: Evaluator,
+    lang: str,
+) -> list[RulesetResult]:
+    answers = evaluator.evaluate(program, facts) if program.versions else frozenset()
+    out: list[RulesetResult] = []
+    for ruleset, version in chosen:
+        if version is None:
+            out.append(not_in_force(ruleset, facts.as_of, lang))
+            continue
+        ctx = Context(ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", lang)
+        out.append(ruleset_result(ctx, answers))
+    return out
+
+
+def check(
+    manifest: Manifest,
+    rulesets: list[Ruleset],
+    registry: Registry,
+    *,
+    as_of: dt.date | None = None,
+    evaluator: Evaluator | None = None,
+    lang: str = "en",
+) -> Report:
+    """Judge every item of a manifest against the rulesets, as of a day (default: arrival date)."""
+    engine = evaluator or default_evaluator()
+    day = as_of or manifest.shipment.arrival_date
+    shipment_facts = derive(manifest, registry, day)
+    chosen = [(rs, rs.version_on(day)) for rs in rulesets]
+    program = Program(tuple((rs, v) for rs, v in chosen if v is not None))
+    items: list[ItemResult] = []
+    missing: list[MissingDocument] = []
+    for facts in shipment_facts.items:
+        results = _judge_item(facts, shipment_facts, chosen, program, engine, lang)
+        findings = hs_finding(facts)
+        verdict = worst([r.verdict for r in results if r.applies and r.verdict] + finding_verdict(findings))
+        item = facts.item
+        items.append(
+            ItemResult(
+                item_id=item.id, verdict=verdict, findings=findings, rulesets=results, description=item.description,
+                machine_type=item.machine_type.value, condition=item.condition.value,
+                manufactured=str(item.manufactured), container=item.container,
+            )
+        )  # fmt: skip
+        for r in results:
+            for req in r.requirements:
+                if req.document_types and req.status in ("missing", "invalid", "review"):
+                    missing.append(
+                        MissingDocument(
+                            item_id=item.id, ruleset=r.ruleset, requirement=req.id, document_type=req.document_type,
+                            status=req.status, severity=req.severity, document_types=req.document_types,
+                        )
+                    )  # fmt: skip
+    if len(items) != len(manifest.items):
+        raise AssertionError("an item was lost between facts and verdicts")
+    upcoming = _upcoming(manifest, rulesets, registry, day, engine, lang)
+    containers: dict[str, list[ItemResult]] = {}
+    for it in items:
+        if it.container:
+            containers.setdefault(it.container, []).append(it)
+    tender = manifest.shipment.tender
+    return Report(
+        shipment_id=manifest.shipment.id,
+        as_of=day.isoformat(),
+        verdict=worst([i.verdict for i in items]),
+        items=items,
+        missing_documents=missing,
+        upcoming=upcoming,
+        containers=[
+            ContainerResult(container=c, verdict=worst([i.verdict for i in its]), items=[i.item_id for i in its])
+            for c, its in containers.items()
+        ]
+        or None,
+        origin=manifest.shipment.origin,
+        destination=manifest.shipment.destination,
+        arrival_date=manifest.shipment.arrival_date.isoformat(),
+        tender=tender.model_dump(mode="json") if tender else None,
+        rulesets=[
+            RulesetInfo(
+                id=rs.id, version=v.version if v else None, title=rs.title.get(lang),
+                source_confidence=(v.source_confidence if v else None) or rs.source_confidence,
+                status=v.status if v else None,
+            )
+            for rs, v in chosen
+        ],  # fmt: skip
+        registry_sources=registry.sources,
+        registry_is_sample=registry.is_sample,
+        warnings=list(registry.warnings),
+        tool_version=__version__,
+    )
+
+
+def _upcoming(
+    manifest: Manifest, rulesets: list[Ruleset], registry: Registry, day: dt.date, engine: Evaluator, lang: str
+) -> list[Upcoming]:
+    """For each ruleset whose next (or first) version starts after ``day``: each item it will apply
+    to, judged as of that version's first day."""
+    out: list[Upcoming] = []
+    for rs in rulesets:
+        nxt = rs.next_version_after(day)
+        if nxt is None:
+            continue
+        program = Program(((rs, nxt),))
+        future = derive(manifest, registry, nxt.effective_from)
+        for facts in future.items:
+            if not applicability(rs, nxt, future.shipment, facts).applies:
+                continue
+            result = _judge_item(facts, future, [(rs, nxt)], program, engine, lang)[0]
+            would_be: Verdict = result.verdict or "clear"
+            out.append(
+                Upcoming(
+                    ruleset=rs.id, version=nxt.version, effective_from=nxt.effective_from.isoformat(),
+                    item_id=facts.item.id, would_be=would_be,
+                )
+            )  # fmt: skip
+    return out

@@ -1,0 +1,155 @@
+"""The command line: parse options, call the library, render, map the outcome to an exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from compliance import __version__
+from compliance.errors import ComplianceError, ExitCode, UsageError
+from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.models.report import Report, worst
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+VERDICT_EXIT = {"clear": ExitCode.CLEAR, "hold": ExitCode.HOLD, "review": ExitCode.REVIEW}
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print, or write a file atomically: a failed run never leaves a partial file."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    directory = output.parent if str(output.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def handle_errors(func: F) -> F:
+    """User errors exit 2 with one message; anything else is a bug: exit 70 and a log file."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ComplianceError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(ExitCode.BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: never a verdict
+            fd, log = tempfile.mkstemp(prefix="compliance-crash-", suffix=".log")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"compliance {__version__}\n{' '.join(sys.argv)}\n\n")
+                fh.write(traceback.format_exc())
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (details: {log})", err=True)
+            sys.exit(ExitCode.INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"'{value}' is not a date; expected YYYY-MM-DD", field=option) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="compliance")
+def cli() -> None:
+    """Compliance checks for shipments of CNC machine tools.
+
+    Exit codes: 0 clear, 1 hold, 2 bad input or usage, 3 review, 70 internal error.
+    """
+
+
+@cli.command()
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Accreditation registry file (repeatable; later files win). Default: the SAMPLE registry.")
+@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of ruleset YAML files. Default: the shipped rulesets.")
+@click.option("--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all.")
+@click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@click.option("--max-size", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse manifests larger than this many bytes.")
+@handle_errors
+def check(
+    manifests: tuple[Path, ...],
+    registries: tuple[Path, ...],
+    rulesets_dir: Path | None,
+    ruleset_ids: tuple[str, ...],
+    as_of: str | None,
+    fmt: str,
+    lang: str,
+    output: Path | None,
+    max_size: int,
+) -> None:
+    """Check shipment manifests against the rulesets.
+
+    Example: compliance check shipments/vn-used-vmc-hold.yaml --format json
+    """  # noqa: D301
+    from compliance import render
+    from compliance.api import check as run_check
+    from compliance.inputs import check_dates, load_manifest, load_registry, load_rulesets
+
+    day = parse_day(as_of, "--as-of")
+    renderer = render.get(fmt)
+    rulesets = load_rulesets(rulesets_dir, list(ruleset_ids))
+    registry = load_registry(list(registries))
+    reports: list[Report] = []
+    for path in manifests:
+        loaded = load_manifest(path, max_bytes=max_size)
+        check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
+        reports.append(run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang))
+    if fmt == "json" and len(reports) > 1:
+        from compliance.render.json_format import report_dict
+
+        text = json.dumps([report_dict(r) for r in reports], indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = "\n".join(renderer(r, lang) for r in reports)
+    write_output(text, output)
+    sys.exit(VERDICT_EXIT[worst([r.verdict for r in reports])])
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["manifest", "result", "registry", "ruleset"]))
+@handle_errors
+def schema(what: str) -> None:
+    """Print the JSON Schema of a file the tool reads or writes.
+
+    Example: compliance schema result
+    """
+    from compliance.models.manifest import Manifest
+    from compliance.models.registry import RegistryFile
+    from compliance.models.report import Report as ReportModel
+    from compliance.models.ruleset import Ruleset
+
+    model = {"manifest": Manifest, "result": ReportModel, "registry": RegistryFile, "ruleset": Ruleset}[what]
+    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    cli()

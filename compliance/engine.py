@@ -1,0 +1,341 @@
+"""The durable-rules adapter: the only module that imports durable_rules.
+
+Driven the way ``shared/notes/durable-rules.md`` measured to be safe: one host per process with its
+timer threads off; one fresh session (sid) per item; the item's documents and accreditations asserted
+first and the item last, in one call to the C engine; actions run synchronously; the session deleted
+in ``finally``. A sentinel rule fires for every item, and an "absorb" rule makes every fact handled,
+so the engine never refuses a batch (trap 4). Every answer is then checked by ``program.verify``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import durable_rules_engine
+from durable import engine as durable_engine
+
+from compliance.errors import EngineIntegrityError
+from compliance.facts import AccreditationLookup, ItemFacts, to_int
+from compliance.models.ruleset import Check, ItemCheck, Requirement
+from compliance.program import (
+    MISSING,
+    NOT_EXPIRED,
+    NOT_FUTURE,
+    OFFERED,
+    SENTINEL,
+    Answer,
+    Program,
+    verify,
+)
+from compliance.vocab import normalise_stage, normalise_standard
+
+Pattern = dict[str, Any]
+Sink = list[Answer]
+
+#: List fields of a document whose values rules test for membership, flattened into flags.
+LIST_FIELDS = ("standards", "stages", "ghg_scopes", "capabilities", "languages")
+SCALAR_FIELDS = (
+    "transport_destination", "issuer_role", "delivery", "legalised", "primary_data_share", "software_version",
+    "issuer", "functional_unit", "system_boundary",
+)  # fmt: skip
+PRESENCE_FIELDS = (*SCALAR_FIELDS, "sensors", "protocols", "valid_until", "issued")
+
+
+def token(value: object) -> str:
+    """A value as a safe part of a field name (durable treats dots as nesting)."""
+    return re.sub(r"[^A-Za-z0-9]", "_", str(value))
+
+
+def list_values(field: str, values: list[Any]) -> list[str]:
+    """Normalise a list field's values the same way on both sides of a comparison."""
+    if field == "standards":
+        return [normalise_standard(str(v)) for v in values]
+    if field == "stages":
+        return [normalise_stage(str(v)) or str(v) for v in values]
+    if field in ("capabilities", "languages"):
+        return [str(v).strip().lower() for v in values]
+    return [str(v) for v in values]
+
+
+def flag(field: str, value: object) -> str:
+    return f"{field}__{token(value)}"
+
+
+def body_token(body: str) -> str:
+    return body.strip().casefold()
+
+
+class _QuietHost(durable_engine.Host):  # type: ignore[misc]
+    """A durable Host without the two background timer threads (trap 6)."""
+
+    def _run(self) -> None:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling a program into one durable ruleset
+
+
+def _doc_pattern(types: list[str], extra: list[Pattern]) -> Pattern:
+    type_cond: Pattern = {"$or": [{"type": t} for t in types]} if len(types) > 1 else {"type": types[0]}
+    return {"$and": [{"kind": "doc"}, type_cond, *extra]}
+
+
+def _check_conditions(check: Check) -> tuple[list[Pattern], list[Pattern], Pattern | None]:
+    """(conditions on the document, conditions on the item, an accreditation pattern or None)."""
+    doc: list[Pattern] = []
+    item: list[Pattern] = []
+    acc: Pattern | None = None
+    kind = check.kind
+    if kind in LIST_FIELDS:
+        values = list_values(kind, list(getattr(check, kind)))
+        doc.extend({flag(kind, v): True} for v in values)
+    elif kind == "equals":
+        assert check.equals is not None
+        doc.extend({f: v} for f, v in check.equals.items())
+    elif kind == "one_of":
+        assert check.one_of is not None
+        for f, vs in check.one_of.items():
+            doc.append({"$or": [{f: v} for v in vs]})
+    elif kind == "present":
+        assert check.present is not None
+        doc.extend({f"has_{f}": True} for f in check.present)
+    elif kind == "greater_than":
+        assert check.greater_than is not None
+        doc.extend({"$gt": {f: v}} for f, v in check.greater_than.items())
+    elif kind == "item_one_of":
+        assert check.item_one_of is not None
+        for f, vs in check.item_one_of.items():
+            item.append({"$or": [{f: v} for v in vs]})
+    elif kind == "accreditation":
+        spec = check.accreditation
+        assert spec is not None
+        conds: list[Pattern] = [
+            {"kind": "acc"},
+            {"doc_id": {"d": "doc_id"}},
+            {"$lte": {"valid_from": {"d": "issued"}}},
+            {"$gte": {"valid_until": {"d": "issued"}}},
+            # Not suspended or withdrawn on the issue date. A cross-pattern reference inside "$or"
+            # makes durable fail (error 311) or crash, so the status is sent as one number.
+            {"$gt": {"active_before": {"d": "issued"}}},
+        ]
+        if spec.bodies is not None:
+            conds.append({"$or": [{"body": body_token(b)} for b in spec.bodies]} if spec.bodies else {"kind": "none"})
+        conds.extend({flag("scope", s): True} for s in spec.scopes)
+        if spec.scopes_any:
+            conds.append({"$or": [{flag("scope", s): True} for s in spec.scopes_any]})
+        acc = {"$and": conds}
+        doc.append({"$gt": {"issued": 0}})
+    return doc, item, acc
+
+
+def _item_check_condition(check: ItemCheck) -> Pattern:
+    assert check.calendar_age_at_most is not None
+    return {"$lte": {"calendar_age": check.calendar_age_at_most}}
+
+
+class _Compiler:
+    def __init__(self, record: Callable[[Answer], None]) -> None:
+        self.record = record
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.counter = itertools.count()
+
+    def add(self, key: str, kind: str, patterns: list[dict[str, Pattern]]) -> None:
+        name = f"r{next(self.counter)}"
+        record = self.record
+
+        def action(c: Any) -> None:
+            d = getattr(c, "d", None) if any("d" in p for p in patterns) else None
+            a = getattr(c, "a", None) if any("a" in p for p in patterns) else None
+            record(Answer(key, kind, d["doc_id"] if d else None, a["acc_id"] if a else None))
+
+        self.rules[name] = {"all": patterns, "run": action}
+
+    def requirement(self, key: str, req: Requirement) -> None:
+        item: dict[str, Pattern] = {"i": {"kind": "item"}}
+        for j, ic in enumerate(req.item_checks):
+            self.add(key, f"i{j}", [{"i": {"$and": [{"kind": "item"}, _item_check_condition(ic)]}}])
+        if not req.documents:
+            return
+        types = [t.value for t in req.documents]
+        self.add(key, OFFERED, [item, {"d": _doc_pattern(types, [])}])
+        # Negation sees only facts asserted before the item (trap 8): documents always go first.
+        self.add(key, MISSING, [item, {"d$not": _doc_pattern(types, [])}])
+        # A document without an issue date (or without an end of validity) is not judged on it: the
+        # absence is a rule of its own, guarded by the positive kind/type conditions (trap 8).
+        self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(types, [{"$lte": {"issued": {"i": "as_of"}}}])}])
+        self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(types, [{"$nex": {"issued": 1}}])}])
+        self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(types, [{"$gte": {"valid_until": {"i": "as_of"}}}])}])
+        self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(types, [{"$nex": {"valid_until": 1}}])}])
+        for prefix, checks in (("c", req.checks), ("r", req.review_when)):
+            for j, check in enumerate(checks):
+                self.check(key, f"{prefix}{j}", types, check)
+
+    def check(self, key: str, kind: str, types: list[str], check: Check) -> None:
+        doc_conds, item_conds, acc = _check_conditions(check)
+        limited = [t for t in types if check.for_types is None or t in check.for_types]
+        others = [t for t in types if t not in limited]
+        if limited:
+            i_pat: Pattern = {"$and": [{"kind": "item"}, *item_conds]} if item_conds else {"kind": "item"}
+            patterns: list[dict[str, Pattern]] = [{"i": i_pat}, {"d": _doc_pattern(limited, doc_conds)}]
+            if acc is not None:
+                patterns.append({"a": acc})
+            self.add(key, kind, patterns)
+        if others:
+            # The check does not concern these document types: it holds for them.
+            self.add(key, kind, [{"i": {"kind": "item"}}, {"d": _doc_pattern(others, [])}])
+
+    def finish(self) -> dict[str, dict[str, Any]]:
+        self.add(SENTINEL, SENTINEL, [{"i": {"kind": "item"}}])
+        # Matches every document and accreditation but never fires: no fact is ever "not handled".
+        self.rules["absorb"] = {
+            "all": [{"x": {"$or": [{"kind": "doc"}, {"kind": "acc"}]}}, {"n": {"kind": "never"}}],
+            "run": lambda c: None,
+        }
+        return self.rules
+
+
+def _vocabulary(program: Program) -> dict[str, set[str]]:
+    """Which list values and accreditation scopes the program tests: only these become flags,
+    which keeps every fact far below durable's 255-property limit (trap 11)."""
+    vocab: dict[str, set[str]] = {f: set() for f in LIST_FIELDS}
+    vocab["scope"] = set()
+    for _, req in program.requirements():
+        for check in [*req.checks, *req.review_when]:
+            if check.kind in LIST_FIELDS:
+                vocab[check.kind].update(list_values(check.kind, list(getattr(check, check.kind))))
+            if check.accreditation is not None:
+                vocab["scope"].update(check.accreditation.scopes)
+                vocab["scope"].update(check.accreditation.scopes_any)
+    return vocab
+
+
+class _Compiled:
+    def __init__(self, name: str, ruleset: Any, vocab: dict[str, set[str]]) -> None:
+        self.name = name
+        self.ruleset = ruleset
+        self.vocab = vocab
+        self.sink: Sink = []
+
+
+class DurableEvaluator:
+    """Evaluates programs on durable-rules, one item at a time, verifying every answer set."""
+
+    _host: _QuietHost | None = None
+    _compiled: dict[str, _Compiled] = {}
+    _lock = threading.Lock()
+    _sids = itertools.count(1)
+
+    def _compile(self, program: Program) -> _Compiled:
+        definition_key = json.dumps(
+            [[rs.id, v.version, v.model_dump(mode="json")] for rs, v in program.versions], sort_keys=True
+        )
+        name = "c" + hashlib.sha256(definition_key.encode()).hexdigest()[:20]
+        cached = DurableEvaluator._compiled.get(name)
+        if cached is not None:
+            return cached
+        holder: list[_Compiled] = []
+
+        def record(answer: Answer) -> None:
+            holder[0].sink.append(answer)
+
+        compiler = _Compiler(record)
+        for key, req in program.requirements():
+            compiler.requirement(key, req)
+        rules = compiler.finish()
+        if DurableEvaluator._host is None:
+            DurableEvaluator._host = _QuietHost()
+        # Registration deletes "run" from the dict it is given: hand it a copy (notes: rules from data).
+        definition = {k: {"all": copy.deepcopy(v["all"]), "run": v["run"]} for k, v in rules.items()}
+        DurableEvaluator._host.set_rulesets({name: definition})
+        compiled = _Compiled(name, DurableEvaluator._host.get_ruleset(name), _vocabulary(program))
+        holder.append(compiled)
+        DurableEvaluator._compiled[name] = compiled
+        return compiled
+
+    def evaluate(self, program: Program, facts: ItemFacts) -> frozenset[Answer]:
+        """The verified answers of every rule of the program for one item."""
+        with DurableEvaluator._lock:
+            compiled = self._compile(program)
+            sid = str(next(DurableEvaluator._sids))
+            compiled.sink = []
+            batch = engine_facts(facts, compiled.vocab, sid)
+            handle = compiled.ruleset._handle
+            try:
+                code, state = durable_rules_engine.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
+                if code not in (0, 3):
+                    raise EngineIntegrityError(f"item {facts.item.id}: the engine refused the facts (code {code})")
+                errors: list[BaseException] = []
+
+                def done(error: BaseException | None, _state: Any) -> None:
+                    if error:
+                        errors.append(error)
+
+                compiled.ruleset.do_actions(state, done)
+                if errors:
+                    raise EngineIntegrityError(f"item {facts.item.id}: an engine action failed: {errors[0]!r}")
+                answers = list(compiled.sink)
+            finally:
+                compiled.sink = []
+                durable_rules_engine.delete_state(handle, sid)
+        return verify(program, facts, answers)
+
+
+def _active_before(acc: AccreditationLookup) -> int:
+    """The first day (YYYYMMDD) on which the accreditation is no longer active by its status."""
+    if acc.status == "active":
+        return 99991231
+    return to_int(acc.status_since) if acc.status_since is not None else 0
+
+
+def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list[dict[str, Any]]:
+    """The durable facts for one item: documents, then accreditations, then the item, last."""
+    out: list[dict[str, Any]] = []
+    accs: list[dict[str, Any]] = []
+    for df in facts.documents:
+        d = df.doc
+        fact: dict[str, Any] = {"sid": sid, "id": f"doc:{d.id}", "kind": "doc", "doc_id": d.id, "type": d.type.value}
+        if d.issued is not None:
+            fact["issued"] = to_int(d.issued)
+        if d.valid_until is not None:
+            fact["valid_until"] = to_int(d.valid_until)
+        for f in LIST_FIELDS:
+            present = set(list_values(f, list(getattr(d, f))))
+            fact.update({flag(f, v): True for v in vocab[f] & present})
+        for f in SCALAR_FIELDS:
+            value = getattr(d, f)
+            if value is not None:
+                fact[f] = value
+        for f in PRESENCE_FIELDS:
+            value = getattr(d, f)
+            if value not in (None, "", []):
+                fact[f"has_{f}"] = True
+        out.append(fact)
+        for i, acc in enumerate(df.accreditations):
+            if not acc.found:
+                continue
+            assert acc.valid_from and acc.valid_until and acc.body is not None
+            a: dict[str, Any] = {
+                "sid": sid, "id": f"acc:{d.id}:{i}", "kind": "acc", "doc_id": d.id, "acc_id": acc.id,
+                "body": body_token(acc.body), "valid_from": to_int(acc.valid_from),
+                "valid_until": to_int(acc.valid_until), "active_before": _active_before(acc),
+            }  # fmt: skip
+            a.update({flag("scope", s): True for s in vocab["scope"] & set(acc.scopes)})
+            accs.append(a)
+    item = facts.item
+    item_fact: dict[str, Any] = {
+        "sid": sid, "id": "item", "kind": "item", "item_id": item.id, "as_of": to_int(facts.as_of),
+        "calendar_age": facts.calendar_age,
+    }  # fmt: skip
+    if item.country_of_manufacture:
+        item_fact["country_of_manufacture"] = item.country_of_manufacture
+    if item.manufacturer:
+        item_fact["manufacturer"] = item.manufacturer
+    return [*out, *accs, item_fact]

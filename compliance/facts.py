@@ -1,0 +1,162 @@
+"""Derived values the rules are judged on: ages on the as-of date, the documents covering each item,
+and each accreditation looked up on its document's issue date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
+from compliance.models.registry import Registry
+from compliance.vocab import hs_fits
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later; 29 February becomes 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 3, 1)
+
+
+def completed_years(made: dt.date, as_of: dt.date) -> int:
+    """The largest N for which ``made`` + N years falls strictly before ``as_of`` (-1 if none).
+
+    So a machine is "over N years old" exactly when this is >= N: exactly five years is not over five.
+    """
+    if made >= as_of:
+        return -1
+    n = as_of.year - made.year
+    while n >= 0 and add_years(made, n) >= as_of:
+        n -= 1
+    return n
+
+
+def to_int(day: dt.date) -> int:
+    """A date as YYYYMMDD: the engine compares numbers, never date strings (notes, trap 9)."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+@dataclass(frozen=True)
+class AccreditationLookup:
+    """One accreditation id named on a document, as the registry knows it."""
+
+    id: str
+    found: bool
+    body: str | None = None
+    verifier: str | None = None
+    scopes: tuple[str, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    status: str | None = None
+    status_since: dt.date | None = None
+    #: Supported the document on its issue date (dates and status; scopes are the rule's to judge).
+    valid_on_issue: bool = False
+    #: Why it did not, in a sentence, when it did not.
+    problem: str | None = None
+    #: Valid on the issue date but no longer on the as-of date (a warning, not a failure).
+    lapsed_since_issue: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    doc: Document
+    accreditations: tuple[AccreditationLookup, ...]
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    item: Item
+    as_of: dt.date
+    #: completed_years for the latest possible manufacture day (the youngest reading of a bare year).
+    years_min: int
+    #: completed_years for the earliest possible manufacture day.
+    years_max: int
+    #: Decision 18/2019: import year minus year of manufacture, whole calendar years.
+    calendar_age: int
+    documents: tuple[DocumentFacts, ...]
+    hs_fits_type: bool | None
+
+    def over_years(self, n: int) -> bool | None:
+        """Over n years on the as-of date: True, False, or None when a bare year cannot settle it."""
+        if self.years_min >= n:
+            return True
+        if self.years_max < n:
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class ShipmentFacts:
+    shipment: Shipment
+    as_of: dt.date
+    items: tuple[ItemFacts, ...]
+
+
+def lookup_accreditation(acc_id: str, doc: Document, registry: Registry, as_of: dt.date) -> AccreditationLookup:
+    entry = registry.get(acc_id)
+    if entry is None:
+        return AccreditationLookup(id=acc_id, found=False, problem=f"accreditation {acc_id} is not in the registry")
+    base = dict(
+        id=acc_id, found=True, body=entry.body, verifier=entry.verifier, scopes=tuple(entry.scopes),
+        valid_from=entry.valid_from, valid_until=entry.valid_until, status=entry.status,
+        status_since=entry.status_since,
+    )  # fmt: skip
+    issued = doc.issued
+    if issued is None:
+        return AccreditationLookup(
+            **base, problem=f"the document gives no issue date, so accreditation {acc_id} cannot be checked"
+        )
+    if issued < entry.valid_from or issued > entry.valid_until:
+        return AccreditationLookup(
+            **base,
+            problem=(
+                f"accreditation {acc_id} was valid {entry.valid_from.isoformat()}..{entry.valid_until.isoformat()}, "
+                f"not on the issue date {issued.isoformat()}"
+            ),
+        )
+    status = entry.status_on(issued)
+    if status != "active":
+        since = entry.status_since.isoformat() if entry.status_since else "an unknown date"
+        return AccreditationLookup(
+            **base, problem=f"accreditation {acc_id} was {status} (since {since}) on the issue date {issued.isoformat()}"
+        )
+    lapsed = None
+    if not entry.supports_on(as_of):
+        now = entry.status_on(as_of)
+        lapsed = (
+            f"accreditation {acc_id} supported the document when it was issued but is {now} on {as_of.isoformat()}"
+            if now != "active"
+            else f"accreditation {acc_id} expired on {entry.valid_until.isoformat()}, after the document was issued"
+        )
+    return AccreditationLookup(**base, valid_on_issue=True, lapsed_since_issue=lapsed)
+
+
+def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFacts:
+    """Every derived value the rulesets need, per item."""
+    items: list[ItemFacts] = []
+    for item in manifest.items:
+        earliest, latest = manufactured_bounds(item.manufactured)
+        docs = tuple(
+            DocumentFacts(
+                doc=d,
+                accreditations=tuple(
+                    lookup_accreditation(a, d, registry, as_of)
+                    for a in dict.fromkeys(d.verifier.accreditations if d.verifier else [])
+                ),
+            )
+            for d in manifest.documents_for(item.id)
+        )
+        hs = item.hs_digits
+        items.append(
+            ItemFacts(
+                item=item,
+                as_of=as_of,
+                years_min=completed_years(latest, as_of),
+                years_max=completed_years(earliest, as_of),
+                calendar_age=as_of.year - earliest.year,
+                documents=docs,
+                hs_fits_type=None if hs is None else hs_fits(item.machine_type, hs),
+            )
+        )
+    return ShipmentFacts(shipment=manifest.shipment, as_of=as_of, items=tuple(items))

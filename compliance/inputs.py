@@ -1,0 +1,149 @@
+"""Reading the files users give: manifests, registries, rulesets (load -> models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance.errors import InputError, RulesetError, UsageError
+from compliance.loading import DEFAULT_MAX_BYTES, Located, load_file
+from compliance.models.manifest import Manifest, manufactured_bounds
+from compliance.models.registry import Accreditation, Registry, RegistryFile
+from compliance.models.ruleset import Ruleset
+from compliance.pact import merge_footprint
+from compliance.validation import InputErrors, validate
+
+#: The repository's rulesets and sample registry (the package is installed editable by `make`).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RULESETS = PROJECT_ROOT / "rulesets"
+SAMPLE_REGISTRY = DEFAULT_RULESETS / "registries" / "sample-registry.yaml"
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    manifest: Manifest
+    located: Located
+
+
+def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> LoadedManifest:
+    """Read, validate and cross-check a manifest; PACT files it names are read too."""
+    located = load_file(path, max_bytes=max_bytes)
+    data = located.data
+    if not isinstance(data, dict):
+        raise InputError(
+            f"expected a mapping with shipment, items and documents, found a {type(data).__name__}", file=path, line=1
+        )
+    docs = data.get("documents")
+    if isinstance(docs, list):
+        merged = [merge_footprint(d, path.parent) if isinstance(d, dict) else d for d in docs]
+        data = {**data, "documents": merged}
+        located = Located(data=data, path=located.path, lines=located.lines)
+    manifest = validate(Manifest, located)
+    cross_check(manifest, located)
+    return LoadedManifest(manifest=manifest, located=located)
+
+
+def cross_check(manifest: Manifest, located: Located) -> None:
+    """Unique ids and references that point somewhere: each error placed at its line."""
+    problems: list[InputError] = []
+
+    def fail(loc: tuple[str | int, ...], field: str, message: str) -> None:
+        problems.append(InputError(message, file=located.path, line=located.line_of(loc), field=field))
+
+    items: dict[str, int] = {}
+    for i, item in enumerate(manifest.items):
+        if item.id in items:
+            fail(("items", i, "id"), f"items[{i}].id", f"duplicate item id '{item.id}' (first at items[{items[item.id]}])")
+        items.setdefault(item.id, i)
+    docs: dict[str, int] = {}
+    for j, doc in enumerate(manifest.documents):
+        if doc.id in docs:
+            fail(("documents", j, "id"), f"documents[{j}].id", f"duplicate document id '{doc.id}'")
+        docs.setdefault(doc.id, j)
+        for k, covered in enumerate(doc.covers or []):
+            if covered not in items:
+                fail(
+                    ("documents", j, "covers", k),
+                    f"documents[{j}].covers[{k}]",
+                    f"document '{doc.id}' covers item '{covered}', which is not in the manifest "
+                    f"(items: {', '.join(items)})",
+                )
+        if doc.issued and doc.valid_until and doc.valid_until < doc.issued:
+            fail(("documents", j, "valid_until"), f"documents[{j}].valid_until", "is before the issue date")
+    if problems:
+        raise InputErrors(list(problems))
+
+
+def check_dates(loaded: LoadedManifest, as_of: dt.date) -> None:
+    """A machine cannot be made after the day it is judged on."""
+    problems: list[InputError] = []
+    for i, item in enumerate(loaded.manifest.items):
+        earliest, _ = manufactured_bounds(item.manufactured)
+        if earliest > as_of:
+            problems.append(
+                InputError(
+                    f"manufactured {item.manufactured} is after the as-of date {as_of.isoformat()}",
+                    file=loaded.located.path,
+                    line=loaded.located.line_of(("items", i, "manufactured")),
+                    field=f"items[{i}].manufactured",
+                )
+            )
+    if problems:
+        raise InputErrors(list(problems))
+
+
+def load_registry(paths: list[Path]) -> Registry:
+    """Merge registry files in order; the same id in a later file wins, with a warning."""
+    sample = not paths
+    files = paths or [SAMPLE_REGISTRY]
+    entries: dict[str, Accreditation] = {}
+    origin: dict[str, str] = {}
+    warnings: list[str] = []
+    is_sample = False
+    for path in files:
+        reg = validate(RegistryFile, load_file(path))
+        is_sample = is_sample or reg.sample or sample
+        for acc in reg.accreditations:
+            if acc.id in entries:
+                warnings.append(f"accreditation {acc.id} is listed in {origin[acc.id]} and {path}; {path} wins")
+            entries[acc.id] = acc
+            origin[acc.id] = str(path)
+    if is_sample:
+        warnings.insert(
+            0,
+            "verdicts rest on SAMPLE accreditation data, not a real registry; pass the current registry with "
+            "--registry FILE",
+        )
+    return Registry(entries=entries, sources=[str(p) for p in files], is_sample=is_sample, warnings=warnings)
+
+
+def load_ruleset(path: Path) -> Ruleset:
+    located = load_file(path)
+    try:
+        return validate(Ruleset, located)
+    except InputErrors as exc:
+        raise RulesetError(str(exc), file=None) from None
+
+
+def ruleset_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise UsageError(f"rulesets folder {directory} does not exist")
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(".cases.yaml"))
+
+
+def load_rulesets(directory: Path | None = None, ids: list[str] | None = None) -> list[Ruleset]:
+    """Every ruleset in a folder, or only those named; an unknown id is an error naming the known ones."""
+    folder = directory or DEFAULT_RULESETS
+    rulesets = [load_ruleset(p) for p in ruleset_files(folder)]
+    by_id: dict[str, Ruleset] = {}
+    for rs in rulesets:
+        if rs.id in by_id:
+            raise RulesetError(f"two ruleset files in {folder} have the id '{rs.id}'")
+        by_id[rs.id] = rs
+    if not ids:
+        return rulesets
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise UsageError(f"unknown ruleset id '{unknown[0]}'; known: {', '.join(sorted(by_id))}", field="--ruleset")
+    return [by_id[i] for i in dict.fromkeys(ids)]

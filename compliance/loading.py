@@ -1,0 +1,213 @@
+"""Safe reading of YAML and JSON into plain data, remembering the line of every value.
+
+PyYAML's safe composer builds a node tree; we turn it into plain Python ourselves so that we can
+(1) record the line of every key and value, (2) keep identifier-like scalars as the text the user
+wrote (``NO`` is Norway, not false; ``8457.10`` must not become 8457.1), and (3) refuse alias bombs
+and absurd nesting before they cost memory or a stack overflow.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compliance.errors import InputError
+
+Loc = tuple[str | int, ...]
+
+#: Manifests above this size are refused before parsing (raise with --max-size).
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+#: Deeper nesting than this is no manifest a person wrote.
+MAX_DEPTH = 64
+#: Values produced through aliases beyond this are an alias bomb ("billion laughs").
+MAX_ALIAS_EXPANSION = 10_000
+
+#: Keys whose plain scalars are identifiers or codes: kept as the text written.
+TEXT_KEYS = frozenset(
+    {
+        "id", "origin", "destination", "country", "country_of_manufacture", "transport_destination",
+        "serial_number", "model", "software_version", "reference", "container", "covers",
+        "accreditations", "importer_registration", "version", "languages", "manufacturer",
+        "description", "exporter", "importer", "vessel", "name", "verifier", "body", "documents",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Located:
+    """Plain data read from a file, with the line of each value (1-based) by its path."""
+
+    data: Any
+    path: Path
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line of ``loc``, or of its nearest enclosing value when it has none of its own."""
+        probe = tuple(loc)
+        while True:
+            if probe in self.lines:
+                return self.lines[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+
+def read_text(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, oversized, binary and non-UTF-8 files."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
+    if path.is_dir():
+        raise InputError("is a folder; expected a file", file=path)
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(
+            f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes "
+            "(raise it with --max-size if the file is genuine)",
+            file=path,
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError("binary file (contains NUL bytes); expected UTF-8 text", file=path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", file=path, line=line
+        ) from None
+    if not text.strip():
+        raise InputError("file is empty", file=path)
+    return text
+
+
+def load_file(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Located:
+    """Load a YAML or JSON file (by suffix; anything else is read as YAML) with locations."""
+    text = read_text(path, max_bytes=max_bytes)
+    if path.suffix.lower() == ".json":
+        return _load_json(text, path)
+    return _load_yaml(text, path)
+
+
+def load_text(text: str, path: Path) -> Located:
+    """Load YAML text (already read) with locations; ``path`` names it in messages."""
+    return _load_yaml(text, path)
+
+
+def _load_json(text: str, path: Path) -> Located:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path) from None
+    # Valid JSON is valid YAML; composing it as YAML gives us the line numbers.
+    return _load_yaml(text, path, json_mode=True)
+
+
+def _load_yaml(text: str, path: Path, *, json_mode: bool = False) -> Located:
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except RecursionError:
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path) from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or "syntax error"
+            hint = ""
+            if "\t" in text and ("tab" in problem or "found character" in problem):
+                hint = " (YAML does not allow tabs for indentation; use spaces)"
+            raise InputError(
+                f"{'JSON' if json_mode else 'YAML'} syntax error: {problem}{hint}",
+                file=path,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            ) from None
+        except yaml.YAMLError as exc:
+            raise InputError(f"cannot read: {exc}", file=path) from None
+        if root is None:
+            raise InputError("file holds no data (only comments or blank lines)", file=path)
+        converter = _Converter(loader, path)
+        data = converter.convert(root, (), 0, None)
+        return Located(data=data, path=path, lines=converter.lines)
+    finally:
+        loader.dispose()
+
+
+class _Converter:
+    def __init__(self, loader: yaml.SafeLoader, path: Path) -> None:
+        self.loader = loader
+        self.path = path
+        self.lines: dict[Loc, int] = {}
+        self.seen: set[int] = set()
+        self.alias_expansion = 0
+
+    def _fail(self, message: str, node: Node) -> InputError:
+        return InputError(message, file=self.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+
+    def convert(self, node: Node, loc: Loc, depth: int, key: str | None) -> Any:
+        if depth > MAX_DEPTH:
+            raise self._fail(f"nesting deeper than {MAX_DEPTH} levels", node)
+        if id(node) in self.seen:
+            # The same node again means an alias: count what it expands to.
+            self.alias_expansion += 1
+            if self.alias_expansion > MAX_ALIAS_EXPANSION:
+                raise self._fail(
+                    f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} values (an alias bomb?)", node
+                )
+        else:
+            self.seen.add(id(node))
+        self.lines.setdefault(loc, node.start_mark.line + 1)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self._fail(f"YAML tag {node.tag} is not allowed", node)
+            return [self.convert(child, (*loc, i), depth + 1, key) for i, child in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self._scalar(node, key)
+
+    def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            raise self._fail(f"YAML tag {node.tag} is not allowed", node)
+        if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+            self.loader.flatten_mapping(node)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise self._fail("a key must be a plain word", key_node)
+            key = str(key_node.value)
+            if key in out:
+                raise self._fail(f"key '{key}' appears twice in the same mapping", key_node)
+            child = (*loc, key)
+            self.lines[child] = key_node.start_mark.line + 1
+            out[key] = self.convert(value_node, child, depth + 1, key)
+        return out
+
+    def _scalar(self, node: ScalarNode, key: str | None) -> Any:
+        plain = node.style is None
+        tag = node.tag
+        if not tag.startswith("tag:yaml.org,2002:"):
+            raise self._fail(f"YAML tag {tag} is not allowed", node)
+        if key == "hs_code" and plain and tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int"):
+            raise self._fail(
+                f"HS code written as a bare number ({node.value}) may have lost digits "
+                f'(8457.10 reads as 8457.1); write it in quotes, e.g. hs_code: "{node.value}"',
+                node,
+            )
+        if key in TEXT_KEYS and plain and tag != "tag:yaml.org,2002:null":
+            return str(node.value)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            raise self._fail(f"'{node.value}' is not a valid value ({exc})", node) from None
+        except yaml.YAMLError as exc:
+            raise self._fail(f"cannot read value '{node.value}': {exc}", node) from None

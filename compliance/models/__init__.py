@@ -1,0 +1,1 @@
+"""Pydantic models: inputs (manifest, registry, rulesets) and the result."""

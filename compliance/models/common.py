@@ -1,0 +1,79 @@
+"""Field types shared by the models: dates, country codes, identifiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+
+class Model(BaseModel):
+    """Base of every input model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT.*", text) else text)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+Date = Annotated[dt.date, BeforeValidator(_to_date)]
+
+
+def _to_year_or_date(value: Any) -> dt.date | int:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a date YYYY-MM-DD or a year, got {value!r}")
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{4}\s*", value):
+        year = int(value)
+    else:
+        return _to_date(value)
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"year {year} is out of range 1900..2100")
+    return year
+
+
+#: A manufacture date: a full date, or a bare year when the day is unknown.
+YearOrDate = Annotated[dt.date | int, BeforeValidator(_to_year_or_date)]
+
+
+def _country(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as VN, got {value!r}")
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code) or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. VN, TH, ID, DE)")
+    return code
+
+
+Country = Annotated[str, BeforeValidator(_country)]
+
+
+def _identifier(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _text(value: Any) -> Any:
+    # Numbers are accepted for identifiers in JSON (an item id 1 is still an id) but kept as text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Identifier = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier)]

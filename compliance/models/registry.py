@@ -1,0 +1,52 @@
+"""The verifier accreditation registry (spec §2.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from compliance.models.common import Date, Identifier, Model
+
+
+class Accreditation(Model):
+    id: Identifier
+    verifier: str
+    body: str
+    scopes: list[str] = Field(default_factory=list)
+    valid_from: Date
+    valid_until: Date
+    status: Literal["active", "suspended", "withdrawn"] = "active"
+    status_since: Date | None = None
+
+    def status_on(self, day: dt.date) -> str:
+        """'active', 'suspended' or 'withdrawn' on a day; a suspension starts at ``status_since``."""
+        if self.status == "active":
+            return "active"
+        if self.status_since is not None and day < self.status_since:
+            return "active"
+        return self.status
+
+    def supports_on(self, day: dt.date) -> bool:
+        """Within its validity and neither suspended nor withdrawn on that day."""
+        return self.valid_from <= day <= self.valid_until and self.status_on(day) == "active"
+
+
+class RegistryFile(Model):
+    accreditations: list[Accreditation] = Field(default_factory=list)
+    sample: bool = False
+    description: str | None = None
+    published: Date | None = None
+
+
+class Registry(Model):
+    """The accreditations of every registry file given, later files winning on the same id."""
+
+    entries: dict[str, Accreditation]
+    sources: list[str]
+    is_sample: bool
+    warnings: list[str] = Field(default_factory=list)
+
+    def get(self, accreditation_id: str) -> Accreditation | None:
+        return self.entries.get(accreditation_id)

@@ -1,0 +1,134 @@
+"""The result of a check (spec §4): one immutable model that every renderer reads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["satisfied", "missing", "invalid", "failed", "review"]
+Severity = Literal["blocking", "warning", "info"]
+Verdict = Literal["clear", "review", "hold"]
+
+VERDICT_RANK: dict[str, int] = {"clear": 0, "review": 1, "hold": 2}
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """hold > review > clear; nothing to judge is clear."""
+    result: Verdict = "clear"
+    for v in verdicts:
+        if VERDICT_RANK[v] > VERDICT_RANK[result]:
+            result = v
+    return result
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DocumentTrial(Result):
+    """One document offered for a requirement, and what it lacked."""
+
+    document: str
+    document_type: str
+    status: Literal["satisfied", "review", "invalid"]
+    problems: list[str] = Field(default_factory=list)
+
+
+class RequirementResult(Result):
+    id: str
+    status: Status
+    severity: Severity
+    document_type: str | None
+    documents: list[str]
+    message: str
+    citation: str
+    warnings: list[str] = Field(default_factory=list)
+    title: str
+    action: str
+    document_types: list[str] = Field(default_factory=list)
+    issuer: str | None = None
+    lead_time_weeks: int | None = None
+    trials: list[DocumentTrial] = Field(default_factory=list)
+
+
+class RulesetResult(Result):
+    ruleset: str
+    version: str
+    applies: bool
+    verdict: Verdict | None = None
+    reason: str | None = None
+    title: str = ""
+    source_confidence: str = ""
+    requirements: list[RequirementResult] = Field(default_factory=list)
+
+
+class Finding(Result):
+    id: str
+    status: Status
+    severity: Severity
+    message: str
+    citation: str | None = None
+
+
+class ItemResult(Result):
+    item_id: str
+    verdict: Verdict
+    findings: list[Finding]
+    rulesets: list[RulesetResult]
+    description: str | None = None
+    machine_type: str = ""
+    condition: str = ""
+    manufactured: str = ""
+    container: str | None = None
+
+
+class MissingDocument(Result):
+    item_id: str
+    ruleset: str
+    requirement: str
+    document_type: str | None
+    status: Status
+    severity: Severity
+    document_types: list[str] = Field(default_factory=list)
+
+
+class Upcoming(Result):
+    ruleset: str
+    version: str
+    effective_from: str
+    item_id: str
+    would_be: Verdict
+
+
+class ContainerResult(Result):
+    container: str
+    verdict: Verdict
+    items: list[str]
+
+
+class RulesetInfo(Result):
+    id: str
+    version: str | None
+    title: str
+    source_confidence: str
+    status: str | None = None
+
+
+class Report(Result):
+    shipment_id: str
+    as_of: str
+    verdict: Verdict
+    items: list[ItemResult]
+    missing_documents: list[MissingDocument]
+    upcoming: list[Upcoming]
+    containers: list[ContainerResult] | None = None
+    origin: str = ""
+    destination: str = ""
+    arrival_date: str = ""
+    tender: dict[str, str | None] | None = None
+    rulesets: list[RulesetInfo] = Field(default_factory=list)
+    registry_sources: list[str] = Field(default_factory=list)
+    registry_is_sample: bool = False
+    warnings: list[str] = Field(default_factory=list)
+    tool_version: str = ""

@@ -1,0 +1,95 @@
+"""WBCSD PACT (Pathfinder) ProductFootprint intake, v2.x and v3 (spec §2.1).
+
+A carbon-footprint report may point at a PACT file; its fields fill the report's fields that the
+manifest leaves out. PACT has no life-cycle module field, so ``stages`` stays in the manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from compliance.errors import InputError
+from compliance.facts import add_years
+from compliance.loading import read_text
+
+#: Manifest field -> how it is read from a footprint.
+PACT_FIELDS = ("standards", "primary_data_share", "verifier", "issued", "valid_until")
+
+
+def _date(value: Any, path: Path, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+    except ValueError:
+        raise InputError(f"'{value}' is not an ISO 8601 date-time", file=path, field=field) from None
+
+
+def _number(value: Any, path: Path, field: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        raise InputError(f"'{value}' is not a number", file=path, field=field) from None
+
+
+def read_footprint(path: Path) -> dict[str, Any]:
+    """The manifest-shaped fields a PACT ProductFootprint gives (only those it states)."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from None
+    if isinstance(data, dict) and isinstance(data.get("data"), dict):
+        data = data["data"]
+    if not isinstance(data, dict) or not isinstance(data.get("pcf"), dict):
+        raise InputError("not a PACT ProductFootprint: expected an object with a 'pcf' object", file=path)
+    pcf: dict[str, Any] = data["pcf"]
+    out: dict[str, Any] = {}
+    standards = pcf.get("crossSectoralStandards") or pcf.get("crossSectoralStandardsUsed")
+    if isinstance(standards, list) and standards:
+        out["standards"] = [str(s) for s in standards]
+    share = _number(pcf.get("primaryDataShare"), path, "pcf.primaryDataShare")
+    if share is not None:
+        if not 0 <= share <= 100:
+            raise InputError(f"primaryDataShare {share} is not a percentage 0..100", file=path, field="pcf.primaryDataShare")
+        out["primary_data_share"] = share / 100.0
+    proof = data.get("verification") or pcf.get("verification") or pcf.get("assurance")
+    if isinstance(proof, dict):
+        name = proof.get("providerName")
+        if name:
+            out["verifier_name"] = str(name)
+        completed = _date(proof.get("completedAt"), path, "assurance.completedAt")
+        if completed is not None:
+            out["issued"] = completed
+    end = _date(data.get("validityPeriodEnd"), path, "validityPeriodEnd")
+    if end is None:
+        ref_end = _date(pcf.get("referencePeriodEnd"), path, "pcf.referencePeriodEnd")
+        if ref_end is not None:
+            end = add_years(ref_end, 3)  # the PACT default validity
+    if end is not None:
+        out["valid_until"] = end
+    return out
+
+
+def merge_footprint(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """A document dict with the PACT file's fields filled in where the manifest leaves them out."""
+    ref = doc.get("pact_file")
+    if not isinstance(ref, str) or doc.get("type") != "carbon_footprint_report":
+        return doc
+    path = (base_dir / ref) if not Path(ref).is_absolute() else Path(ref)
+    found = read_footprint(path)
+    merged = dict(doc)
+    for key in ("standards", "primary_data_share", "issued", "valid_until"):
+        if key in found and merged.get(key) in (None, []):
+            merged[key] = found[key]
+    if "verifier_name" in found:
+        verifier = dict(merged.get("verifier") or {})
+        verifier.setdefault("name", found["verifier_name"])
+        merged["verifier"] = verifier
+    return merged

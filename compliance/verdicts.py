@@ -1,0 +1,319 @@
+"""From raw answers to requirement statuses, ruleset, item and shipment verdicts (spec §4.1, §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from compliance.applicability import Applicability, applicability
+from compliance.facts import DocumentFacts, ItemFacts
+from compliance.models.manifest import Shipment
+from compliance.models.report import (
+    DocumentTrial,
+    Finding,
+    RequirementResult,
+    RulesetResult,
+    Severity,
+    Status,
+    Verdict,
+)
+from compliance.models.ruleset import Check, Requirement, Ruleset, Version
+from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, Answer
+from compliance.reference import _norm, accreditation_matches
+from compliance.vocab import HS_PREFIXES
+
+UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
+_TRIAL_RANK = {"satisfied": 2, "review": 1, "invalid": 0}
+
+
+def doc_label(doc_type: str) -> str:
+    return doc_type.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Context:
+    ruleset: Ruleset
+    version: Version
+    shipment: Shipment
+    facts: ItemFacts
+    key_prefix: str
+    lang: str = "en"
+
+
+def _accreditation_problems(check: Check, df: DocumentFacts) -> list[str]:
+    spec = check.accreditation
+    assert spec is not None
+    if df.doc.issued is None:
+        return ["gives no issue date, so its verifier's accreditation cannot be checked"]
+    if not df.accreditations:
+        return ["names no verifier accreditation"]
+    out: list[str] = []
+    for acc in df.accreditations:
+        if acc.problem:
+            out.append(acc.problem)
+            continue
+        reasons: list[str] = []
+        if spec.bodies is not None and (acc.body or "").casefold() not in {b.casefold() for b in spec.bodies}:
+            reasons.append(f"was granted by {acc.body}, but the rule requires {' or '.join(spec.bodies)}")
+        lacking = [s for s in spec.scopes if s not in acc.scopes]
+        if lacking:
+            reasons.append(f"lacks scope {', '.join(lacking)}")
+        if spec.scopes_any and not set(spec.scopes_any) & set(acc.scopes):
+            reasons.append(f"has none of the scopes {', '.join(spec.scopes_any)}")
+        out.append(f"accreditation {acc.id} {' and '.join(reasons)}")
+    return out
+
+
+def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
+    """Why a check failed for a document, in words a broker can act on."""
+    d = df.doc
+    kind = check.kind
+    if check.explain is not None:
+        prefix = check.explain.en + ": "
+    else:
+        prefix = ""
+    if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
+        wanted = list(getattr(check, kind))
+        have = _norm(kind, list(getattr(d, kind)))
+        lacking = [str(w) for w in wanted if next(iter(_norm(kind, [w]))) not in have]
+        label = {
+            "standards": "conformity with", "stages": "life-cycle stage(s)", "ghg_scopes": "GHG scope(s)",
+            "capabilities": "capability", "languages": "language(s)",
+        }[kind]  # fmt: skip
+        stated = ", ".join(map(str, getattr(d, kind))) or "none"
+        return f"{prefix}does not state {label} {', '.join(lacking)} (states: {stated})"
+    if kind == "equals":
+        assert check.equals is not None
+        return prefix + "; ".join(
+            f"{f} is {getattr(d, f)!s}, expected {v}" for f, v in check.equals.items() if getattr(d, f) != v
+        )
+    if kind == "one_of":
+        assert check.one_of is not None
+        return prefix + "; ".join(
+            f"{f} is {getattr(d, f)!s}; expected {' or '.join(vs)}"
+            for f, vs in check.one_of.items()
+            if getattr(d, f) not in vs
+        )
+    if kind == "present":
+        assert check.present is not None
+        return prefix + "does not state " + ", ".join(f.replace("_", " ") for f in check.present if not getattr(d, f))
+    if kind == "greater_than":
+        assert check.greater_than is not None
+        return prefix + "; ".join(f"{f} is {getattr(d, f)!s}; must be above {v:g}" for f, v in check.greater_than.items())
+    if kind == "item_one_of":
+        assert check.item_one_of is not None
+        return prefix + "; ".join(
+            f"counts only for machines with {f.replace('_', ' ')} {', '.join(vs)} "
+            f"(this item: {getattr(facts.item, f) or 'not stated'})"
+            for f, vs in check.item_one_of.items()
+        )
+    if kind == "accreditation":
+        return prefix + "; ".join(_accreditation_problems(check, df))
+    raise AssertionError(kind)
+
+
+def _trial(req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], facts: ItemFacts) -> DocumentTrial:
+    d = df.doc
+    got = {a.kind for a in answers if a.key == key and a.document == d.id}
+    problems: list[str] = []
+    if NOT_FUTURE not in got:
+        assert d.issued is not None
+        problems.append(f"issued {d.issued.isoformat()}, after the as-of date {facts.as_of.isoformat()}")
+    if NOT_EXPIRED not in got:
+        assert d.valid_until is not None
+        problems.append(f"expired on {d.valid_until.isoformat()}")
+    for j, check in enumerate(req.checks):
+        if f"c{j}" not in got:
+            problems.append(check_problem(check, df, facts))
+    if problems:
+        return DocumentTrial(document=d.id, document_type=d.type.value, status="invalid", problems=problems)
+    if any(f"r{k}" in got for k in range(len(req.review_when))):
+        reason = req.review_reason.en if req.review_reason else "the rule's text leaves this case open"
+        return DocumentTrial(document=d.id, document_type=d.type.value, status="review", problems=[reason])
+    return DocumentTrial(document=d.id, document_type=d.type.value, status="satisfied")
+
+
+def _warnings(req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer]) -> list[str]:
+    """Notes on the deciding document that change no verdict (spec §4.2)."""
+    used = {a.accreditation for a in answers if a.key == key and a.document == df.doc.id and a.accreditation}
+    out: list[str] = []
+    name = df.doc.verifier.name if df.doc.verifier else None
+    for acc in df.accreditations:
+        if acc.id not in used:
+            continue
+        if name and acc.verifier and name.strip().casefold() != acc.verifier.strip().casefold():
+            out.append(
+                f"{df.doc.id}: the verifier is named '{name}', but the registry lists accreditation {acc.id} "
+                f"under '{acc.verifier}'"
+            )
+        if acc.lapsed_since_issue:
+            out.append(f"{df.doc.id}: {acc.lapsed_since_issue}; customs may ask about it")
+    return out
+
+
+def requirement_result(
+    ctx: Context, req: Requirement, answers: frozenset[Answer], app: Applicability
+) -> RequirementResult:
+    key = f"{ctx.key_prefix}/{req.id}"
+    facts = ctx.facts
+    lang = ctx.lang
+    severity: Severity = req.severity
+    unstated: str | None = None
+    if ctx.version.tender_severity is not None:
+        ts = ctx.version.tender_severity
+        criterion = ctx.shipment.tender.carbon_criterion if ctx.shipment.tender else None
+        if criterion is None:
+            severity = "blocking"
+            unstated = ts.unstated_reason.get(lang)
+        else:
+            severity = getattr(ts, criterion)
+    action = _sentence(req.action.get(lang))
+    trials: list[DocumentTrial] = []
+    warnings: list[str] = []
+    status: Status
+    if req.item_checks:
+        failed = [ic for j, ic in enumerate(req.item_checks) if Answer(key, f"i{j}") not in answers]
+        if failed:
+            status = "failed"
+            limit = failed[0].calendar_age_at_most
+            message = (
+                f"machine is {facts.calendar_age} calendar years old ({facts.as_of.year} minus year of manufacture "
+                f"{_year(facts)}); the limit is {limit}. {action}"
+            )
+        else:
+            status = "satisfied"
+            message = f"{facts.calendar_age} calendar years old, within the limit"
+    else:
+        docs = [df for df in facts.documents if df.doc.type in req.documents]
+        if Answer(key, MISSING) in answers:
+            status = "missing"
+            labels = " or ".join(doc_label(t.value) for t in req.documents)
+            message = f"no {labels} covers this item. {action}"
+        else:
+            offered = {a.document for a in answers if a.key == key and a.kind == OFFERED}
+            trials = [_trial(req, key, df, answers, facts) for df in docs if df.doc.id in offered]
+            best = max(trials, key=lambda t: _TRIAL_RANK[t.status])
+            status = best.status
+            if best.status == "satisfied":
+                message = f"satisfied by {best.document}"
+            elif best.status == "review":
+                message = f"{best.document}: {'; '.join(best.problems)}. A person must decide."
+            else:
+                message = " ".join(f"{t.document}: {'; '.join(t.problems)}." for t in trials) + f" {action}"
+            if best.status != "invalid":
+                warnings = _warnings(req, key, next(df for df in docs if df.doc.id == best.document), answers)
+        lacking = [f for f in req.review_if_item_lacks if not getattr(facts.item, f)]
+        if status in UNMET and lacking:
+            status = "review"
+            message = (
+                f"{message} The item does not state its {', '.join(f.replace('_', ' ') for f in lacking)}, "
+                "which decides what evidence counts: a person must decide."
+            )
+    if status in UNMET and unstated is not None:
+        status = "review"
+        message = f"{message} {unstated}"
+    if status in UNMET and app.uncertain is not None and severity == "blocking":
+        status = "review"
+        message = f"{message} ({app.uncertain})"
+    return RequirementResult(
+        id=req.id,
+        status=status,
+        severity=severity,
+        document_type=req.document_type,
+        documents=[t.document for t in trials],
+        message=message.strip(),
+        citation=req.citation,
+        warnings=warnings,
+        title=req.title.get(lang),
+        action=action,
+        document_types=[t.value for t in req.documents],
+        issuer=req.issuer.get(lang) if req.issuer else None,
+        lead_time_weeks=req.lead_time_weeks,
+        trials=trials,
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]) if text else text
+
+
+def _year(facts: ItemFacts) -> int:
+    made = facts.item.manufactured
+    return made if isinstance(made, int) else made.year
+
+
+def ruleset_verdict(requirements: list[RequirementResult], uncertain: bool) -> Verdict:
+    blocking = [r for r in requirements if r.severity == "blocking"]
+    if any(r.status in UNMET for r in blocking):
+        return "hold"
+    if uncertain or any(r.status == "review" for r in blocking):
+        return "review"
+    return "clear"
+
+
+def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
+    """The result of one ruleset version for one item (not applying: the reason, no verdict)."""
+    app = applicability(ctx.ruleset, ctx.version, ctx.shipment, ctx.facts)
+    base = dict(
+        ruleset=ctx.ruleset.id, version=ctx.version.version, title=ctx.ruleset.title.get(ctx.lang),
+        source_confidence=ctx.version.source_confidence or ctx.ruleset.source_confidence,
+    )  # fmt: skip
+    if not app.applies:
+        return RulesetResult(**base, applies=False, reason=app.reason)
+    reqs = [requirement_result(ctx, r, answers, app) for r in ctx.version.requirements]
+    return RulesetResult(
+        **base, applies=True, verdict=ruleset_verdict(reqs, app.uncertain is not None), reason=app.uncertain,
+        requirements=reqs,
+    )  # fmt: skip
+
+
+def not_in_force(ruleset: Ruleset, as_of: dt.date, lang: str) -> RulesetResult:
+    nxt = ruleset.next_version_after(as_of)
+    if nxt is not None:
+        reason = f"not yet in force on {as_of.isoformat()}; version {nxt.version} takes effect {nxt.effective_from}"
+        version = nxt.version
+    else:
+        last = max(ruleset.versions, key=lambda v: v.effective_from)
+        version = last.version
+        reason = f"no version in force on {as_of.isoformat()} (last version ended {last.effective_to})"
+    return RulesetResult(
+        ruleset=ruleset.id, version=version, applies=False, reason=reason, title=ruleset.title.get(lang),
+        source_confidence=ruleset.source_confidence,
+    )  # fmt: skip
+
+
+def hs_finding(facts: ItemFacts) -> list[Finding]:
+    """The item-level HS heading / machine type consistency check (spec §3.1)."""
+    if facts.hs_fits_type is not False:
+        return []
+    item = facts.item
+    usual = ", ".join(p[:4] + "." + p[4:] if len(p) > 4 else p for p in HS_PREFIXES[item.machine_type])
+    return [
+        Finding(
+            id="hs-classification",
+            status="review",
+            severity="blocking",
+            message=(
+                f"classification inconsistent: HS {item.hs_code} is not a heading for "
+                f"{item.machine_type.value} (usual: {usual}); check the declared type and code with the broker"
+            ),
+            citation="Harmonized System headings 84.56-84.65 (spec §3.1)",
+        )
+    ]
+
+
+def finding_verdict(findings: list[Finding]) -> list[Verdict]:
+    out: list[Verdict] = []
+    for f in findings:
+        if f.severity != "blocking":
+            continue
+        level: Literal["hold", "review", "clear"] = (
+            "hold" if f.status in UNMET else "review" if f.status == "review" else "clear"
+        )
+        out.append(level)
+    return out
+
+
+__all__ = ["Context", "ruleset_result", "not_in_force", "hs_finding", "finding_verdict", "accreditation_matches"]

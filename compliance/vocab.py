@@ -1,0 +1,123 @@
+"""The product's vocabularies (spec §3): machine types, HS headings, document types, life-cycle stages."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class MachineType(StrEnum):
+    MACHINING_CENTER = "machining_center"
+    TURNING_MILLING_CENTER = "turning_milling_center"
+    CNC_LATHE = "cnc_lathe"
+    MILLING_MACHINE = "milling_machine"
+    GRINDING_MACHINE = "grinding_machine"
+    EDM_MACHINE = "edm_machine"
+    LASER_CUTTER = "laser_cutter"
+    PRESS_BRAKE = "press_brake"
+    OTHER_MACHINE_TOOL = "other_machine_tool"
+
+
+class DocumentType(StrEnum):
+    CARBON_FOOTPRINT_REPORT = "carbon_footprint_report"
+    AI_DIAGNOSTICS_ATTESTATION = "ai_diagnostics_attestation"
+    CE_DECLARATION = "ce_declaration"
+    ISO_CERTIFICATE = "iso_certificate"
+    EPD = "epd"
+    ENERGY_RECORDS = "energy_records"
+    INSPECTION_CERTIFICATE = "inspection_certificate"
+    MANUFACTURER_CERTIFICATE = "manufacturer_certificate"
+    COMMERCIAL_INVOICE = "commercial_invoice"
+    PACKING_LIST = "packing_list"
+    BILL_OF_LADING = "bill_of_lading"
+    CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
+
+
+class Condition(StrEnum):
+    NEW = "new"
+    USED = "used"
+    REFURBISHED = "refurbished"
+
+
+class CustomsProcedure(StrEnum):
+    IMPORT = "import"
+    TEMPORARY_IMPORT = "temporary_import"
+    TRANSIT = "transit"
+    EXPORT_PROCESSING_ZONE = "export_processing_zone"
+
+
+#: HS code prefixes each machine type may be declared under (spec §3.1). A code fits a type when it
+#: starts with one of these digit strings.
+HS_PREFIXES: dict[MachineType, tuple[str, ...]] = {
+    MachineType.MACHINING_CENTER: ("845710",),
+    MachineType.TURNING_MILLING_CENTER: ("845811", "845891", "845710"),
+    MachineType.CNC_LATHE: ("845811", "845891"),
+    MachineType.MILLING_MACHINE: ("845961",),
+    MachineType.GRINDING_MACHINE: ("8460",),
+    MachineType.EDM_MACHINE: ("845630",),
+    MachineType.LASER_CUTTER: ("845611",),
+    MachineType.PRESS_BRAKE: ("8462",),
+    MachineType.OTHER_MACHINE_TOOL: ("8456", "8457", "8458", "8459", "8460", "8461", "8462", "8463", "8464", "8465"),
+}
+
+#: EN 15804 life-cycle modules, in order.
+STAGES: tuple[str, ...] = (
+    "A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4", "D",
+)  # fmt: skip
+STAGE_ALIASES: dict[str, str] = {"raw_materials": "A1", "manufacturing": "A3", "transport": "A4"}
+
+#: G7 members and Korea: Decision 18/2019 accepts their manufacturers' certificates.
+G7_AND_KOREA: tuple[str, ...] = ("US", "JP", "DE", "FR", "GB", "IT", "CA", "KR")
+
+
+def normalise_stage(value: str) -> str | None:
+    """The EN 15804 module for a stage name or alias, or None when it is not one."""
+    v = value.strip()
+    if v.lower() in STAGE_ALIASES:
+        return STAGE_ALIASES[v.lower()]
+    if v.upper() in STAGES:
+        return v.upper()
+    return None
+
+
+def normalise_hs(code: str) -> str | None:
+    """HS code digits without dots or spaces, or None when it is not 4 to 10 digits."""
+    digits = re.sub(r"[.\s]", "", code)
+    if not re.fullmatch(r"\d{4,10}", digits):
+        return None
+    return digits
+
+
+def hs_fits(machine_type: MachineType, hs_digits: str) -> bool:
+    """Whether an HS code's heading fits the declared machine type (spec §3.1)."""
+    prefixes = HS_PREFIXES[machine_type]
+    # A code shorter than a 6-digit prefix (e.g. "8457") fits when it is that prefix's heading.
+    return any(hs_digits.startswith(p) or p.startswith(hs_digits) for p in prefixes)
+
+
+_STANDARD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^iso\s*/?\s*tr\s*24122"), "ISO/TR 24122"),
+    (re.compile(r"^iso\s*(standard\s*)?14067"), "ISO 14067"),
+    (re.compile(r"^iso\s*(standard\s*)?14064"), "ISO 14064"),
+    (re.compile(r"^iso\s*(standard\s*)?14040"), "ISO 14040"),
+    (re.compile(r"^iso\s*(standard\s*)?14044"), "ISO 14044"),
+    (re.compile(r"^iso\s*(standard\s*)?14025"), "ISO 14025"),
+    (re.compile(r"^iso\s*(standard\s*)?9001"), "ISO 9001"),
+    (re.compile(r"^iso\s*(standard\s*)?14001"), "ISO 14001"),
+    (re.compile(r"^iso\s*(standard\s*)?50001"), "ISO 50001"),
+    (re.compile(r"^(en\s*)?15804"), "EN 15804"),
+    (re.compile(r"^(ghgp|ghg\s*protocol)"), "GHG Protocol Product"),
+    (re.compile(r"^pact"), "PACT"),
+)
+
+
+def normalise_standard(value: str) -> str:
+    """A canonical name for a methodology: 'ISO14067', 'ISO Standard 14067', 'iso 14067:2018' -> 'ISO 14067'.
+
+    Unknown names are kept as written (stripped), so nothing a user states is lost.
+    """
+    probe = re.sub(r"[-_]", " ", value.strip().lower())
+    for pattern, canonical in _STANDARD_PATTERNS:
+        if pattern.match(probe):
+            return canonical
+    return value.strip()
