@@ -83,57 +83,86 @@ class _QuietHost(durable_engine.Host):  # type: ignore[misc]
 # Compiling a program into one durable ruleset
 
 
-def _doc_pattern(types: list[str], extra: list[Pattern]) -> Pattern:
-    type_cond: Pattern = {"$or": [{"type": t} for t in types]} if len(types) > 1 else {"type": types[0]}
-    return {"$and": [{"kind": "doc"}, type_cond, *extra]}
+def _doc_pattern(doc_type: str, extra: list[Pattern]) -> Pattern:
+    # Cross-pattern references go first and no "$or" ever shares a pattern with them: measured here,
+    # an "$or" placed before a reference in the same "$and" makes durable ignore the reference, and a
+    # reference inside an "$or" fails (error 311) or crashes. So every disjunction is compiled into
+    # separate, mutually exclusive rules instead (see _alternatives).
+    refs = [c for c in extra if _has_ref(c)]
+    plain = [c for c in extra if not _has_ref(c)]
+    return {"$and": [*refs, {"kind": "doc"}, {"type": doc_type}, *plain]}
 
 
-def _check_conditions(check: Check) -> tuple[list[Pattern], list[Pattern], Pattern | None]:
-    """(conditions on the document, conditions on the item, an accreditation pattern or None)."""
-    doc: list[Pattern] = []
-    item: list[Pattern] = []
-    acc: Pattern | None = None
+def _has_ref(cond: Pattern) -> bool:
+    text = json.dumps(cond)
+    return '{"d": ' in text or '{"i": ' in text
+
+
+Alternative = tuple[list[Pattern], list[Pattern], list[Pattern] | None]
+
+
+def _product(left: list[list[Pattern]], right: list[list[Pattern]]) -> list[list[Pattern]]:
+    return [[*a, *b] for a in left for b in right]
+
+
+def _exclusive(flags: list[str]) -> list[list[Pattern]]:
+    """"Any of these flags" as mutually exclusive alternatives: the k-th holds flag k and none before."""
+    return [[{f: True}, *({"$nex": {g: 1}} for g in flags[:k])] for k, f in enumerate(flags)]
+
+
+def _alternatives(check: Check) -> list[Alternative]:
+    """A check as mutually exclusive alternatives of (document, item, accreditation) conditions,
+    none using "$or"; the check holds when exactly one alternative matches."""
+    doc: list[list[Pattern]] = [[]]
+    item: list[list[Pattern]] = [[]]
+    acc: list[list[Pattern]] | None = None
     kind = check.kind
     if kind in LIST_FIELDS:
         values = list_values(kind, list(getattr(check, kind)))
-        doc.extend({flag(kind, v): True} for v in values)
+        doc = [[{flag(kind, v): True} for v in values]]
     elif kind == "equals":
         assert check.equals is not None
-        doc.extend({f: v} for f, v in check.equals.items())
+        doc = [[{f: v} for f, v in check.equals.items()]]
     elif kind == "one_of":
         assert check.one_of is not None
         for f, vs in check.one_of.items():
-            doc.append({"$or": [{f: v} for v in vs]})
+            doc = _product(doc, [[{f: v}] for v in dict.fromkeys(vs)])
     elif kind == "present":
         assert check.present is not None
-        doc.extend({f"has_{f}": True} for f in check.present)
+        doc = [[{f"has_{f}": True} for f in check.present]]
     elif kind == "greater_than":
         assert check.greater_than is not None
-        doc.extend({"$gt": {f: v}} for f, v in check.greater_than.items())
+        doc = [[{"$gt": {f: v}} for f, v in check.greater_than.items()]]
     elif kind == "item_one_of":
         assert check.item_one_of is not None
         for f, vs in check.item_one_of.items():
-            item.append({"$or": [{f: v} for v in vs]})
+            item = _product(item, [[{f: v}] for v in dict.fromkeys(vs)])
     elif kind == "accreditation":
         spec = check.accreditation
         assert spec is not None
-        conds: list[Pattern] = [
-            {"kind": "acc"},
+        base: list[Pattern] = [
             {"doc_id": {"d": "doc_id"}},
             {"$lte": {"valid_from": {"d": "issued"}}},
             {"$gte": {"valid_until": {"d": "issued"}}},
-            # Not suspended or withdrawn on the issue date. A cross-pattern reference inside "$or"
-            # makes durable fail (error 311) or crash, so the status is sent as one number.
+            # Not suspended or withdrawn on the issue date, sent as one number (no "$or" needed).
             {"$gt": {"active_before": {"d": "issued"}}},
+            {"kind": "acc"},
+            *({flag("scope", s): True} for s in spec.scopes),
         ]
+        acc = [base]
         if spec.bodies is not None:
-            conds.append({"$or": [{"body": body_token(b)} for b in spec.bodies]} if spec.bodies else {"kind": "none"})
-        conds.extend({flag("scope", s): True} for s in spec.scopes)
+            acc = _product(acc, [[{"body": b}] for b in dict.fromkeys(body_token(b) for b in spec.bodies)])
         if spec.scopes_any:
-            conds.append({"$or": [{flag("scope", s): True} for s in spec.scopes_any]})
-        acc = {"$and": conds}
-        doc.append({"$gt": {"issued": 0}})
-    return doc, item, acc
+            acc = _product(acc, _exclusive([flag("scope", s) for s in dict.fromkeys(spec.scopes_any)]))
+        doc = [[{"$gt": {"issued": 0}}]]
+    out: list[Alternative] = []
+    for d in doc:
+        for i in item:
+            if acc is None:
+                out.append((d, i, None))
+            else:
+                out.extend((d, i, a) for a in acc)
+    return out
 
 
 def _item_check_condition(check: ItemCheck) -> Pattern:
@@ -150,10 +179,12 @@ class _Compiler:
     def add(self, key: str, kind: str, patterns: list[dict[str, Pattern]]) -> None:
         name = f"r{next(self.counter)}"
         record = self.record
+        has_d = any("d" in p for p in patterns)
+        has_a = any("a" in p for p in patterns)
 
         def action(c: Any) -> None:
-            d = getattr(c, "d", None) if any("d" in p for p in patterns) else None
-            a = getattr(c, "a", None) if any("a" in p for p in patterns) else None
+            d = c.d if has_d else None
+            a = c.a if has_a else None
             record(Answer(key, kind, d["doc_id"] if d else None, a["acc_id"] if a else None))
 
         self.rules[name] = {"all": patterns, "run": action}
@@ -165,32 +196,32 @@ class _Compiler:
         if not req.documents:
             return
         types = [t.value for t in req.documents]
-        self.add(key, OFFERED, [item, {"d": _doc_pattern(types, [])}])
         # Negation sees only facts asserted before the item (trap 8): documents always go first.
-        self.add(key, MISSING, [item, {"d$not": _doc_pattern(types, [])}])
-        # A document without an issue date (or without an end of validity) is not judged on it: the
-        # absence is a rule of its own, guarded by the positive kind/type conditions (trap 8).
-        self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(types, [{"$lte": {"issued": {"i": "as_of"}}}])}])
-        self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(types, [{"$nex": {"issued": 1}}])}])
-        self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(types, [{"$gte": {"valid_until": {"i": "as_of"}}}])}])
-        self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(types, [{"$nex": {"valid_until": 1}}])}])
+        self.add(key, MISSING, [item, *({f"d{n}$not": _doc_pattern(t, [])} for n, t in enumerate(types))])
+        for t in types:
+            self.add(key, OFFERED, [item, {"d": _doc_pattern(t, [])}])
+            # A document without an issue date (or without an end of validity) is not judged on it:
+            # the absence is a rule of its own, guarded by the positive kind/type conditions (trap 8).
+            self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(t, [{"$lte": {"issued": {"i": "as_of"}}}])}])
+            self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(t, [{"$nex": {"issued": 1}}])}])
+            self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(t, [{"$gte": {"valid_until": {"i": "as_of"}}}])}])
+            self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(t, [{"$nex": {"valid_until": 1}}])}])
         for prefix, checks in (("c", req.checks), ("r", req.review_when)):
             for j, check in enumerate(checks):
                 self.check(key, f"{prefix}{j}", types, check)
 
     def check(self, key: str, kind: str, types: list[str], check: Check) -> None:
-        doc_conds, item_conds, acc = _check_conditions(check)
-        limited = [t for t in types if check.for_types is None or t in check.for_types]
-        others = [t for t in types if t not in limited]
-        if limited:
-            i_pat: Pattern = {"$and": [{"kind": "item"}, *item_conds]} if item_conds else {"kind": "item"}
-            patterns: list[dict[str, Pattern]] = [{"i": i_pat}, {"d": _doc_pattern(limited, doc_conds)}]
-            if acc is not None:
-                patterns.append({"a": acc})
-            self.add(key, kind, patterns)
-        if others:
-            # The check does not concern these document types: it holds for them.
-            self.add(key, kind, [{"i": {"kind": "item"}}, {"d": _doc_pattern(others, [])}])
+        for t in types:
+            if check.for_types is not None and t not in check.for_types:
+                # The check does not concern this document type: it holds for it.
+                self.add(key, kind, [{"i": {"kind": "item"}}, {"d": _doc_pattern(t, [])}])
+                continue
+            for doc_conds, item_conds, acc in _alternatives(check):
+                i_pat: Pattern = {"$and": [{"kind": "item"}, *item_conds]} if item_conds else {"kind": "item"}
+                patterns: list[dict[str, Pattern]] = [{"i": i_pat}, {"d": _doc_pattern(t, doc_conds)}]
+                if acc is not None:
+                    patterns.append({"a": {"$and": acc}})
+                self.add(key, kind, patterns)
 
     def finish(self) -> dict[str, dict[str, Any]]:
         self.add(SENTINEL, SENTINEL, [{"i": {"kind": "item"}}])

@@ -189,7 +189,7 @@ def requirement_result(
         if Answer(key, MISSING) in answers:
             status = "missing"
             labels = " or ".join(doc_label(t.value) for t in req.documents)
-            message = f"no {labels} covers this item. {action}"
+            message = f"No {labels} covers this item. {action}"
         else:
             offered = {a.document for a in answers if a.key == key and a.kind == OFFERED}
             trials = [_trial(req, key, df, answers, facts) for df in docs if df.doc.id in offered]

@@ -1,0 +1,90 @@
+"""vn-decision-18-2019-used-machinery: 10 calendar years, evidence of year of manufacture (spec §5)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import item, judge, manifest, requirement, ruleset_of
+
+RS = "vn-decision-18-2019-used-machinery"
+INSPECTION = {"id": "INS", "type": "inspection_certificate", "issued": "2026-06-01"}
+
+
+def mfr_cert(**over):
+    doc = {"id": "MC", "type": "manufacturer_certificate", "issued": "2026-06-01", "legalised": True,
+           "languages": ["ja", "vi"]}  # fmt: skip
+    doc.update(over)
+    return doc
+
+
+def test_inspection_certificate_satisfies_any_origin(rulesets, registry):
+    report = judge(manifest(documents=[INSPECTION]), rulesets, registry, only=RS)
+    assert requirement(report, RS, "year-and-conformity-evidence").status == "satisfied"
+    assert requirement(report, RS, "age-limit").status == "satisfied"
+    assert ruleset_of(report, RS).verdict == "clear"
+
+
+def test_no_evidence_is_missing(rulesets, registry):
+    report = judge(manifest(documents=[]), rulesets, registry, only=RS)
+    assert requirement(report, RS, "year-and-conformity-evidence").status == "missing"
+    assert report.verdict == "hold"
+
+
+def test_no_evidence_and_no_country_is_review(rulesets, registry):
+    it = item()
+    del it["country_of_manufacture"]
+    report = judge(manifest(items=[it], documents=[]), rulesets, registry, only=RS)
+    assert requirement(report, RS, "year-and-conformity-evidence").status == "review"
+    assert report.verdict == "review"
+
+
+@pytest.mark.parametrize("country", ["JP", "KR", "DE", "US"])
+def test_legalised_vietnamese_manufacturer_certificate_for_g7_and_korea(rulesets, registry, country):
+    report = judge(manifest(items=[item(country_of_manufacture=country)], documents=[mfr_cert()]), rulesets, registry, only=RS)
+    assert requirement(report, RS, "year-and-conformity-evidence").status == "satisfied"
+
+
+@pytest.mark.parametrize(
+    ("country", "change", "fragment"),
+    [
+        ("CN", {}, "country of manufacture"),
+        ("JP", {"legalised": False}, "legalised"),
+        ("JP", {"languages": ["ja", "en"]}, "vi"),
+    ],
+)
+def test_manufacturer_certificate_invalid(rulesets, registry, country, change, fragment):
+    m = manifest(items=[item(country_of_manufacture=country)], documents=[mfr_cert(**change)])
+    req = requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence")
+    assert req.status == "invalid"
+    assert fragment in req.message
+
+
+def test_age_counts_calendar_years(rulesets, registry):
+    # 2016-12-31 to 2026-01-02 is barely nine years by the calendar day, but 2026 - 2016 = 10: allowed.
+    ok = judge(manifest(arrival_date="2026-01-02", items=[item(manufactured="2016-12-31")], documents=[INSPECTION]),
+               rulesets, registry, only=RS)  # fmt: skip
+    assert requirement(ok, RS, "age-limit").status == "satisfied"
+    # 2015-12-31 to 2026-01-02 is ten years and two days, but by calendar years 11: over the limit.
+    over = judge(manifest(arrival_date="2026-01-02", items=[item(manufactured="2015-12-31")], documents=[INSPECTION]),
+                 rulesets, registry, only=RS)  # fmt: skip
+    req = requirement(over, RS, "age-limit")
+    assert req.status == "failed"
+    assert "11 calendar years" in req.message
+    assert ruleset_of(over, RS).verdict == "hold"
+
+
+def test_bare_year_settles_calendar_age(rulesets, registry):
+    report = judge(manifest(items=[item(manufactured=2016)], documents=[INSPECTION]), rulesets, registry, only=RS)
+    assert requirement(report, RS, "age-limit").status == "satisfied"
+    assert ruleset_of(report, RS).verdict == "clear"
+
+
+@pytest.mark.parametrize("procedure", ["transit", "temporary_import", "export_processing_zone"])
+def test_only_imports_for_production(rulesets, registry, procedure):
+    report = judge(manifest(items=[item(customs_procedure=procedure)]), rulesets, registry, only=RS)
+    assert not ruleset_of(report, RS).applies
+
+
+def test_new_machines_and_other_chapters_out_of_scope(rulesets, registry):
+    assert not ruleset_of(judge(manifest(items=[item(condition="new")]), rulesets, registry, only=RS), RS).applies
+    other = judge(manifest(items=[item(hs_code="9031.80")]), rulesets, registry, only=RS)
+    assert not ruleset_of(other, RS).applies
