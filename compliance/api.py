@@ -50,7 +50,9 @@ def _judge_item(
         if version is None:
             out.append(not_in_force(ruleset, facts.as_of, lang))
             continue
-        ctx = Context(ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", lang)
+        ctx = Context(
+            ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", lang
+        )
         out.append(ruleset_result(ctx, answers))
     return out
 
@@ -109,7 +111,9 @@ def check(
         missing_documents=missing,
         upcoming=upcoming,
         containers=[
-            ContainerResult(container=c, verdict=worst([i.verdict for i in its]), items=[i.item_id for i in its])
+            ContainerResult(
+                container=c, verdict=worst([i.verdict for i in its]), items=[i.item_id for i in its]
+            )
             for c, its in containers.items()
         ]
         or None,
@@ -119,7 +123,9 @@ def check(
         tender=tender.model_dump(mode="json") if tender else None,
         rulesets=[
             RulesetInfo(
-                id=rs.id, version=v.version if v else None, title=rs.title.get(lang),
+                id=rs.id,
+                version=v.version if v else None,
+                title=rs.title.get(lang),
                 source_confidence=(v.source_confidence if v else None) or rs.source_confidence,
                 status=v.status if v else None,
             )
@@ -133,7 +139,12 @@ def check(
 
 
 def _upcoming(
-    manifest: Manifest, rulesets: list[Ruleset], registry: Registry, day: dt.date, engine: Evaluator, lang: str
+    manifest: Manifest,
+    rulesets: list[Ruleset],
+    registry: Registry,
+    day: dt.date,
+    engine: Evaluator,
+    lang: str,
 ) -> list[Upcoming]:
     """For each ruleset whose next (or first) version starts after ``day``: each item it will apply
     to, judged as of that version's first day."""

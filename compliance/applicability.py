@@ -29,8 +29,10 @@ def _age_text(facts: ItemFacts) -> str:
     made = facts.item.manufactured
     day = facts.as_of.isoformat()
     if isinstance(made, int):
-        return f"machine made in {made} (day unknown) is {facts.years_min} to {facts.years_max} years old on {day}"
-    return f"machine is {facts.years_min} years old on {day}" if facts.years_min >= 0 else f"machine is new on {day}"
+        return (
+            f"machine made in {made} (day unknown) is {facts.age_min} to {facts.age_max} years old on {day}"
+        )
+    return f"machine is {facts.age_min} years old on {day}"
 
 
 def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts: ItemFacts) -> Applicability:
@@ -50,9 +52,15 @@ def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts:
             False, reason=f"HS code {item.hs_code} is outside chapters {', '.join(scope.hs_chapters)}"
         )
     condition = Condition.USED if item.is_used else Condition.NEW
-    if scope.conditions is not None and condition not in scope.conditions and item.condition not in scope.conditions:
+    if (
+        scope.conditions is not None
+        and condition not in scope.conditions
+        and item.condition not in scope.conditions
+    ):
         wanted = " or ".join(c.value for c in scope.conditions)
-        return Applicability(False, reason=f"the rule covers {wanted} machines; this one is {item.condition.value}")
+        return Applicability(
+            False, reason=f"the rule covers {wanted} machines; this one is {item.condition.value}"
+        )
     procedure = scope.procedures.get(item.customs_procedure)
     if procedure is None:
         covered = ", ".join(p.value for p in scope.procedures)

@@ -84,17 +84,35 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Accreditation registry file (repeatable; later files win). Default: the SAMPLE registry.")
-@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of ruleset YAML files. Default: the shipped rulesets.")
-@click.option("--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all.")
+@click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Accreditation registry file (repeatable; later files win). Default: the SAMPLE registry.",
+)
+@click.option(
+    "--rulesets",
+    "rulesets_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of ruleset YAML files. Default: the shipped rulesets.",
+)
+@click.option(
+    "--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all."
+)
 @click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
-@click.option("--max-size", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse manifests larger than this many bytes.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
+)
+@click.option(
+    "--max-size",
+    type=int,
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse manifests larger than this many bytes.",
+)
 @handle_errors
 def check(
     manifests: tuple[Path, ...],
@@ -142,12 +160,17 @@ def schema(what: str) -> None:
 
     Example: compliance schema result
     """
+    from pydantic import BaseModel
+
     from compliance.models.manifest import Manifest
     from compliance.models.registry import RegistryFile
     from compliance.models.report import Report as ReportModel
     from compliance.models.ruleset import Ruleset
 
-    model = {"manifest": Manifest, "result": ReportModel, "registry": RegistryFile, "ruleset": Ruleset}[what]
+    models: dict[str, type[BaseModel]] = {
+        "manifest": Manifest, "result": ReportModel, "registry": RegistryFile, "ruleset": Ruleset,
+    }  # fmt: skip
+    model = models[what]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 

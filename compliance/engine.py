@@ -106,7 +106,7 @@ def _product(left: list[list[Pattern]], right: list[list[Pattern]]) -> list[list
 
 
 def _exclusive(flags: list[str]) -> list[list[Pattern]]:
-    """"Any of these flags" as mutually exclusive alternatives: the k-th holds flag k and none before."""
+    """ "Any of these flags" as mutually exclusive alternatives: the k-th holds flag k and none before."""
     return [[{f: True}, *({"$nex": {g: 1}} for g in flags[:k])] for k, f in enumerate(flags)]
 
 
@@ -204,7 +204,9 @@ class _Compiler:
             # the absence is a rule of its own, guarded by the positive kind/type conditions (trap 8).
             self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(t, [{"$lte": {"issued": {"i": "as_of"}}}])}])
             self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(t, [{"$nex": {"issued": 1}}])}])
-            self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(t, [{"$gte": {"valid_until": {"i": "as_of"}}}])}])
+            self.add(
+                key, NOT_EXPIRED, [item, {"d": _doc_pattern(t, [{"$gte": {"valid_until": {"i": "as_of"}}}])}]
+            )
             self.add(key, NOT_EXPIRED, [item, {"d": _doc_pattern(t, [{"$nex": {"valid_until": 1}}])}])
         for prefix, checks in (("c", req.checks), ("r", req.review_when)):
             for j, check in enumerate(checks):
@@ -302,7 +304,9 @@ class DurableEvaluator:
             try:
                 code, state = durable_rules_engine.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
                 if code not in (0, 3):
-                    raise EngineIntegrityError(f"item {facts.item.id}: the engine refused the facts (code {code})")
+                    raise EngineIntegrityError(
+                        f"item {facts.item.id}: the engine refused the facts (code {code})"
+                    )
                 errors: list[BaseException] = []
 
                 def done(error: BaseException | None, _state: Any) -> None:
@@ -311,7 +315,9 @@ class DurableEvaluator:
 
                 compiled.ruleset.do_actions(state, done)
                 if errors:
-                    raise EngineIntegrityError(f"item {facts.item.id}: an engine action failed: {errors[0]!r}")
+                    raise EngineIntegrityError(
+                        f"item {facts.item.id}: an engine action failed: {errors[0]!r}"
+                    )
                 answers = list(compiled.sink)
             finally:
                 compiled.sink = []
@@ -332,7 +338,13 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
     accs: list[dict[str, Any]] = []
     for df in facts.documents:
         d = df.doc
-        fact: dict[str, Any] = {"sid": sid, "id": f"doc:{d.id}", "kind": "doc", "doc_id": d.id, "type": d.type.value}
+        fact: dict[str, Any] = {
+            "sid": sid,
+            "id": f"doc:{d.id}",
+            "kind": "doc",
+            "doc_id": d.id,
+            "type": d.type.value,
+        }
         if d.issued is not None:
             fact["issued"] = to_int(d.issued)
         if d.valid_until is not None:

@@ -4,7 +4,7 @@ and each accreditation looked up on its document's issue date."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -30,6 +30,14 @@ def completed_years(made: dt.date, as_of: dt.date) -> int:
     while n >= 0 and add_years(made, n) >= as_of:
         n -= 1
     return n
+
+
+def age_years(made: dt.date, as_of: dt.date) -> int:
+    """Age in whole years as people say it: five on the fifth anniversary (but not yet *over* five)."""
+    n = as_of.year - made.year
+    while n > 0 and add_years(made, n) > as_of:
+        n -= 1
+    return max(n, 0)
 
 
 def to_int(day: dt.date) -> int:
@@ -72,6 +80,9 @@ class ItemFacts:
     years_min: int
     #: completed_years for the earliest possible manufacture day.
     years_max: int
+    #: Age in whole years as people say it, youngest and oldest reading (for messages).
+    age_min: int
+    age_max: int
     #: Decision 18/2019: import year minus year of manufacture, whole calendar years.
     calendar_age: int
     documents: tuple[DocumentFacts, ...]
@@ -93,23 +104,27 @@ class ShipmentFacts:
     items: tuple[ItemFacts, ...]
 
 
-def lookup_accreditation(acc_id: str, doc: Document, registry: Registry, as_of: dt.date) -> AccreditationLookup:
+def lookup_accreditation(
+    acc_id: str, doc: Document, registry: Registry, as_of: dt.date
+) -> AccreditationLookup:
     entry = registry.get(acc_id)
     if entry is None:
-        return AccreditationLookup(id=acc_id, found=False, problem=f"accreditation {acc_id} is not in the registry")
-    base = dict(
+        return AccreditationLookup(
+            id=acc_id, found=False, problem=f"accreditation {acc_id} is not in the registry"
+        )
+    base = AccreditationLookup(
         id=acc_id, found=True, body=entry.body, verifier=entry.verifier, scopes=tuple(entry.scopes),
         valid_from=entry.valid_from, valid_until=entry.valid_until, status=entry.status,
         status_since=entry.status_since,
     )  # fmt: skip
     issued = doc.issued
     if issued is None:
-        return AccreditationLookup(
-            **base, problem=f"the document gives no issue date, so accreditation {acc_id} cannot be checked"
+        return replace(
+            base, problem=f"the document gives no issue date, so accreditation {acc_id} cannot be checked"
         )
     if issued < entry.valid_from or issued > entry.valid_until:
-        return AccreditationLookup(
-            **base,
+        return replace(
+            base,
             problem=(
                 f"accreditation {acc_id} was valid {entry.valid_from.isoformat()}..{entry.valid_until.isoformat()}, "
                 f"not on the issue date {issued.isoformat()}"
@@ -118,8 +133,9 @@ def lookup_accreditation(acc_id: str, doc: Document, registry: Registry, as_of: 
     status = entry.status_on(issued)
     if status != "active":
         since = entry.status_since.isoformat() if entry.status_since else "an unknown date"
-        return AccreditationLookup(
-            **base, problem=f"accreditation {acc_id} was {status} (since {since}) on the issue date {issued.isoformat()}"
+        return replace(
+            base,
+            problem=f"accreditation {acc_id} was {status} (since {since}) on the issue date {issued.isoformat()}",
         )
     lapsed = None
     if not entry.supports_on(as_of):
@@ -129,7 +145,7 @@ def lookup_accreditation(acc_id: str, doc: Document, registry: Registry, as_of: 
             if now != "active"
             else f"accreditation {acc_id} expired on {entry.valid_until.isoformat()}, after the document was issued"
         )
-    return AccreditationLookup(**base, valid_on_issue=True, lapsed_since_issue=lapsed)
+    return replace(base, valid_on_issue=True, lapsed_since_issue=lapsed)
 
 
 def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFacts:
@@ -154,6 +170,8 @@ def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFa
                 as_of=as_of,
                 years_min=completed_years(latest, as_of),
                 years_max=completed_years(earliest, as_of),
+                age_min=age_years(latest, as_of),
+                age_max=age_years(earliest, as_of),
                 calendar_age=as_of.year - earliest.year,
                 documents=docs,
                 hs_fits_type=None if hs is None else hs_fits(item.machine_type, hs),

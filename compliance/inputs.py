@@ -32,7 +32,9 @@ def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> L
     data = located.data
     if not isinstance(data, dict):
         raise InputError(
-            f"expected a mapping with shipment, items and documents, found a {type(data).__name__}", file=path, line=1
+            f"expected a mapping with shipment, items and documents, found a {type(data).__name__}",
+            file=path,
+            line=1,
         )
     docs = data.get("documents")
     if isinstance(docs, list):
@@ -54,7 +56,11 @@ def cross_check(manifest: Manifest, located: Located) -> None:
     items: dict[str, int] = {}
     for i, item in enumerate(manifest.items):
         if item.id in items:
-            fail(("items", i, "id"), f"items[{i}].id", f"duplicate item id '{item.id}' (first at items[{items[item.id]}])")
+            fail(
+                ("items", i, "id"),
+                f"items[{i}].id",
+                f"duplicate item id '{item.id}' (first at items[{items[item.id]}])",
+            )
         items.setdefault(item.id, i)
     docs: dict[str, int] = {}
     for j, doc in enumerate(manifest.documents):
@@ -106,7 +112,9 @@ def load_registry(paths: list[Path]) -> Registry:
         is_sample = is_sample or reg.sample or sample
         for acc in reg.accreditations:
             if acc.id in entries:
-                warnings.append(f"accreditation {acc.id} is listed in {origin[acc.id]} and {path}; {path} wins")
+                warnings.append(
+                    f"accreditation {acc.id} is listed in {origin[acc.id]} and {path}; {path} wins"
+                )
             entries[acc.id] = acc
             origin[acc.id] = str(path)
     if is_sample:
@@ -145,5 +153,7 @@ def load_rulesets(directory: Path | None = None, ids: list[str] | None = None) -
         return rulesets
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise UsageError(f"unknown ruleset id '{unknown[0]}'; known: {', '.join(sorted(by_id))}", field="--ruleset")
+        raise UsageError(
+            f"unknown ruleset id '{unknown[0]}'; known: {', '.join(sorted(by_id))}", field="--ruleset"
+        )
     return [by_id[i] for i in dict.fromkeys(ids)]

@@ -105,7 +105,9 @@ def _load_json(text: str, path: Path) -> Located:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from None
+        raise InputError(
+            f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno
+        ) from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path) from None
     # Valid JSON is valid YAML; composing it as YAML gives us the line numbers.
@@ -151,7 +153,9 @@ class _Converter:
         self.alias_expansion = 0
 
     def _fail(self, message: str, node: Node) -> InputError:
-        return InputError(message, file=self.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+        return InputError(
+            message, file=self.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1
+        )
 
     def convert(self, node: Node, loc: Loc, depth: int, key: str | None) -> Any:
         if depth > MAX_DEPTH:

@@ -44,7 +44,9 @@ def read_footprint(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from None
+        raise InputError(
+            f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("data"), dict):
         data = data["data"]
     if not isinstance(data, dict) or not isinstance(data.get("pcf"), dict):
@@ -57,7 +59,11 @@ def read_footprint(path: Path) -> dict[str, Any]:
     share = _number(pcf.get("primaryDataShare"), path, "pcf.primaryDataShare")
     if share is not None:
         if not 0 <= share <= 100:
-            raise InputError(f"primaryDataShare {share} is not a percentage 0..100", file=path, field="pcf.primaryDataShare")
+            raise InputError(
+                f"primaryDataShare {share} is not a percentage 0..100",
+                file=path,
+                field="pcf.primaryDataShare",
+            )
         out["primary_data_share"] = share / 100.0
     proof = data.get("verification") or pcf.get("verification") or pcf.get("assurance")
     if isinstance(proof, dict):

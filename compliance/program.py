@@ -54,7 +54,9 @@ def verify(program: Program, facts: ItemFacts, answers: list[Answer]) -> frozens
         seen.add(a)
     sentinels = [a for a in answers if a.key == SENTINEL]
     if len(sentinels) != 1:
-        raise EngineIntegrityError(f"item {item}: the engine did not evaluate the item (sentinel fired {len(sentinels)}x)")
+        raise EngineIntegrityError(
+            f"item {item}: the engine did not evaluate the item (sentinel fired {len(sentinels)}x)"
+        )
     known = {SENTINEL}
     for key, req in program.requirements():
         known.add(key)

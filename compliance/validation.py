@@ -74,11 +74,19 @@ def validate(model: type[M], located: Located, *, base: Loc = ()) -> M:
         return model.model_validate(located.data)
     except ValidationError as exc:
         problems: list[ComplianceError] = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        # A typo both adds an unknown key and leaves a required one missing: report the typo first.
+        for err in sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden"):
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+            )
             full = (*base, *loc)
             problems.append(
-                InputError(describe(model, err), file=located.path, line=located.line_of(full), field=dotted(full) or None)
+                InputError(
+                    describe(model, dict(err)),
+                    file=located.path,
+                    line=located.line_of(full),
+                    field=dotted(full) or None,
+                )
             )
         raise InputErrors(problems) from None
 

@@ -69,10 +69,7 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     """Why a check failed for a document, in words a broker can act on."""
     d = df.doc
     kind = check.kind
-    if check.explain is not None:
-        prefix = check.explain.en + ": "
-    else:
-        prefix = ""
+    prefix = check.explain.en + ": " if check.explain is not None else ""
     if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
         wanted = list(getattr(check, kind))
         have = _norm(kind, list(getattr(d, kind)))
@@ -97,10 +94,16 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
         )
     if kind == "present":
         assert check.present is not None
-        return prefix + "does not state " + ", ".join(f.replace("_", " ") for f in check.present if not getattr(d, f))
+        return (
+            prefix
+            + "does not state "
+            + ", ".join(f.replace("_", " ") for f in check.present if not getattr(d, f))
+        )
     if kind == "greater_than":
         assert check.greater_than is not None
-        return prefix + "; ".join(f"{f} is {getattr(d, f)!s}; must be above {v:g}" for f, v in check.greater_than.items())
+        return prefix + "; ".join(
+            f"{f} is {getattr(d, f)!s}; must be above {v:g}" for f, v in check.greater_than.items()
+        )
     if kind == "item_one_of":
         assert check.item_one_of is not None
         return prefix + "; ".join(
@@ -113,7 +116,9 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     raise AssertionError(kind)
 
 
-def _trial(req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], facts: ItemFacts) -> DocumentTrial:
+def _trial(
+    req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], facts: ItemFacts
+) -> DocumentTrial:
     d = df.doc
     got = {a.kind for a in answers if a.key == key and a.document == d.id}
     problems: list[str] = []
@@ -316,4 +321,11 @@ def finding_verdict(findings: list[Finding]) -> list[Verdict]:
     return out
 
 
-__all__ = ["Context", "ruleset_result", "not_in_force", "hs_finding", "finding_verdict", "accreditation_matches"]
+__all__ = [
+    "Context",
+    "ruleset_result",
+    "not_in_force",
+    "hs_finding",
+    "finding_verdict",
+    "accreditation_matches",
+]

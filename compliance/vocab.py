@@ -57,7 +57,18 @@ HS_PREFIXES: dict[MachineType, tuple[str, ...]] = {
     MachineType.EDM_MACHINE: ("845630",),
     MachineType.LASER_CUTTER: ("845611",),
     MachineType.PRESS_BRAKE: ("8462",),
-    MachineType.OTHER_MACHINE_TOOL: ("8456", "8457", "8458", "8459", "8460", "8461", "8462", "8463", "8464", "8465"),
+    MachineType.OTHER_MACHINE_TOOL: (
+        "8456",
+        "8457",
+        "8458",
+        "8459",
+        "8460",
+        "8461",
+        "8462",
+        "8463",
+        "8464",
+        "8465",
+    ),
 }
 
 #: EN 15804 life-cycle modules, in order.

@@ -135,7 +135,12 @@ def item(**over: Any) -> dict[str, Any]:
 
 
 def judge(
-    m: Manifest, rulesets: list[Ruleset], registry: Registry, *, as_of: dt.date | None = None, only: str | None = None
+    m: Manifest,
+    rulesets: list[Ruleset],
+    registry: Registry,
+    *,
+    as_of: dt.date | None = None,
+    only: str | None = None,
 ) -> Report:
     chosen = [r for r in rulesets if only is None or r.id == only]
     return check(m, chosen, registry, as_of=as_of)

@@ -48,10 +48,18 @@ def test_carbon_statement_must_conform_to_iso_14067(rulesets, registry):
 
 
 def test_carbon_statement_any_body_with_iso_14067_scope(rulesets, registry):
-    docs = [lca_report(verifier={"name": "China Verify", "accreditations": ["CNAS-1"]}), ai_attestation(), ce()]
+    docs = [
+        lca_report(verifier={"name": "China Verify", "accreditations": ["CNAS-1"]}),
+        ai_attestation(),
+        ce(),
+    ]
     req = requirement(judge(manifest(documents=docs), rulesets, registry, only=RS), RS, "carbon-statement")
     assert req.status == "satisfied"
-    narrow = [lca_report(verifier={"name": "Narrow Verify", "accreditations": ["VC-NOSCOPE"]}), ai_attestation(), ce()]
+    narrow = [
+        lca_report(verifier={"name": "Narrow Verify", "accreditations": ["VC-NOSCOPE"]}),
+        ai_attestation(),
+        ce(),
+    ]
     req = requirement(judge(manifest(documents=narrow), rulesets, registry, only=RS), RS, "carbon-statement")
     assert req.status == "invalid"
     assert "iso_14067" in req.message
@@ -84,7 +92,10 @@ def test_iso_certificate_instead_of_ce_must_be_valid(rulesets, registry):
     iso = {"id": "ISO", "type": "iso_certificate", "standards": ["ISO 9001"], "issued": "2025-01-10",
            "valid_until": "2028-01-09"}  # fmt: skip
     docs = [lca_report(), ai_attestation(), iso]
-    assert requirement(judge(manifest(documents=docs), rulesets, registry, only=RS), RS, "ce-or-iso").status == "satisfied"
+    assert (
+        requirement(judge(manifest(documents=docs), rulesets, registry, only=RS), RS, "ce-or-iso").status
+        == "satisfied"
+    )
     expired = dict(iso, valid_until="2026-01-09")
     report = judge(manifest(documents=[lca_report(), ai_attestation(), expired]), rulesets, registry, only=RS)
     req = requirement(report, RS, "ce-or-iso")
@@ -102,7 +113,9 @@ def test_attestation_details_warning_does_not_change_the_verdict(rulesets, regis
 
 
 def test_new_or_young_machines_are_out_of_scope(rulesets, registry):
-    new = judge(manifest(items=[item(condition="new", manufactured="2015-01-01")]), rulesets, registry, only=RS)
+    new = judge(
+        manifest(items=[item(condition="new", manufactured="2015-01-01")]), rulesets, registry, only=RS
+    )
     assert not ruleset_of(new, RS).applies
     young = judge(manifest(items=[item(manufactured="2023-01-01")]), rulesets, registry, only=RS)
     rs = ruleset_of(young, RS)
@@ -116,9 +129,16 @@ def test_refurbished_counts_as_used(rulesets, registry):
 
 
 def test_similar_equipment_gets_review(rulesets, registry):
-    report = judge(manifest(items=[item(machine_type="milling_machine")], documents=[ce()]), rulesets, registry, only=RS)
+    report = judge(
+        manifest(items=[item(machine_type="milling_machine")], documents=[ce()]), rulesets, registry, only=RS
+    )
     rs = ruleset_of(report, RS)
     assert rs.applies and rs.verdict == "review"
     assert requirement(report, RS, "carbon-statement").status == "review"
-    young = judge(manifest(items=[item(machine_type="milling_machine", manufactured="2024-01-01")]), rulesets, registry, only=RS)
+    young = judge(
+        manifest(items=[item(machine_type="milling_machine", manufactured="2024-01-01")]),
+        rulesets,
+        registry,
+        only=RS,
+    )
     assert not ruleset_of(young, RS).applies

@@ -39,7 +39,12 @@ def test_no_evidence_and_no_country_is_review(rulesets, registry):
 
 @pytest.mark.parametrize("country", ["JP", "KR", "DE", "US"])
 def test_legalised_vietnamese_manufacturer_certificate_for_g7_and_korea(rulesets, registry, country):
-    report = judge(manifest(items=[item(country_of_manufacture=country)], documents=[mfr_cert()]), rulesets, registry, only=RS)
+    report = judge(
+        manifest(items=[item(country_of_manufacture=country)], documents=[mfr_cert()]),
+        rulesets,
+        registry,
+        only=RS,
+    )
     assert requirement(report, RS, "year-and-conformity-evidence").status == "satisfied"
 
 
@@ -73,7 +78,9 @@ def test_age_counts_calendar_years(rulesets, registry):
 
 
 def test_bare_year_settles_calendar_age(rulesets, registry):
-    report = judge(manifest(items=[item(manufactured=2016)], documents=[INSPECTION]), rulesets, registry, only=RS)
+    report = judge(
+        manifest(items=[item(manufactured=2016)], documents=[INSPECTION]), rulesets, registry, only=RS
+    )
     assert requirement(report, RS, "age-limit").status == "satisfied"
     assert ruleset_of(report, RS).verdict == "clear"
 
@@ -85,6 +92,8 @@ def test_only_imports_for_production(rulesets, registry, procedure):
 
 
 def test_new_machines_and_other_chapters_out_of_scope(rulesets, registry):
-    assert not ruleset_of(judge(manifest(items=[item(condition="new")]), rulesets, registry, only=RS), RS).applies
+    assert not ruleset_of(
+        judge(manifest(items=[item(condition="new")]), rulesets, registry, only=RS), RS
+    ).applies
     other = judge(manifest(items=[item(hs_code="9031.80")]), rulesets, registry, only=RS)
     assert not ruleset_of(other, RS).applies

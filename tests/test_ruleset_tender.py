@@ -40,7 +40,10 @@ def test_full_report_clears(rulesets, registry):
     report = run(rulesets, registry, [tr_report()])
     rs = ruleset_of(report, RS)
     assert rs.verdict == "clear"
-    assert {r.id: r.status for r in rs.requirements} == {"tr24122-report": "satisfied", "tr24122-primary-data": "satisfied"}
+    assert {r.id: r.status for r in rs.requirements} == {
+        "tr24122-report": "satisfied",
+        "tr24122-primary-data": "satisfied",
+    }
 
 
 def test_no_tender_no_rule(rulesets, registry):
@@ -76,9 +79,15 @@ def test_primary_data_from_report_share_or_epd_or_energy_records(rulesets, regis
     no_share = tr_report(primary_data_share=0)
     assert requirement(run(rulesets, registry, [no_share]), RS, "tr24122-primary-data").status == "invalid"
     epd = {"id": "EPD", "type": "epd", "issued": "2026-01-01"}
-    assert requirement(run(rulesets, registry, [no_share, epd]), RS, "tr24122-primary-data").status == "satisfied"
+    assert (
+        requirement(run(rulesets, registry, [no_share, epd]), RS, "tr24122-primary-data").status
+        == "satisfied"
+    )
     energy = {"id": "EN", "type": "energy_records", "issued": "2026-01-01"}
-    assert requirement(run(rulesets, registry, [no_share, energy]), RS, "tr24122-primary-data").status == "satisfied"
+    assert (
+        requirement(run(rulesets, registry, [no_share, energy]), RS, "tr24122-primary-data").status
+        == "satisfied"
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,9 @@ def test_no_report_is_missing_and_holds(rulesets, registry):
     assert "VinaCert" in req.message
     assert "Circular 12/2026" in req.citation
     assert report.verdict == "hold"
-    assert [(m.item_id, m.requirement, m.status) for m in report.missing_documents] == [("L1", "lca-report", "missing")]
+    assert [(m.item_id, m.requirement, m.status) for m in report.missing_documents] == [
+        ("L1", "lca-report", "missing")
+    ]
 
 
 def test_report_short_of_a4_is_invalid(rulesets, registry):
@@ -72,7 +74,9 @@ def test_aliases_for_stages_are_accepted(rulesets, registry):
 
 
 def test_applies_to_new_machines_and_mill_turn_but_not_lathes(rulesets, registry):
-    new_mt = manifest(items=[item(machine_type="turning_milling_center", condition="new", manufactured="2026-01-01")])
+    new_mt = manifest(
+        items=[item(machine_type="turning_milling_center", condition="new", manufactured="2026-01-01")]
+    )
     assert ruleset_of(judge(new_mt, rulesets, registry, only=RS), RS).applies
     lathe = manifest(items=[item(machine_type="cnc_lathe")])
     result = ruleset_of(judge(lathe, rulesets, registry, only=RS), RS)

@@ -9,7 +9,14 @@ from pydantic import Field, field_validator
 from stdnum import iso6346
 
 from compliance.models.common import Country, Date, Identifier, Model, YearOrDate
-from compliance.vocab import Condition, CustomsProcedure, DocumentType, MachineType, normalise_hs, normalise_stage
+from compliance.vocab import (
+    Condition,
+    CustomsProcedure,
+    DocumentType,
+    MachineType,
+    normalise_hs,
+    normalise_stage,
+)
 
 
 class Tender(Model):
@@ -57,7 +64,9 @@ class Item(Model):
                 f'e.g. "8457.10"'
             )
         if normalise_hs(value) is None:
-            raise ValueError(f"'{value}' is not an HS code; expected 4 to 10 digits, dots allowed (e.g. \"8457.10\")")
+            raise ValueError(
+                f"'{value}' is not an HS code; expected 4 to 10 digits, dots allowed (e.g. \"8457.10\")"
+            )
         return value.strip()
 
     @field_validator("container")

@@ -56,7 +56,9 @@ class Check(Model):
     def _one_kind(self) -> Check:
         kinds = [k for k in CHECK_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError(f"a check states exactly one of: {', '.join(CHECK_KINDS)} (found {kinds or 'none'})")
+            raise ValueError(
+                f"a check states exactly one of: {', '.join(CHECK_KINDS)} (found {kinds or 'none'})"
+            )
         if self.stages is not None:
             bad = [s for s in self.stages if normalise_stage(s) is None]
             if bad:
@@ -108,12 +110,21 @@ class Requirement(Model):
     @model_validator(mode="after")
     def _shape(self) -> Requirement:
         if bool(self.documents) == bool(self.item_checks):
-            raise ValueError("a requirement asks either for documents or for item_checks, not both or neither")
+            raise ValueError(
+                "a requirement asks either for documents or for item_checks, not both or neither"
+            )
         return self
 
     @property
     def document_type(self) -> str | None:
         return self.documents[0].value if self.documents else None
+
+
+ProcedureEffect = Literal["applies", "review"]
+
+
+def _import_only() -> dict[CustomsProcedure, ProcedureEffect]:
+    return {CustomsProcedure.IMPORT: "applies"}
 
 
 class AgeScope(Model):
@@ -126,9 +137,7 @@ class Scope(Model):
     destinations: list[Country] | None = None
     machine_types: list[MachineType] | None = None
     conditions: list[Condition] | None = None
-    procedures: dict[CustomsProcedure, Literal["applies", "review"]] = Field(
-        default_factory=lambda: {CustomsProcedure.IMPORT: "applies"}
-    )
+    procedures: dict[CustomsProcedure, ProcedureEffect] = Field(default_factory=_import_only)
     age: AgeScope | None = None
     hs_chapters: list[str] | None = None
     requires_tender: bool = False

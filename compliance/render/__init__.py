@@ -21,4 +21,6 @@ def get(name: str) -> Renderer:
     try:
         return RENDERERS[name]
     except KeyError:
-        raise UsageError(f"unknown format '{name}'; known: {', '.join(RENDERERS)}", field="--format") from None
+        raise UsageError(
+            f"unknown format '{name}'; known: {', '.join(RENDERERS)}", field="--format"
+        ) from None

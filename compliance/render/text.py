@@ -5,7 +5,13 @@ from __future__ import annotations
 from compliance.models.report import Report
 
 MARK = {"clear": "CLEAR", "review": "REVIEW", "hold": "HOLD"}
-STATUS = {"satisfied": "ok", "missing": "MISSING", "invalid": "INVALID", "failed": "FAILED", "review": "REVIEW"}
+STATUS = {
+    "satisfied": "ok",
+    "missing": "MISSING",
+    "invalid": "INVALID",
+    "failed": "FAILED",
+    "review": "REVIEW",
+}
 
 
 def render_text(report: Report, lang: str = "en") -> str:
@@ -16,7 +22,9 @@ def render_text(report: Report, lang: str = "en") -> str:
     add(f"  route {route}, arrival {report.arrival_date}, judged as of {report.as_of}")
     if report.tender:
         crit = report.tender.get("carbon_criterion") or "not stated"
-        add(f"  public tender {report.tender.get('country')} {report.tender.get('reference') or ''} (carbon criterion: {crit})")
+        add(
+            f"  public tender {report.tender.get('country')} {report.tender.get('reference') or ''} (carbon criterion: {crit})"
+        )
     for w in report.warnings:
         add(f"  ! {w}")
     if report.containers:
@@ -27,7 +35,9 @@ def render_text(report: Report, lang: str = "en") -> str:
     for item in report.items:
         add("")
         desc = f" {item.description}" if item.description else ""
-        add(f"Item {item.item_id}:{desc} [{item.machine_type}, {item.condition}, made {item.manufactured}] {MARK[item.verdict]}")
+        add(
+            f"Item {item.item_id}:{desc} [{item.machine_type}, {item.condition}, made {item.manufactured}] {MARK[item.verdict]}"
+        )
         for f in item.findings:
             add(f"  [{STATUS[f.status]}] {f.id} ({f.severity}): {f.message}")
         for rs in item.rulesets:
@@ -55,5 +65,7 @@ def render_text(report: Report, lang: str = "en") -> str:
         add("")
         add("Upcoming rules:")
         for u in report.upcoming:
-            add(f"  from {u.effective_from}: {u.ruleset} v{u.version} on {u.item_id} would be {MARK[u.would_be]}")
+            add(
+                f"  from {u.effective_from}: {u.ruleset} v{u.version} on {u.item_id} would be {MARK[u.would_be]}"
+            )
     return "\n".join(lines) + "\n"

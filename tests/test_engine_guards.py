@@ -1,0 +1,66 @@
+"""The engine adapter's guards: a lost, duplicated or invented answer becomes an error, never a verdict."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ce, item, lca_report, manifest
+
+from compliance.api import check
+from compliance.engine import DurableEvaluator
+from compliance.errors import EngineIntegrityError
+from compliance.facts import derive
+from compliance.program import MISSING, OFFERED, SENTINEL, Answer, Program, verify
+
+
+def setup(rulesets, registry, documents):
+    m = manifest(items=[item()], documents=documents)
+    facts = derive(m, registry, m.shipment.arrival_date).items[0]
+    program = Program(tuple((rs, rs.versions[0]) for rs in rulesets))
+    return m, facts, program
+
+
+def test_real_answers_pass(rulesets, registry):
+    _, facts, program = setup(rulesets, registry, [lca_report(), ce()])
+    answers = DurableEvaluator().evaluate(program, facts)
+    assert Answer(SENTINEL, SENTINEL) in answers
+
+
+@pytest.mark.parametrize(
+    "fault", ["drop-offered", "drop-sentinel", "duplicate", "invent", "missing-and-offered"]
+)
+def test_faults_are_caught(rulesets, registry, fault):
+    _, facts, program = setup(rulesets, registry, [lca_report(), ce()])
+    answers = list(DurableEvaluator().evaluate(program, facts))
+    key = "vn-circular-12-2026@1/lca-report"
+    if fault == "drop-offered":
+        answers = [a for a in answers if not (a.key == key and a.kind == OFFERED)]
+    elif fault == "drop-sentinel":
+        answers = [a for a in answers if a.key != SENTINEL]
+    elif fault == "duplicate":
+        answers.append(answers[0])
+    elif fault == "invent":
+        answers.append(Answer("no-such-ruleset@1/x", OFFERED, "CFP"))
+    else:
+        answers.append(Answer(key, MISSING))
+    with pytest.raises(EngineIntegrityError):
+        verify(program, facts, answers)
+
+
+def test_an_exception_in_the_engine_is_an_error_not_a_verdict(rulesets, registry, monkeypatch):
+    m, _, _ = setup(rulesets, registry, [lca_report()])
+
+    class Broken(DurableEvaluator):
+        def evaluate(self, program, facts):
+            answers = super().evaluate(program, facts)
+            return verify(program, facts, [a for a in answers if a.kind != OFFERED])
+
+    with pytest.raises(EngineIntegrityError):
+        check(m, rulesets, registry, evaluator=Broken())
+
+
+def test_engine_keeps_working_after_many_items(rulesets, registry):
+    # More items than durable's 1,024 live sessions: each session is deleted after its item.
+    m = manifest(items=[item(id=f"L{i}") for i in range(1100)], documents=[lca_report()])
+    report = check(m, rulesets, registry)
+    assert len(report.items) == 1100
+    assert {i.verdict for i in report.items} == {"hold"}
