@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 
 from compliance.errors import InputError
 from compliance.inputs import load_manifest
 from compliance.pact import read_footprint
 
-PACT = SHARED / "data" / "pact"
+PACT = Path(__file__).parent / "data" / "pact"
 
 MANIFEST = """\
 shipment: {{id: S, origin: CN, destination: VN, arrival_date: 2026-07-15}}
