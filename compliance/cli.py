@@ -17,6 +17,7 @@ import click
 
 from compliance import __version__
 from compliance.errors import ComplianceError, ExitCode, UsageError
+from compliance.inputs import DEFAULT_RULESETS
 from compliance.loading import DEFAULT_MAX_BYTES
 from compliance.models.report import Report, worst
 
@@ -113,6 +114,11 @@ def cli() -> None:
     show_default=True,
     help="Refuse manifests larger than this many bytes.",
 )
+@click.option(
+    "--audit-log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Append one JSON line per run (inputs' SHA-256, rulesets, verdicts) to this file.",
+)
 @handle_errors
 def check(
     manifests: tuple[Path, ...],
@@ -124,6 +130,7 @@ def check(
     lang: str,
     output: Path | None,
     max_size: int,
+    audit_log: Path | None,
 ) -> None:
     """Check shipment manifests against the rulesets.
 
@@ -149,6 +156,29 @@ def check(
     else:
         text = "\n".join(renderer(r, lang) for r in reports)
     write_output(text, output)
+    if audit_log is not None:
+        from compliance.audit import record
+        from compliance.inputs import SAMPLE_REGISTRY, ruleset_files
+
+        record(
+            audit_log,
+            command=["compliance", *sys.argv[1:]],
+            inputs=[
+                *manifests,
+                *ruleset_files(rulesets_dir or DEFAULT_RULESETS),
+                *(registries or [SAMPLE_REGISTRY]),
+            ],
+            rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
+            as_of=sorted({r.as_of for r in reports}),
+            verdicts=[
+                {
+                    "shipment_id": r.shipment_id,
+                    "verdict": r.verdict,
+                    "items": {i.item_id: i.verdict for i in r.items},
+                }
+                for r in reports
+            ],
+        )
     sys.exit(VERDICT_EXIT[worst([r.verdict for r in reports])])
 
 
