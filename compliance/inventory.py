@@ -1,0 +1,523 @@
+"""Bulk runs: a whole inventory (CSV or XLSX) against several destinations and as-of dates.
+
+Rows stream in and out in input order; every input row yields exactly one output row per
+destination, malformed rows included (verdict ``error``, the reason naming the column). Each row is
+judged exactly as ``compliance check`` judges a one-item manifest with the same data: the fast path
+only remembers results for rows that cannot differ (same machine data, documents, age facts,
+destination and day), and remembers engine answers by what the engine is shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import tempfile
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
+from compliance.errors import InputError, UsageError
+from compliance.facts import age_years, completed_years
+from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
+from compliance.models.registry import Registry
+from compliance.models.report import ItemResult, MissingDocument
+from compliance.models.ruleset import Ruleset
+from compliance.validation import validate
+
+REQUIRED_COLUMNS = ("id", "machine_type", "manufactured", "condition")
+OPTIONAL_COLUMNS = (
+    "hs_code",
+    "manufacturer",
+    "model",
+    "country_of_manufacture",
+    "customs_procedure",
+    "documents",
+)
+OUTPUT_COLUMNS = ("id", "destination", "verdict", "missing_documents", "reasons")
+#: OWASP's advice against CSV injection: these first characters make a spreadsheet run a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: str
+    missing_documents: str
+    reasons: str
+
+
+@dataclass
+class Summary:
+    rows_in: int = 0
+    rows_out: int = 0
+    by_destination: dict[str, Counter[str]] = field(default_factory=dict)
+    changed: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
+    """The header and a stream of rows (CSV or XLSX, by suffix)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path)
+    raise UsageError(f"unknown inventory format '{suffix}'; expected .csv or .xlsx", file=path)
+
+
+def _check_header(header: list[str], path: Path) -> list[str]:
+    names = [h.strip() if h else "" for h in header]
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise InputError(f"column(s) {', '.join(dupes)} appear twice in the header", file=path, line=1)
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise InputError(
+            f"missing required column(s) {', '.join(missing)}; the header has: {', '.join(n for n in names if n)}",
+            file=path,
+            line=1,
+        )
+    return names
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
+    fh = path.open(newline="", encoding="utf-8-sig")
+    try:
+        reader = csv.reader(fh)
+        header = _check_header(next(reader, []), path)
+    except UnicodeDecodeError:
+        fh.close()
+        raise InputError("not UTF-8 text; save the file as UTF-8 CSV", file=path) from None
+    except BaseException:
+        fh.close()
+        raise
+
+    def rows() -> Iterator[Row]:
+        with fh:
+            try:
+                for values in reader:
+                    if not any(v.strip() for v in values):
+                        continue
+                    padded = values + [""] * (len(header) - len(values))
+                    extra = padded[len(header) :]
+                    row = {h: (v.strip() or None) for h, v in zip(header, padded, strict=False) if h}
+                    if any(e.strip() for e in extra):
+                        row["__extra__"] = "more cells than header columns"
+                    yield Row(reader.line_num, row)
+            except UnicodeDecodeError:
+                raise InputError(
+                    "not UTF-8 text; save the file as UTF-8 CSV", file=path, line=reader.line_num + 1
+                ) from None
+            except csv.Error as exc:
+                raise InputError(f"CSV error: {exc}", file=path, line=reader.line_num) from None
+
+    return header, rows()
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
+    sheet = book.worksheets[0]
+    it = sheet.iter_rows(values_only=True)
+    header = _check_header([_cell(v) or "" for v in next(it, ())], path)
+
+    def rows() -> Iterator[Row]:
+        try:
+            for n, values in enumerate(it, start=2):
+                cells = list(values)
+                if not any(v is not None and str(v).strip() for v in cells):
+                    continue
+                row: dict[str, str | None] = {}
+                for h, v in zip(header, cells, strict=False):
+                    if not h:
+                        continue
+                    if h == "hs_code" and isinstance(v, int | float) and not isinstance(v, bool):
+                        row["__hs_number__"] = str(v)
+                    row[h] = _cell(v)
+                yield Row(n, row)
+        finally:
+            book.close()
+
+    return header, rows()
+
+
+def load_documents(path: Path | None) -> dict[str, Document]:
+    """The documents file: a `documents:` list as in a manifest (``covers`` is not needed)."""
+    if path is None:
+        return {}
+    from compliance.loading import load_file
+    from compliance.models.common import Model
+
+    class DocumentsFile(Model):
+        documents: list[Document]
+
+    located = load_file(path)
+    docs = validate(DocumentsFile, located).documents
+    out: dict[str, Document] = {}
+    for i, d in enumerate(docs):
+        if d.id in out:
+            raise InputError(
+                f"duplicate document id '{d.id}'",
+                file=path,
+                line=located.line_of(("documents", i, "id")),
+                field=f"documents[{i}].id",
+            )
+        out[d.id] = d.model_copy(update={"covers": None})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging
+
+
+class RowError(Exception):
+    """A malformed row: its reason names the column."""
+
+
+def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Document]]:
+    values = row.values
+    if "__extra__" in values:
+        raise RowError(f"line {row.line}: more cells than the header has columns")
+    if "__hs_number__" in values:
+        raise RowError(
+            "column 'hs_code': written as a number, which may have lost digits; format the cell as text"
+        )
+    data = {
+        k: v
+        for k, v in values.items()
+        if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and k != "documents" and v is not None
+    }
+    try:
+        item = Item.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        column = str(err["loc"][0]) if err["loc"] else "row"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "required value is empty"
+        raise RowError(f"column '{column}': {msg}") from None
+    docs: list[Document] = []
+    for ref in (values.get("documents") or "").split(";"):
+        ref = ref.strip()
+        if not ref:
+            continue
+        if ref not in documents:
+            raise RowError(f"column 'documents': unknown document id '{ref}' (not in the documents file)")
+        docs.append(documents[ref])
+    return item, docs
+
+
+def row_key(item: Item, docs: list[Document], destination: str, day: dt.date) -> tuple[object, ...]:
+    """Everything a one-item check reads, except what never reaches a row (id, description, ...)."""
+    earliest, latest = manufactured_bounds(item.manufactured)
+    return (
+        item.machine_type, item.condition, item.hs_code, item.customs_procedure, item.country_of_manufacture,
+        item.manufacturer, item.manufactured if isinstance(item.manufactured, int) else None,
+        completed_years(latest, day), completed_years(earliest, day), age_years(latest, day), age_years(earliest, day),
+        day.year - earliest.year, tuple(d.id for d in docs), destination, day,
+    )  # fmt: skip
+
+
+def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
+    """The row cells for one judged item (formatting only; the verdicts come from check)."""
+    reasons: list[str] = []
+    for f in result.findings:
+        reasons.append(f"{f.id}: {f.message}")
+    for rs in result.rulesets:
+        if not rs.applies:
+            continue
+        if rs.reason:
+            reasons.append(f"{rs.ruleset}: {rs.reason}")
+        for req in rs.requirements:
+            if req.status != "satisfied" and req.severity == "blocking":
+                reasons.append(f"{rs.ruleset}/{req.id} {req.status}: {req.message}")
+    docs = [
+        f"{' or '.join(m.document_types) or m.document_type} ({m.ruleset}/{m.requirement}, {m.status})"
+        for m in missing
+        if m.severity == "blocking"
+    ]
+    return Outcome(result.verdict, "; ".join(docs), " | ".join(reasons))
+
+
+@dataclass
+class Judge:
+    """Judges inventory rows; one per process (it keeps caches)."""
+
+    rulesets: list[Ruleset]
+    registry: Registry
+    documents: dict[str, Document]
+    destinations: list[str]
+    days: list[dt.date]
+    fast: bool = True
+    evaluator: Evaluator | None = None
+    results: dict[tuple[object, ...], Outcome] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        inner = self.evaluator or default_evaluator()
+        self.evaluator = CachingEvaluator(inner) if self.fast else inner
+
+    def judge_one(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
+        earliest, _ = manufactured_bounds(item.manufactured)
+        if earliest > day:
+            raise RowError(
+                f"column 'manufactured': {item.manufactured} is after the as-of date {day.isoformat()}"
+            )
+        key = row_key(item, docs, destination, day) if self.fast else None
+        if key is not None and key in self.results:
+            return self.results[key]
+        shipment = Shipment.model_construct(
+            id=item.id, origin="", destination=destination, arrival_date=day, tender=None,
+            exporter=None, importer=None, vessel=None, importer_registration=None,
+        )  # fmt: skip
+        manifest = Manifest.model_construct(shipment=shipment, items=[item], documents=docs)
+        report = check(
+            manifest, self.rulesets, self.registry, as_of=day, evaluator=self.evaluator, with_upcoming=False
+        )
+        outcome = outcome_of(report.items[0], report.missing_documents)
+        if key is not None:
+            self.results[key] = outcome
+        return outcome
+
+    def judge_row(self, row: Row) -> list[dict[str, str]]:
+        """One output row per destination, whatever happens."""
+        out: list[dict[str, str]] = []
+        try:
+            item, docs = parse_item(row, self.documents)
+        except RowError as exc:
+            item, docs, error = None, [], str(exc)
+        else:
+            error = ""
+        for destination in self.destinations:
+            cells: dict[str, str] = {"id": row.values.get("id") or "", "destination": destination}
+            outcomes: list[Outcome] = []
+            row_error = error
+            if item is not None:
+                try:
+                    outcomes = [self.judge_one(item, docs, destination, day) for day in self.days]
+                except RowError as exc:
+                    row_error = str(exc)
+            if row_error:
+                cells.update(verdict="error", missing_documents="", reasons=row_error)
+                if len(self.days) > 1:
+                    cells.update({f"verdict@{d.isoformat()}": "error" for d in self.days}, changes="")
+            else:
+                last = outcomes[-1]
+                cells.update(
+                    verdict=last.verdict, missing_documents=last.missing_documents, reasons=last.reasons
+                )
+                if len(self.days) > 1:
+                    verdicts = [o.verdict for o in outcomes]
+                    cells.update(
+                        {f"verdict@{d.isoformat()}": v for d, v in zip(self.days, verdicts, strict=True)}
+                    )
+                    cells["changes"] = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
+            out.append(cells)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def neutralise(value: str) -> str:
+    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+class Writer:
+    def __init__(self, path: Path | None, columns: list[str]) -> None:
+        self.path = path
+        self.columns = columns
+        self.kind = (
+            "csv"
+            if path is None
+            else {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl"}.get(path.suffix.lower(), "")
+        )
+        if not self.kind:
+            raise UsageError(
+                f"unknown output format '{path.suffix if path else ''}'; use .csv, .xlsx or .jsonl",
+                field="--output",
+            )
+        self.tmp: str | None = None
+        self.fh: IO[str] | None = None
+        self.book: Any = None
+        if path is not None:
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."
+            )
+            os.close(fd)
+        if self.kind == "xlsx":
+            import openpyxl
+
+            self.book = openpyxl.Workbook(write_only=True)
+            self.sheet = self.book.create_sheet("verdicts")
+            self.sheet.append(columns)
+        else:
+            import sys
+
+            self.fh = open(self.tmp, "w", newline="", encoding="utf-8") if self.tmp else sys.stdout  # noqa: SIM115
+            if self.kind == "csv":
+                self.csv = csv.writer(self.fh)
+                self.csv.writerow(columns)
+
+    def write(self, cells: dict[str, str]) -> None:
+        if self.kind == "jsonl":
+            assert self.fh is not None
+            self.fh.write(json.dumps({c: cells.get(c, "") for c in self.columns}, ensure_ascii=False) + "\n")
+            return
+        values = [neutralise(cells.get(c, "") or "") for c in self.columns]
+        if self.kind == "csv":
+            self.csv.writerow(values)
+        else:
+            self.sheet.append(values)
+
+    def commit(self) -> None:
+        if self.kind == "xlsx":
+            self.book.save(self.tmp)
+        elif self.tmp and self.fh is not None:
+            self.fh.close()
+        if self.tmp and self.path is not None:
+            os.replace(self.tmp, self.path)
+            self.tmp = None
+
+    def abort(self) -> None:
+        if self.fh is not None and self.tmp:
+            self.fh.close()
+        if self.tmp:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+_WORKER: Judge | None = None
+
+
+def _work(chunk: list[Row]) -> list[list[dict[str, str]]]:
+    assert _WORKER is not None
+    return [_WORKER.judge_row(r) for r in chunk]
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for r in rows:
+        chunk.append(r)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run(
+    inventory: Path,
+    judge: Judge,
+    output: Path | None,
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Judge every row, writing as it goes; the counts in and out are checked before success."""
+    global _WORKER
+    header, rows = read_rows(inventory)
+    carried = [h for h in header if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    columns = list(OUTPUT_COLUMNS) + carried
+    if len(judge.days) > 1:
+        columns += [f"verdict@{d.isoformat()}" for d in judge.days] + ["changes"]
+    summary = Summary(by_destination={d: Counter() for d in judge.destinations})
+    writer = Writer(output, columns)
+    try:
+        chunks = _chunks(_counted(rows, summary), CHUNK)
+        for chunk, results in _evaluate(chunks, judge, workers):
+            for row, outs in zip(chunk, results, strict=True):
+                if len(outs) != len(judge.destinations):
+                    raise AssertionError(f"row at line {row.line} gave {len(outs)} outputs")
+                for cells in outs:
+                    cells.update({c: row.values.get(c) or "" for c in carried})
+                    writer.write(cells)
+                    summary.rows_out += 1
+                    summary.by_destination[cells["destination"]][cells["verdict"]] += 1
+                    if cells.get("changes"):
+                        summary.changed += 1
+            if progress:
+                progress(summary.rows_in)
+        expected = summary.rows_in * len(judge.destinations)
+        if summary.rows_out != expected:
+            raise AssertionError(
+                f"{summary.rows_in} rows in x {len(judge.destinations)} destinations, {summary.rows_out} out"
+            )
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        _WORKER = None
+    return summary
+
+
+def _counted(rows: Iterator[Row], summary: Summary) -> Iterator[Row]:
+    for r in rows:
+        summary.rows_in += 1
+        yield r
+
+
+def _evaluate(
+    chunks: Iterator[list[Row]], judge: Judge, workers: int
+) -> Iterator[tuple[list[Row], list[list[dict[str, str]]]]]:
+    global _WORKER
+    _WORKER = judge
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, _work(chunk)
+        return
+    import multiprocessing
+
+    # Fork: each worker inherits the judge (rulesets, registry, documents) and builds its own engine
+    # host and caches. At most 2 chunks per worker are in flight, so memory stays flat.
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        pending: deque[tuple[list[Row], AsyncResult[list[list[dict[str, str]]]]]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.apply_async(_work, (chunk,))))
+            while len(pending) >= 2 * workers:
+                done_chunk, result = pending.popleft()
+                yield done_chunk, result.get()
+        while pending:
+            done_chunk, result = pending.popleft()
+            yield done_chunk, result.get()
