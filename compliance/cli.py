@@ -115,6 +115,7 @@ def cli() -> None:
     show_default=True,
     help="Refuse manifests larger than this many bytes.",
 )
+@click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
 @click.option(
     "--audit-log",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -131,6 +132,7 @@ def check(
     lang: str,
     output: Path | None,
     max_size: int,
+    drafts: bool,
     audit_log: Path | None,
 ) -> None:
     """Check shipment manifests against the rulesets.
@@ -143,7 +145,7 @@ def check(
 
     day = parse_day(as_of, "--as-of")
     renderer = render.get(fmt)
-    rulesets = load_rulesets(rulesets_dir, list(ruleset_ids))
+    rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
     registry = load_registry(list(registries))
     reports: list[Report] = []
     for path in manifests:
@@ -249,6 +251,7 @@ def main() -> None:
     "--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: the number of cores."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar even on a terminal.")
+@click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
 @handle_errors
 def inventory(
     inventory_file: Path,
@@ -261,6 +264,7 @@ def inventory(
     output: Path | None,
     workers: int | None,
     no_progress: bool,
+    drafts: bool,
 ) -> None:
     """Check a whole inventory against several destinations (and dates).
 
@@ -280,7 +284,7 @@ def inventory(
     days = [d for d in (parse_day(v, "--as-of") for v in as_of) if d is not None] or [dt.date.today()]
     days = sorted(set(days))
     judge = Judge(
-        rulesets=load_rulesets(rulesets_dir, list(ruleset_ids)),
+        rulesets=load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts),
         registry=load_registry(list(registries)),
         documents=load_documents(documents_file),
         destinations=dests,
@@ -318,3 +322,272 @@ def inventory(
         sys.exit(ExitCode.BAD_INPUT)
     present = [v for v in ("hold", "review", "clear") if totals[v]]
     sys.exit(VERDICT_EXIT[present[0]] if present else ExitCode.CLEAR)
+
+
+@cli.group()
+def rulesets() -> None:
+    """Write, test, compare and read rulesets.
+
+    Example: compliance rulesets lint && compliance rulesets test --require-coverage
+    """
+
+
+def _ruleset_paths(paths: tuple[Path, ...], rulesets_dir: Path | None) -> list[Path]:
+    from compliance.inputs import DEFAULT_RULESETS, ruleset_files
+
+    out: list[Path] = []
+    for p in paths or (rulesets_dir or DEFAULT_RULESETS,):
+        out.extend(ruleset_files(p) if p.is_dir() else [p])
+    return out
+
+
+@rulesets.command("list")
+@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@handle_errors
+def rulesets_list(rulesets_dir: Path | None) -> None:
+    """List rulesets: id, title, jurisdiction, versions with dates, source confidence.
+
+    Example: compliance rulesets list
+    """
+    from compliance.inputs import load_rulesets
+
+    for rs in load_rulesets(rulesets_dir, drafts=True):
+        click.echo(f"{rs.id}  [{rs.jurisdiction}]  source confidence: {rs.source_confidence}")
+        click.echo(f"  {rs.title.en}")
+        for v in sorted(rs.versions, key=lambda v: v.effective_from):
+            until = f" to {v.effective_to}" if v.effective_to else ""
+            draft = (
+                f" ({v.status}, {v.source_confidence or rs.source_confidence})" if v.status == "draft" else ""
+            )
+            click.echo(f"  version {v.version}: from {v.effective_from}{until}{draft}")
+
+
+@rulesets.command("show")
+@click.argument("ruleset_id")
+@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
+@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@handle_errors
+def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None:
+    """Every requirement of a ruleset: severity, what satisfies it, citation.
+
+    Example: compliance rulesets show vn-circular-12-2026 --lang vi
+    """
+    from compliance.inputs import load_rulesets
+
+    rs = load_rulesets(rulesets_dir, [ruleset_id], drafts=True)[0]
+    click.echo(f"{rs.id}: {rs.title.get(lang)}")
+    click.echo(f"source: {rs.source.title} ({rs.source.reference}); confidence {rs.source_confidence}")
+    for v in rs.versions:
+        until = f" to {v.effective_to}" if v.effective_to else ""
+        click.echo(f"\nversion {v.version} ({v.status}), from {v.effective_from}{until}")
+        scope = v.scope.model_dump(mode="json", exclude_none=True)
+        click.echo(f"  scope: {json.dumps(scope, ensure_ascii=False)}")
+        for r in v.requirements:
+            click.echo(f"  - {r.id} [{r.severity}] {r.title.get(lang)}")
+            if r.documents:
+                click.echo(f"      documents: {' or '.join(t.value for t in r.documents)}")
+            for c in r.checks:
+                click.echo(
+                    f"      must: {json.dumps(c.model_dump(mode='json', exclude_none=True), ensure_ascii=False)}"
+                )
+            for c in r.review_when:
+                click.echo(
+                    f"      review when: {json.dumps(c.model_dump(mode='json', exclude_none=True), ensure_ascii=False)}"
+                )
+            for ic in r.item_checks:
+                click.echo(f"      machine: {json.dumps(ic.model_dump(mode='json', exclude_none=True))}")
+            click.echo(f"      action: {r.action.get(lang)}")
+            click.echo(f"      citation: {r.citation}")
+
+
+@rulesets.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@handle_errors
+def rulesets_lint(paths: tuple[Path, ...]) -> None:
+    """Check ruleset files: schema, citations, Vietnamese text, vocabulary, version dates, conditions
+    that can never hold, and requirements no test case exercises.
+
+    Example: compliance rulesets lint rulesets/
+    """
+    from compliance.authoring import lint_file
+
+    problems = [p for path in _ruleset_paths(paths, None) for p in lint_file(path)]
+    for p in problems:
+        click.echo(str(p), err=True)
+    if problems:
+        sys.exit(ExitCode.BAD_INPUT)
+    click.echo("no problems")
+
+
+@rulesets.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--require-coverage",
+    is_flag=True,
+    help="Fail when a requirement is not both satisfied and unmet by some case.",
+)
+@handle_errors
+def rulesets_test(paths: tuple[Path, ...], require_coverage: bool) -> None:
+    """Run each ruleset's cases (<id>.cases.yaml beside it) and report coverage.
+
+    Example: compliance rulesets test --require-coverage
+    """
+    from compliance.authoring import cases_path, run_cases
+    from compliance.inputs import load_ruleset
+
+    failed = uncovered = 0
+    for path in _ruleset_paths(paths, None):
+        rs = load_ruleset(path)
+        cases = cases_path(path)
+        if not cases.exists():
+            click.echo(f"{rs.id}: no cases file {cases.name}")
+            uncovered += sum(len(v.requirements) for v in rs.versions)
+            continue
+        results, coverage = run_cases(rs, cases)
+        ok = sum(1 for r in results if not r.failures)
+        click.echo(f"{rs.id}: {ok}/{len(results)} cases pass")
+        for r in results:
+            for f in r.failures:
+                click.echo(f"  FAIL {cases}:{r.line} '{r.name}': {f}")
+        failed += len(results) - ok
+        total = len(coverage.satisfied)
+        gaps = coverage.uncovered()
+        click.echo(
+            f"  coverage: {total - len(gaps)}/{total} requirements both satisfied and unmet by some case"
+        )
+        for g in gaps:
+            click.echo(f"  uncovered: {g}")
+        uncovered += len(gaps)
+    if failed or (require_coverage and uncovered):
+        sys.exit(1)
+
+
+@rulesets.command("diff")
+@click.argument("a")
+@click.argument("b", required=False)
+@click.option(
+    "--at",
+    "dates",
+    multiple=True,
+    help="The day(s) picking the version: two days with one ruleset id or file.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--inventory",
+    "inventory_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Also show the impact: which inventory rows change verdict.",
+)
+@click.option("--documents", "documents_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--destination", "destinations", multiple=True, help="Destinations for the impact (default: VN)."
+)
+@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@handle_errors
+def rulesets_diff(
+    a: str, b: str | None, dates: tuple[str, ...], fmt: str, inventory_file: Path | None,
+    documents_file: Path | None, destinations: tuple[str, ...], rulesets_dir: Path | None,
+) -> None:  # fmt: skip
+    """Compare two ruleset files, or one ruleset (id or file) at two dates.
+
+    Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
+    """
+    from compliance.diff import diff_versions
+    from compliance.inputs import load_ruleset, load_rulesets
+    from compliance.models.ruleset import Ruleset, Version
+
+    def get(ref: str) -> Ruleset:
+        p = Path(ref)
+        return load_ruleset(p) if p.is_file() else load_rulesets(rulesets_dir, [ref], drafts=True)[0]
+
+    def pick(rs: Ruleset, day: dt.date | None) -> Version:
+        if day is None:
+            return max(rs.versions, key=lambda v: v.effective_from)
+        v = next((v for v in rs.versions if v.in_force_on(day)), None)
+        if v is None:
+            raise UsageError(f"{rs.id} has no version in force on {day}", field="--at")
+        return v
+
+    days = [parse_day(d, "--at") for d in dates]
+    if b is None:
+        if len(days) != 2:
+            raise UsageError("give two rulesets, or one ruleset and two --at dates", field="--at")
+        ra = rb = get(a)
+        va, vb = pick(ra, days[0]), pick(rb, days[1])
+    else:
+        ra, rb = get(a), get(b)
+        va, vb = pick(ra, days[0] if days else None), pick(rb, days[-1] if days else None)
+    result = diff_versions(ra, va, rb, vb)
+    if inventory_file is not None:
+        result.impact = _impact(
+            inventory_file, documents_file, list(destinations) or ["VN"], (ra, va), (rb, vb)
+        )
+    write_output(
+        json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else result.text(),
+        None,
+    )
+
+
+def _impact(
+    inventory_file: Path, documents_file: Path | None, destinations: list[str], *sides: tuple[Any, Any]
+) -> dict[str, Any]:
+    """Judge an inventory under each side's version (made timeless, judged today) and compare."""
+    from compliance.inputs import load_registry
+    from compliance.inventory import Judge, load_documents, read_rows
+
+    registry = load_registry([])
+    documents = load_documents(documents_file)
+    today = dt.date.today()
+    judges = []
+    for rs, v in sides:
+        timeless = v.model_copy(
+            update={"effective_from": dt.date(1900, 1, 1), "effective_to": None, "status": "in_force"}
+        )
+        judges.append(
+            Judge(
+                [rs.model_copy(update={"versions": [timeless]})], registry, documents, destinations, [today]
+            )
+        )
+    _, rows = read_rows(inventory_file)
+    changed: list[dict[str, str]] = []
+    count = 0
+    for row in rows:
+        for x, y in zip(judges[0].judge_row(row), judges[1].judge_row(row), strict=True):
+            count += 1
+            if x["verdict"] != y["verdict"]:
+                changed.append(
+                    {"id": x["id"], "destination": x["destination"], "a": x["verdict"], "b": y["verdict"]}
+                )
+    return {"rows": count, "changed": len(changed), "as_of": today.isoformat(), "rows_changed": changed}
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--item", "item_id", required=True, help="The item to explain.")
+@click.option("--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset (repeatable).")
+@click.option("--as-of", "as_of")
+@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--drafts", is_flag=True, help="Include draft ruleset versions.")
+@handle_errors
+def explain(
+    manifest: Path, item_id: str, ruleset_ids: tuple[str, ...], as_of: str | None, registries: tuple[Path, ...],
+    rulesets_dir: Path | None, drafts: bool,
+) -> None:  # fmt: skip
+    """Explain one item's verdict: facts, each condition with the values it saw, the verdict.
+
+    Example: compliance explain shipments/vn-used-vmc-hold.yaml --item L1 --ruleset vn-circular-12-2026
+    """
+    from compliance.explain import explain as trace
+    from compliance.inputs import check_dates, load_manifest, load_registry, load_rulesets
+
+    loaded = load_manifest(manifest)
+    if item_id not in {i.id for i in loaded.manifest.items}:
+        raise UsageError(
+            f"no item '{item_id}' in {manifest}; items: {', '.join(i.id for i in loaded.manifest.items)}",
+            field="--item",
+        )
+    day = parse_day(as_of, "--as-of")
+    check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
+    rs = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
+    click.echo(trace(loaded.manifest, rs, load_registry(list(registries)), item_id, as_of=day), nl=False)

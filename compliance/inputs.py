@@ -127,11 +127,8 @@ def load_registry(paths: list[Path]) -> Registry:
 
 
 def load_ruleset(path: Path) -> Ruleset:
-    located = load_file(path)
-    try:
-        return validate(Ruleset, located)
-    except InputErrors as exc:
-        raise RulesetError(str(exc), file=None) from None
+    """One ruleset file; schema errors name the file, the line and the field."""
+    return validate(Ruleset, load_file(path))
 
 
 def ruleset_files(directory: Path) -> list[Path]:
@@ -140,10 +137,21 @@ def ruleset_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(".cases.yaml"))
 
 
-def load_rulesets(directory: Path | None = None, ids: list[str] | None = None) -> list[Ruleset]:
-    """Every ruleset in a folder, or only those named; an unknown id is an error naming the known ones."""
+def load_rulesets(
+    directory: Path | None = None, ids: list[str] | None = None, *, drafts: bool = False
+) -> list[Ruleset]:
+    """Every ruleset in a folder, or only those named; an unknown id is an error naming the known ones.
+
+    Draft versions (anticipated rules) are left out unless ``drafts`` is true: they show what may
+    come, and must not change a verdict or the `upcoming` list unless an analyst asks for them.
+    """
     folder = directory or DEFAULT_RULESETS
     rulesets = [load_ruleset(p) for p in ruleset_files(folder)]
+    if not drafts:
+        rulesets = [
+            rs.model_copy(update={"versions": [v for v in rs.versions if v.status != "draft"]})
+            for rs in rulesets
+        ]
     by_id: dict[str, Ruleset] = {}
     for rs in rulesets:
         if rs.id in by_id:

@@ -279,6 +279,9 @@ def not_in_force(ruleset: Ruleset, as_of: dt.date, lang: str) -> RulesetResult:
     if nxt is not None:
         reason = f"not yet in force on {as_of.isoformat()}; version {nxt.version} takes effect {nxt.effective_from}"
         version = nxt.version
+    elif not ruleset.versions:
+        version = ""
+        reason = "the ruleset has only draft versions (include them with --drafts)"
     else:
         last = max(ruleset.versions, key=lambda v: v.effective_from)
         version = last.version

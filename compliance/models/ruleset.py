@@ -59,6 +59,17 @@ class Check(Model):
             raise ValueError(
                 f"a check states exactly one of: {', '.join(CHECK_KINDS)} (found {kinds or 'none'})"
             )
+        for kind in ("equals", "one_of", "present", "greater_than"):
+            unknown = [f for f in (getattr(self, kind) or []) if f not in DOCUMENT_FIELDS]
+            if unknown:
+                raise ValueError(
+                    f"unknown document field(s) {unknown} in {kind}; known: {', '.join(sorted(DOCUMENT_FIELDS))}"
+                )
+        unknown_item = [f for f in (self.item_one_of or {}) if f not in ITEM_FIELDS]
+        if unknown_item:
+            raise ValueError(
+                f"unknown item field(s) {unknown_item} in item_one_of; known: {', '.join(sorted(ITEM_FIELDS))}"
+            )
         if self.stages is not None:
             bad = [s for s in self.stages if normalise_stage(s) is None]
             if bad:
@@ -82,7 +93,7 @@ DOCUMENT_FIELDS: frozenset[str] = frozenset(
         "primary_data_share", "software_version", "sensors", "protocols", "issuer", "valid_until", "issued",
     }
 )  # fmt: skip
-ITEM_FIELDS: frozenset[str] = frozenset({"country_of_manufacture", "manufacturer", "hs_chapter"})
+ITEM_FIELDS: frozenset[str] = frozenset({"country_of_manufacture", "manufacturer"})
 
 
 class ItemCheck(Model):

@@ -1,0 +1,93 @@
+"""`compliance rulesets diff`: what changed between two ruleset versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.models.ruleset import Requirement, Ruleset, Version
+
+REQUIREMENT_FIELDS = (
+    "severity",
+    "documents",
+    "checks",
+    "review_when",
+    "item_checks",
+    "citation",
+    "title",
+    "action",
+    "review_if_item_lacks",
+    "lead_time_weeks",
+)
+
+
+@dataclass
+class Diff:
+    a: str
+    b: str
+    dates: dict[str, list[Any]] = field(default_factory=dict)
+    scope: dict[str, list[Any]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    impact: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "dates": self.dates, "scope": self.scope, "requirements_added": self.added,
+                "requirements_removed": self.removed, "requirements_changed": self.changed, "impact": self.impact}  # fmt: skip
+
+    def text(self) -> str:
+        lines = [f"--- {self.a}", f"+++ {self.b}"]
+        for k, (x, y) in self.dates.items():
+            lines.append(f"date {k}: {x} -> {y}")
+        for k, (x, y) in self.scope.items():
+            lines.append(f"scope {k}: {x} -> {y}")
+        lines += [f"+ requirement {r}" for r in self.added]
+        lines += [f"- requirement {r}" for r in self.removed]
+        for rid, fields in self.changed.items():
+            for f, (x, y) in fields.items():
+                lines.append(f"~ requirement {rid} {f}: {x} -> {y}")
+        if len(lines) == 2:
+            lines.append("no differences")
+        if self.impact is not None:
+            lines.append(
+                f"impact: {self.impact['changed']} of {self.impact['rows']} inventory rows change verdict"
+            )
+            lines += [
+                f"  {c['id']} {c['destination']}: {c['a']} -> {c['b']}"
+                for c in self.impact["rows_changed"][:50]
+            ]
+        return "\n".join(lines) + "\n"
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_none=True)
+    return value.value if hasattr(value, "value") else value
+
+
+def diff_versions(ra: Ruleset, va: Version, rb: Ruleset, vb: Version) -> Diff:
+    d = Diff(a=f"{ra.id} version {va.version}", b=f"{rb.id} version {vb.version}")
+    for k in ("effective_from", "effective_to", "status", "source_confidence"):
+        x, y = getattr(va, k), getattr(vb, k)
+        if x != y:
+            d.dates[k] = [str(x) if x is not None else None, str(y) if y is not None else None]
+    sa, sb = va.scope.model_dump(mode="json"), vb.scope.model_dump(mode="json")
+    for k in sa:
+        if sa[k] != sb[k]:
+            d.scope[k] = [sa[k], sb[k]]
+    reqs_a: dict[str, Requirement] = {r.id: r for r in va.requirements}
+    reqs_b: dict[str, Requirement] = {r.id: r for r in vb.requirements}
+    d.added = [r for r in reqs_b if r not in reqs_a]
+    d.removed = [r for r in reqs_a if r not in reqs_b]
+    for rid in reqs_a.keys() & reqs_b.keys():
+        fields = {}
+        for f in REQUIREMENT_FIELDS:
+            x, y = _dump(getattr(reqs_a[rid], f)), _dump(getattr(reqs_b[rid], f))
+            if x != y:
+                fields[f] = [x, y]
+        if fields:
+            d.changed[rid] = fields
+    return d

@@ -1,0 +1,141 @@
+"""`compliance explain`: every fact derived for one item, every condition with the values it saw,
+and how the verdict follows (a trace, after OpenFisca's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from compliance.api import check
+from compliance.applicability import applicability
+from compliance.facts import DocumentFacts, ItemFacts, derive
+from compliance.models.manifest import Manifest
+from compliance.models.registry import Registry
+from compliance.models.report import Report
+from compliance.models.ruleset import Check, Ruleset
+from compliance.reference import check_holds, item_check_holds
+
+
+def _values(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
+    d = df.doc
+    kind = check.kind
+    if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
+        return f"{kind}: required {list(getattr(check, kind))}; document states {list(getattr(d, kind))}"
+    if kind in ("equals", "one_of", "greater_than"):
+        spec = getattr(check, kind)
+        return "; ".join(
+            f"{f}: required {kind.replace('_', ' ')} {v!r}; document has {getattr(d, f)!r}"
+            for f, v in spec.items()
+        )
+    if kind == "present":
+        return "; ".join(f"{f}: {'stated' if getattr(d, f) else 'not stated'}" for f in check.present or [])
+    if kind == "item_one_of":
+        return "; ".join(
+            f"item {f}: {getattr(facts.item, f)!r}, must be one of {vs}"
+            for f, vs in (check.item_one_of or {}).items()
+        )
+    spec = check.accreditation
+    assert spec is not None
+    wanted = " or ".join(spec.bodies) if spec.bodies is not None else "any body"
+    if spec.scopes:
+        wanted += f", scopes {spec.scopes}"
+    if spec.scopes_any:
+        wanted += f", any of scopes {spec.scopes_any}"
+    if not df.accreditations:
+        return f"required {wanted}; the document names no accreditation"
+    parts = []
+    for a in df.accreditations:
+        if not a.found:
+            parts.append(f"{a.id}: not in the registry")
+            continue
+        on_issue = "valid" if a.valid_on_issue else f"NOT valid ({a.problem})"
+        parts.append(
+            f"{a.id}: body found {a.body}, body required {wanted}; scopes {list(a.scopes)}; on the issue date {d.issued}: {on_issue}"
+        )
+    return "; ".join(parts)
+
+
+def explain(
+    manifest: Manifest,
+    rulesets: list[Ruleset],
+    registry: Registry,
+    item_id: str,
+    *,
+    as_of: dt.date | None = None,
+) -> str:
+    """A readable trace for one item."""
+    day = as_of or manifest.shipment.arrival_date
+    facts = next(f for f in derive(manifest, registry, day).items if f.item.id == item_id)
+    report: Report = check(manifest, rulesets, registry, as_of=day, with_upcoming=False)
+    result = next(i for i in report.items if i.item_id == item_id)
+    item = facts.item
+    out = [
+        f"Item {item.id} of shipment {manifest.shipment.id} to {manifest.shipment.destination}, judged as of {day}",
+        "",
+        "Facts:",
+    ]
+    out.append(
+        f"  machine type {item.machine_type.value}, condition {item.condition.value} (used: {item.is_used}), procedure {item.customs_procedure.value}"
+    )
+    out.append(
+        f"  manufactured {item.manufactured}: age {facts.age_min}..{facts.age_max} years; over-N test uses {facts.years_min}..{facts.years_max} completed years strictly before {day}; calendar age {facts.calendar_age} ({day.year} - year of manufacture)"
+    )
+    out.append(
+        f"  HS code {item.hs_code or '-'}: fits the type: {facts.hs_fits_type if facts.hs_fits_type is not None else 'not declared'}; country of manufacture {item.country_of_manufacture or 'not stated'}"
+    )
+    covering = [
+        f"{d.doc.id} ({d.doc.type.value}, issued {d.doc.issued}, valid until {d.doc.valid_until or '-'})"
+        for d in facts.documents
+    ]
+    out.append(f"  documents covering it: {', '.join(covering) or 'none'}")
+    for d in facts.documents:
+        for a in d.accreditations:
+            if not a.found:
+                out.append(f"  accreditation {a.id} on {d.doc.id}: not in the registry")
+            else:
+                status = "supports it on the issue date" if a.valid_on_issue else f"does not: {a.problem}"
+                lapse = f"; {a.lapsed_since_issue}" if a.lapsed_since_issue else ""
+                out.append(
+                    f"  accreditation {a.id} on {d.doc.id}: body {a.body}, verifier {a.verifier}, scopes {list(a.scopes)}, {a.valid_from}..{a.valid_until}, status {a.status}: {status}{lapse}"
+                )
+    for f in result.findings:
+        out.append(f"  finding {f.id}: {f.status} ({f.message})")
+    for rs_result, rs in zip(result.rulesets, rulesets, strict=True):
+        out += ["", f"Ruleset {rs.id} version {rs_result.version}:"]
+        version = rs.version_on(day)
+        if version is None or not rs_result.applies:
+            out.append(f"  does not apply: {rs_result.reason}")
+            continue
+        app = applicability(rs, version, manifest.shipment, facts)
+        out.append(f"  applies{f' (uncertain: {app.uncertain})' if app.uncertain else ''}")
+        for req, req_result in zip(version.requirements, rs_result.requirements, strict=True):
+            out.append(f"  requirement {req.id} ({req_result.severity}): {req_result.status.upper()}")
+            for j, ic in enumerate(req.item_checks):
+                out.append(
+                    f"    item check {j}: calendar age {facts.calendar_age} <= {ic.calendar_age_at_most}: {item_check_holds(ic, facts)}"
+                )
+            offered = [d for d in facts.documents if d.doc.type in req.documents]
+            if req.documents and not offered:
+                out.append(
+                    f"    no document of type {', '.join(t.value for t in req.documents)} covers the item"
+                )
+            for d in offered:
+                out.append(f"    {d.doc.id}:")
+                out.append(
+                    f"      issued {d.doc.issued} on or before {day}: {d.doc.issued is None or d.doc.issued <= day}"
+                )
+                out.append(
+                    f"      valid until {d.doc.valid_until or '-'} on {day}: {d.doc.valid_until is None or d.doc.valid_until >= day}"
+                )
+                for label, checks in (("check", req.checks), ("review if", req.review_when)):
+                    for c in checks:
+                        if c.for_types is not None and d.doc.type not in c.for_types:
+                            continue
+                        out.append(
+                            f"      {label} {c.kind}: {check_holds(c, d, facts)} ({_values(c, d, facts)})"
+                        )
+            out.append(f"    -> {req_result.message}")
+        out.append(
+            f"  verdict {rs_result.verdict}: hold if a blocking requirement is missing, invalid or failed; review if one is review or applicability is uncertain; else clear"
+        )
+    out += ["", f"Item verdict: {result.verdict} (the worst of the rulesets that apply and the findings)"]
+    return "\n".join(out) + "\n"

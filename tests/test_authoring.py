@@ -1,0 +1,204 @@
+"""Ruleset authoring: the shipped cases pass with full coverage; lint catches each class of error;
+coverage, diff and explain report what an analyst needs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT, SHIPMENTS
+
+from compliance.authoring import cases_path, lint_file, run_cases
+from compliance.cli import cli
+from compliance.inputs import load_ruleset, ruleset_files
+
+RULESETS = ROOT / "rulesets"
+CIRC = RULESETS / "vn-circular-12-2026.yaml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.mark.parametrize("path", ruleset_files(RULESETS), ids=lambda p: p.stem)
+def test_shipped_ruleset_cases_pass_with_full_coverage(path: Path):
+    results, coverage = run_cases(load_ruleset(path), cases_path(path))
+    assert [(r.name, r.failures) for r in results if r.failures] == []
+    assert coverage.uncovered() == []
+
+
+@pytest.mark.parametrize("path", ruleset_files(RULESETS), ids=lambda p: p.stem)
+def test_shipped_rulesets_lint_clean(path: Path):
+    assert [str(p) for p in lint_file(path)] == []
+
+
+def broken(tmp_path: Path, mutate, *, with_cases: bool = True) -> Path:
+    data = yaml.safe_load(CIRC.read_text(encoding="utf-8"))
+    mutate(data)
+    out = tmp_path / CIRC.name
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if with_cases:
+        shutil.copy(cases_path(CIRC), cases_path(out))
+    return out
+
+
+def req(data: dict, v: int = 0, r: int = 0) -> dict:
+    return data["versions"][v]["requirements"][r]
+
+
+LINT_CASES = {
+    "schema: unknown key": (lambda d: req(d).update(severty="blocking"), "unknown key 'severty'"),
+    "missing citation": (lambda d: req(d).pop("citation"), "citation"),
+    "no Vietnamese": (lambda d: req(d)["action"].pop("vi"), "action has no Vietnamese"),
+    "unknown document type": (lambda d: req(d).update(documents=["passport"]), "passport"),
+    "unknown stage": (lambda d: req(d)["checks"][0].update(stages=["A1", "Z9"]), "Z9"),
+    "unknown field": (
+        lambda d: req(d)["checks"][1].update(equals={"destination_port": "VN"}),
+        "unknown document field",
+    ),
+    "overlapping versions": (lambda d: d["versions"][0].pop("effective_to"), "overlap"),
+    "gapped versions": (lambda d: d["versions"][0].update(effective_to="2026-09-30"), "gap"),
+    "never holds: impossible value": (
+        lambda d: req(d)["checks"].append({"equals": {"issuer_role": "manufacturer"}}),
+        "can never be",
+    ),
+    "never holds: for_types outside the requirement": (
+        lambda d: req(d)["checks"].append({"standards": ["ISO 14067"], "for_types": ["epd"]}),
+        "never applies",
+    ),
+    "never applies: empty scope": (
+        lambda d: d["versions"][0]["scope"].update(machine_types=[]),
+        "can never apply",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINT_CASES))
+def test_lint_catches_each_class(tmp_path, name):
+    mutate, fragment = LINT_CASES[name]
+    problems = [str(p) for p in lint_file(broken(tmp_path, mutate))]
+    assert any(fragment in p for p in problems), problems
+    assert all(str(tmp_path) in p for p in problems)
+
+
+def test_lint_names_line_and_requirement(tmp_path):
+    path = broken(tmp_path, lambda d: req(d)["title"].pop("vi"))
+    (problem,) = lint_file(path)
+    assert problem.line is not None
+    assert "requirement lca-report" in problem.where
+
+
+def test_lint_cli_exit_2_on_errors(tmp_path):
+    path = broken(tmp_path, lambda d: req(d)["title"].pop("vi"))
+    result = invoke("rulesets", "lint", str(path))
+    assert result.exit_code == 2
+    assert "lca-report" in result.stderr
+    assert invoke("rulesets", "lint").exit_code == 0
+
+
+def test_requirements_without_cases_are_reported(tmp_path):
+    path = broken(tmp_path, lambda d: None, with_cases=False)
+    assert any("no test cases" in str(p) for p in lint_file(path))
+
+
+def test_coverage_finds_a_deliberately_uncovered_requirement(tmp_path):
+    extra = {
+        "id": "uncovered-epd", "title": {"en": "EPD", "vi": "EPD"}, "action": {"en": "get one", "vi": "xin"},
+        "citation": "test", "severity": "warning", "documents": ["epd"],
+    }  # fmt: skip
+    path = broken(tmp_path, lambda d: d["versions"][0]["requirements"].append(extra))
+    _, coverage = run_cases(load_ruleset(path), cases_path(path))
+    # Every case lacks an EPD, so the requirement is never satisfied (but is unmet).
+    assert coverage.uncovered() == ["1/uncovered-epd: no case where it is satisfied"]
+    result = invoke("rulesets", "test", str(path), "--require-coverage")
+    assert result.exit_code == 1
+    assert "uncovered: 1/uncovered-epd" in result.stdout
+    assert invoke("rulesets", "test", str(path)).exit_code == 0
+
+
+def test_a_wrong_expectation_fails(tmp_path):
+    path = broken(tmp_path, lambda d: None)
+    cases = cases_path(path)
+    cases.write_text(
+        cases.read_text().replace(
+            "verdict: clear, requirements: {lca-report: satisfied}}}", "verdict: hold}}", 1
+        )
+    )
+    result = invoke("rulesets", "test", str(path))
+    assert result.exit_code == 1
+    assert "verdict clear, expected hold" in result.stdout
+
+
+def test_diff_finds_date_removed_requirement_and_severity(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text(CIRC.read_text(encoding="utf-8"), encoding="utf-8")
+    data = yaml.safe_load(CIRC.read_text(encoding="utf-8"))
+    data["versions"] = [data["versions"][0]]
+    data["versions"][0]["effective_from"] = "2026-08-01"
+    data["versions"][0]["requirements"][0]["severity"] = "warning"
+    extra = dict(data["versions"][0]["requirements"][0], id="second")
+    data["versions"][0]["requirements"].append(extra)
+    b = tmp_path / "b.yaml"
+    b.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = invoke("rulesets", "diff", str(b), str(a), "--at", "2026-08-15", "--format", "json")
+    d = json.loads(result.stdout)
+    assert d["dates"]["effective_from"] == ["2026-08-01", "2026-07-01"]
+    assert d["requirements_removed"] == ["second"]
+    assert d["requirements_changed"]["lca-report"]["severity"] == ["warning", "blocking"]
+    text = invoke("rulesets", "diff", str(b), str(a), "--at", "2026-08-15").stdout
+    assert "- requirement second" in text and "~ requirement lca-report severity: warning -> blocking" in text
+
+
+def test_diff_of_one_id_at_two_dates_with_impact():
+    inv = SHIPMENTS / "inventory"
+    result = invoke("rulesets", "diff", "vn-circular-12-2026", "--at", "2026-07-01", "--at", "2027-01-01",
+                    "--inventory", str(inv / "stock.csv"), "--documents", str(inv / "documents.yaml"), "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.stdout)
+    assert d["b"] == "vn-circular-12-2026 version 2-draft"
+    assert "checks" in d["requirements_changed"]["lca-report"]
+    assert d["impact"]["rows"] == 7
+    assert {(c["id"], c["a"], c["b"]) for c in d["impact"]["rows_changed"]} == {
+        ("INV-001", "clear", "hold"),
+        ("INV-002", "clear", "hold"),
+    }
+
+
+def test_explain_names_the_deciding_facts():
+    result = invoke(
+        "explain",
+        str(SHIPMENTS / "vn-used-vmc-hold.yaml"),
+        "--item",
+        "L1",
+        "--ruleset",
+        "vn-circular-12-2026",
+    )
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "age 7..7 years" in out and "calendar age 7" in out
+    assert "CNAS-V-1207: body found CNAS, body required VinaCert" in out
+    assert "document states ['A1', 'A2', 'A3']" in out
+    assert "requirement lca-report (blocking): INVALID" in out
+    assert invoke("explain", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--item", "NOPE").exit_code == 2
+
+
+def test_list_and_show():
+    out = invoke("rulesets", "list").stdout
+    assert "version 2-draft: from 2027-01-01 (draft, anticipated)" in out
+    vi = invoke("rulesets", "show", "vn-circular-12-2026", "--lang", "vi").stdout
+    assert "Báo cáo dấu vết carbon" in vi and "citation: Circular 12/2026/TT-BCT" in vi
+
+
+def test_drafts_stay_out_of_checks_unless_asked():
+    plain = json.loads(invoke("check", str(SHIPMENTS / "vn-new-vmc-clear.yaml"), "--format", "json").stdout)
+    assert plain["upcoming"] == []
+    with_drafts = json.loads(
+        invoke("check", str(SHIPMENTS / "vn-new-vmc-clear.yaml"), "--drafts", "--format", "json").stdout
+    )
+    assert [(u["version"], u["effective_from"]) for u in with_drafts["upcoming"]] == [
+        ("2-draft", "2027-01-01")
+    ]
