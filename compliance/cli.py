@@ -84,24 +84,30 @@ def cli() -> None:
     """
 
 
-@cli.command()
-@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
+registry_option = click.option(
     "--registry",
     "registries",
     multiple=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Accreditation registry file (repeatable; later files win). Default: the SAMPLE registry.",
 )
-@click.option(
+rulesets_dir_option = click.option(
     "--rulesets",
     "rulesets_dir",
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder of ruleset YAML files. Default: the shipped rulesets.",
 )
-@click.option(
+ruleset_ids_option = click.option(
     "--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all."
 )
+drafts_option = click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
+
+
+@cli.command()
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@registry_option
+@rulesets_dir_option
+@ruleset_ids_option
 @click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
@@ -115,7 +121,7 @@ def cli() -> None:
     show_default=True,
     help="Refuse manifests larger than this many bytes.",
 )
-@click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
+@drafts_option
 @click.option(
     "--audit-log",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -232,15 +238,9 @@ def main() -> None:
     multiple=True,
     help="Judge as of this day (repeatable: two days add a `changes` column). Default: today.",
 )
-@click.option(
-    "--registry",
-    "registries",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Accreditation registry file (repeatable). Default: the SAMPLE registry.",
-)
-@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable).")
+@registry_option
+@rulesets_dir_option
+@ruleset_ids_option
 @click.option(
     "--output",
     "-o",
@@ -251,7 +251,7 @@ def main() -> None:
     "--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: the number of cores."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar even on a terminal.")
-@click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
+@drafts_option
 @handle_errors
 def inventory(
     inventory_file: Path,
@@ -342,7 +342,7 @@ def _ruleset_paths(paths: tuple[Path, ...], rulesets_dir: Path | None) -> list[P
 
 
 @rulesets.command("list")
-@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@rulesets_dir_option
 @handle_errors
 def rulesets_list(rulesets_dir: Path | None) -> None:
     """List rulesets: id, title, jurisdiction, versions with dates, source confidence.
@@ -365,7 +365,7 @@ def rulesets_list(rulesets_dir: Path | None) -> None:
 @rulesets.command("show")
 @click.argument("ruleset_id")
 @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
-@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@rulesets_dir_option
 @handle_errors
 def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None:
     """Every requirement of a ruleset: severity, what satisfies it, citation.
@@ -482,7 +482,7 @@ def rulesets_test(paths: tuple[Path, ...], require_coverage: bool) -> None:
 @click.option(
     "--destination", "destinations", multiple=True, help="Destinations for the impact (default: VN)."
 )
-@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
+@rulesets_dir_option
 @handle_errors
 def rulesets_diff(
     a: str, b: str | None, dates: tuple[str, ...], fmt: str, inventory_file: Path | None,
@@ -564,11 +564,11 @@ def _impact(
 @cli.command()
 @click.argument("manifest", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--item", "item_id", required=True, help="The item to explain.")
-@click.option("--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset (repeatable).")
-@click.option("--as-of", "as_of")
-@click.option("--registry", "registries", multiple=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--drafts", is_flag=True, help="Include draft ruleset versions.")
+@ruleset_ids_option
+@click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
+@registry_option
+@rulesets_dir_option
+@drafts_option
 @handle_errors
 def explain(
     manifest: Path, item_id: str, ruleset_ids: tuple[str, ...], as_of: str | None, registries: tuple[Path, ...],

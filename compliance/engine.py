@@ -34,7 +34,7 @@ from compliance.program import (
     Program,
     verify,
 )
-from compliance.vocab import normalise_stage, normalise_standard
+from compliance.vocab import normalise_values
 
 Pattern = dict[str, Any]
 Sink = list[Answer]
@@ -51,17 +51,6 @@ PRESENCE_FIELDS = (*SCALAR_FIELDS, "sensors", "protocols", "valid_until", "issue
 def token(value: object) -> str:
     """A value as a safe part of a field name (durable treats dots as nesting)."""
     return re.sub(r"[^A-Za-z0-9]", "_", str(value))
-
-
-def list_values(field: str, values: list[Any]) -> list[str]:
-    """Normalise a list field's values the same way on both sides of a comparison."""
-    if field == "standards":
-        return [normalise_standard(str(v)) for v in values]
-    if field == "stages":
-        return [normalise_stage(str(v)) or str(v) for v in values]
-    if field in ("capabilities", "languages"):
-        return [str(v).strip().lower() for v in values]
-    return [str(v) for v in values]
 
 
 def flag(field: str, value: object) -> str:
@@ -118,7 +107,7 @@ def _alternatives(check: Check) -> list[Alternative]:
     acc: list[list[Pattern]] | None = None
     kind = check.kind
     if kind in LIST_FIELDS:
-        values = list_values(kind, list(getattr(check, kind)))
+        values = normalise_values(kind, list(getattr(check, kind)))
         doc = [[{flag(kind, v): True} for v in values]]
     elif kind == "equals":
         assert check.equals is not None
@@ -243,7 +232,7 @@ def _vocabulary(program: Program) -> dict[str, set[str]]:
     for _, req in program.requirements():
         for check in [*req.checks, *req.review_when]:
             if check.kind in LIST_FIELDS:
-                vocab[check.kind].update(list_values(check.kind, list(getattr(check, check.kind))))
+                vocab[check.kind].update(normalise_values(check.kind, list(getattr(check, check.kind))))
             if check.accreditation is not None:
                 vocab["scope"].update(check.accreditation.scopes)
                 vocab["scope"].update(check.accreditation.scopes_any)
@@ -350,7 +339,7 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
         if d.valid_until is not None:
             fact["valid_until"] = to_int(d.valid_until)
         for f in LIST_FIELDS:
-            present = set(list_values(f, list(getattr(d, f))))
+            present = set(normalise_values(f, list(getattr(d, f))))
             fact.update({flag(f, v): True for v in vocab[f] & present})
         for f in SCALAR_FIELDS:
             value = getattr(d, f)

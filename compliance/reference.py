@@ -12,17 +12,11 @@ from typing import Any
 from compliance.facts import AccreditationLookup, DocumentFacts, ItemFacts
 from compliance.models.ruleset import Check, ItemCheck
 from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, SENTINEL, Answer, Program
-from compliance.vocab import normalise_stage, normalise_standard
+from compliance.vocab import normalise_values
 
 
 def _norm(field: str, values: list[Any]) -> set[str]:
-    if field == "standards":
-        return {normalise_standard(str(v)) for v in values}
-    if field == "stages":
-        return {normalise_stage(str(v)) or str(v) for v in values}
-    if field in ("capabilities", "languages"):
-        return {str(v).strip().lower() for v in values}
-    return {str(v) for v in values}
+    return set(normalise_values(field, values))
 
 
 def _present(value: Any) -> bool:

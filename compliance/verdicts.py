@@ -20,8 +20,7 @@ from compliance.models.report import (
 )
 from compliance.models.ruleset import Check, Requirement, Ruleset, Version
 from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, Answer
-from compliance.reference import _norm, accreditation_matches
-from compliance.vocab import HS_PREFIXES
+from compliance.vocab import HS_PREFIXES, normalise_values
 
 UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
 _TRIAL_RANK = {"satisfied": 2, "review": 1, "invalid": 0}
@@ -72,8 +71,8 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     prefix = check.explain.en + ": " if check.explain is not None else ""
     if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
         wanted = list(getattr(check, kind))
-        have = _norm(kind, list(getattr(d, kind)))
-        lacking = [str(w) for w in wanted if next(iter(_norm(kind, [w]))) not in have]
+        have = set(normalise_values(kind, list(getattr(d, kind))))
+        lacking = [str(w) for w in wanted if normalise_values(kind, [w])[0] not in have]
         label = {
             "standards": "conformity with", "stages": "life-cycle stage(s)", "ghg_scopes": "GHG scope(s)",
             "capabilities": "capability", "languages": "language(s)",
@@ -322,13 +321,3 @@ def finding_verdict(findings: list[Finding]) -> list[Verdict]:
         )
         out.append(level)
     return out
-
-
-__all__ = [
-    "Context",
-    "ruleset_result",
-    "not_in_force",
-    "hs_finding",
-    "finding_verdict",
-    "accreditation_matches",
-]

@@ -91,6 +91,17 @@ def normalise_stage(value: str) -> str | None:
     return None
 
 
+def normalise_values(field: str, values: list[object]) -> list[str]:
+    """A document list field's values as rules compare them (standards, stages, capabilities, ...)."""
+    if field == "standards":
+        return [normalise_standard(str(v)) for v in values]
+    if field == "stages":
+        return [normalise_stage(str(v)) or str(v) for v in values]
+    if field in ("capabilities", "languages"):
+        return [str(v).strip().lower() for v in values]
+    return [str(v) for v in values]
+
+
 def normalise_hs(code: str) -> str | None:
     """HS code digits without dots or spaces, or None when it is not 4 to 10 digits."""
     digits = re.sub(r"[.\s]", "", code)
