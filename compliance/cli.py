@@ -290,7 +290,7 @@ def inventory(
         destinations=dests,
         days=days,
     )
-    show = not no_progress and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    show = not no_progress and sys.stderr.isatty()
     procs = workers or os.cpu_count() or 1
     if show:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
