@@ -492,7 +492,7 @@ def rulesets_diff(
 
     Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
     """
-    from compliance.diff import diff_versions
+    from compliance.diff import diff_versions, inventory_impact
     from compliance.inputs import load_ruleset, load_rulesets
     from compliance.models.ruleset import Ruleset, Version
 
@@ -519,46 +519,13 @@ def rulesets_diff(
         va, vb = pick(ra, days[0] if days else None), pick(rb, days[-1] if days else None)
     result = diff_versions(ra, va, rb, vb)
     if inventory_file is not None:
-        result.impact = _impact(
+        result.impact = inventory_impact(
             inventory_file, documents_file, list(destinations) or ["VN"], (ra, va), (rb, vb)
         )
     write_output(
         json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else result.text(),
         None,
     )
-
-
-def _impact(
-    inventory_file: Path, documents_file: Path | None, destinations: list[str], *sides: tuple[Any, Any]
-) -> dict[str, Any]:
-    """Judge an inventory under each side's version (made timeless, judged today) and compare."""
-    from compliance.inputs import load_registry
-    from compliance.inventory import Judge, load_documents, read_rows
-
-    registry = load_registry([])
-    documents = load_documents(documents_file)
-    today = dt.date.today()
-    judges = []
-    for rs, v in sides:
-        timeless = v.model_copy(
-            update={"effective_from": dt.date(1900, 1, 1), "effective_to": None, "status": "in_force"}
-        )
-        judges.append(
-            Judge(
-                [rs.model_copy(update={"versions": [timeless]})], registry, documents, destinations, [today]
-            )
-        )
-    _, rows = read_rows(inventory_file)
-    changed: list[dict[str, str]] = []
-    count = 0
-    for row in rows:
-        for x, y in zip(judges[0].judge_row(row), judges[1].judge_row(row), strict=True):
-            count += 1
-            if x["verdict"] != y["verdict"]:
-                changed.append(
-                    {"id": x["id"], "destination": x["destination"], "a": x["verdict"], "b": y["verdict"]}
-                )
-    return {"rows": count, "changed": len(changed), "as_of": today.isoformat(), "rows_changed": changed}
 
 
 @cli.command()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from compliance.inputs import load_registry
+from compliance.inventory import Judge, load_documents, read_rows
 from compliance.models.ruleset import Requirement, Ruleset, Version
 
 REQUIREMENT_FIELDS = (
@@ -91,3 +95,36 @@ def diff_versions(ra: Ruleset, va: Version, rb: Ruleset, vb: Version) -> Diff:
         if fields:
             d.changed[rid] = fields
     return d
+
+
+def inventory_impact(
+    inventory_file: Path,
+    documents_file: Path | None,
+    destinations: list[str],
+    *sides: tuple[Ruleset, Version],
+) -> dict[str, Any]:
+    """Judge an inventory under each side's version (made timeless, judged today) and compare."""
+    registry = load_registry([])
+    documents = load_documents(documents_file)
+    today = dt.date.today()
+    judges = []
+    for rs, v in sides:
+        timeless = v.model_copy(
+            update={"effective_from": dt.date(1900, 1, 1), "effective_to": None, "status": "in_force"}
+        )
+        judges.append(
+            Judge(
+                [rs.model_copy(update={"versions": [timeless]})], registry, documents, destinations, [today]
+            )
+        )
+    _, rows = read_rows(inventory_file)
+    changed: list[dict[str, str]] = []
+    count = 0
+    for row in rows:
+        for x, y in zip(judges[0].judge_row(row), judges[1].judge_row(row), strict=True):
+            count += 1
+            if x["verdict"] != y["verdict"]:
+                changed.append(
+                    {"id": x["id"], "destination": x["destination"], "a": x["verdict"], "b": y["verdict"]}
+                )
+    return {"rows": count, "changed": len(changed), "as_of": today.isoformat(), "rows_changed": changed}
