@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean install
+.PHONY: demo test lint clean install messages sysdeps screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 13) else "compliance needs Python 3.11 or 3.12 (durable-rules does not import on 3.13); found %d.%d" % v)'
@@ -21,6 +21,17 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The product's words: extract them from the code and templates, merge into each language's catalog.
+# Then translate the new entries in compliance/locale/<lang>/LC_MESSAGES/messages.po (tests insist).
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project=compliance \
+		--msgid-bugs-address=compliance@example.invalid -o compliance/locale/messages.pot .
+	$(BIN)/pybabel -q update -w 100 --ignore-obsolete -i compliance/locale/messages.pot -d compliance/locale
+
+# The README's checklist pictures, from the sample shipment, in headless Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.screenshots docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check compliance tests

@@ -8,6 +8,7 @@ from typing import Protocol
 from compliance import __version__
 from compliance.applicability import applicability
 from compliance.facts import ItemFacts, ShipmentFacts, derive
+from compliance.i18n import _, override
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import (
@@ -22,6 +23,7 @@ from compliance.models.report import (
     worst,
 )
 from compliance.models.ruleset import Ruleset, Version
+from compliance.obtain import documents_to_obtain
 from compliance.program import Answer, Program
 from compliance.verdicts import Context, finding_verdict, hs_finding, not_in_force, ruleset_result
 
@@ -92,8 +94,31 @@ def check(
     evaluator: Evaluator | None = None,
     lang: str = "en",
     with_upcoming: bool = True,
+    produced_at: dt.datetime | None = None,
 ) -> Report:
-    """Judge every item of a manifest against the rulesets, as of a day (default: arrival date)."""
+    """Judge every item of a manifest against the rulesets, as of a day (default: arrival date).
+
+    Every sentence of the report is in ``lang``; ``produced_at`` (when the report is made, for its
+    header and the late order-by dates) is the caller's to give, so that a report stays a pure
+    function of its inputs."""
+    with override(lang):
+        return _check(
+            manifest, rulesets, registry, as_of=as_of, evaluator=evaluator, lang=lang,
+            with_upcoming=with_upcoming, produced_at=produced_at,
+        )  # fmt: skip
+
+
+def _check(
+    manifest: Manifest,
+    rulesets: list[Ruleset],
+    registry: Registry,
+    *,
+    as_of: dt.date | None,
+    evaluator: Evaluator | None,
+    lang: str,
+    with_upcoming: bool,
+    produced_at: dt.datetime | None,
+) -> Report:
     engine = evaluator or default_evaluator()
     day = as_of or manifest.shipment.arrival_date
     shipment_facts = derive(manifest, registry, day)
@@ -129,7 +154,9 @@ def check(
     for it in items:
         if it.container:
             containers.setdefault(it.container, []).append(it)
-    tender = manifest.shipment.tender
+    shipment = manifest.shipment
+    tender = shipment.tender
+    produced = produced_at.astimezone(dt.UTC).replace(microsecond=0) if produced_at else None
     return Report(
         shipment_id=manifest.shipment.id,
         as_of=day.isoformat(),
@@ -160,9 +187,36 @@ def check(
         ],  # fmt: skip
         registry_sources=registry.sources,
         registry_is_sample=registry.is_sample,
-        warnings=list(registry.warnings),
+        warnings=registry_warnings(registry),
         tool_version=__version__,
+        exporter=shipment.exporter,
+        importer=shipment.importer,
+        vessel=shipment.vessel,
+        produced_at=produced.isoformat().replace("+00:00", "Z") if produced else None,
+        lang=lang,
+        documents_to_obtain=documents_to_obtain(
+            items, shipment.arrival_date, produced.date() if produced else None
+        ),
     )
+
+
+def registry_warnings(registry: Registry) -> list[str]:
+    """What the reader must know about the accreditation data, in the current language."""
+    out: list[str] = []
+    if registry.is_sample:
+        out.append(
+            _(
+                "verdicts rest on SAMPLE accreditation data, not a real registry; pass the current registry "
+                "with --registry FILE"
+            )
+        )
+    for acc_id, earlier, later in registry.overridden:
+        out.append(
+            _("accreditation {id} is listed in {earlier} and {later}; {later} wins").format(
+                id=acc_id, earlier=earlier, later=later
+            )
+        )
+    return out
 
 
 def _upcoming(

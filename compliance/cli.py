@@ -27,7 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 VERDICT_EXIT = {"clear": ExitCode.CLEAR, "hold": ExitCode.HOLD, "review": ExitCode.REVIEW}
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(text: str | bytes, output: Path | None) -> None:
     """Print, or write a file atomically: a failed run never leaves a partial file."""
     if output is None:
         click.echo(text, nl=False)
@@ -35,8 +35,12 @@ def write_output(text: str, output: Path | None) -> None:
     directory = output.parent if str(output.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        # mkstemp makes the file private (0600); a checklist is for sharing: the usual mode under umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -64,6 +68,20 @@ def handle_errors(func: F) -> F:
             sys.exit(ExitCode.INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def produced_now() -> dt.datetime:
+    """Now, or the moment SOURCE_DATE_EPOCH names: the reproducible-builds convention, so a checklist
+    made twice from the same inputs can be byte-identical (golden files, archived filings)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH is '{epoch}'; expected whole seconds since 1970-01-01", field="SOURCE_DATE_EPOCH"
+            ) from None
+    return dt.datetime.now(dt.UTC)
 
 
 def parse_day(value: str | None, option: str) -> dt.date | None:
@@ -109,11 +127,25 @@ drafts_option = click.option("--drafts", is_flag=True, help="Include draft (anti
 @rulesets_dir_option
 @ruleset_ids_option
 @click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html", "pdf"]),
+    default="text",
+    show_default=True,
+    help="text (a table on a terminal), json (spec §4.2), or a broker's checklist: markdown, html, pdf.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "vi"]),
+    default="en",
+    show_default=True,
+    help="Language of every sentence and heading (ids and codes stay as they are).",
+)
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
 )
+@click.option("--no-color", is_flag=True, help="No colour on a terminal (as does the NO_COLOR variable).")
 @click.option(
     "--max-size",
     type=int,
@@ -137,13 +169,14 @@ def check(
     fmt: str,
     lang: str,
     output: Path | None,
+    no_color: bool,
     max_size: int,
     drafts: bool,
     audit_log: Path | None,
 ) -> None:
     """Check shipment manifests against the rulesets.
 
-    Example: compliance check shipments/vn-used-vmc-hold.yaml --format json
+    Example: compliance check shipments/vn-used-vmc-hold.yaml --format html --lang vi -o checklist.html
     """  # noqa: D301
     from compliance import render
     from compliance.api import check as run_check
@@ -151,19 +184,35 @@ def check(
 
     day = parse_day(as_of, "--as-of")
     renderer = render.get(fmt)
+    if fmt in ("markdown", "html", "pdf") and len(manifests) > 1:
+        raise UsageError(f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS")
+    if fmt in render.BINARY and output is None and sys.stdout.isatty():
+        raise UsageError("PDF is not for a terminal: give --output FILE (or pipe it)", field="--output")
+    terminal = output is None and fmt == "text" and sys.stdout.isatty()
+    options = render.RenderOptions(
+        terminal=terminal,
+        color=terminal and not no_color and not os.environ.get("NO_COLOR"),
+        width=None,
+    )
+    produced_at = produced_now()
     rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
     registry = load_registry(list(registries))
     reports: list[Report] = []
     for path in manifests:
         loaded = load_manifest(path, max_bytes=max_size)
         check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
-        reports.append(run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang))
+        reports.append(
+            run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang, produced_at=produced_at)
+        )
+    text: str | bytes
     if fmt == "json" and len(reports) > 1:
         from compliance.render.json_format import report_dict
 
         text = json.dumps([report_dict(r) for r in reports], indent=2, ensure_ascii=False) + "\n"
+    elif len(reports) == 1:
+        text = renderer(reports[0], options)
     else:
-        text = "\n".join(renderer(r, lang) for r in reports)
+        text = "\n".join(str(renderer(r, options)) for r in reports)
     write_output(text, output)
     if audit_log is not None:
         from compliance.audit import record

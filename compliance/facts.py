@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from compliance.i18n import N_, _
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.vocab import hs_fits
@@ -104,13 +105,17 @@ class ShipmentFacts:
     items: tuple[ItemFacts, ...]
 
 
+#: Registry statuses, named in sentences in the user's language.
+REGISTRY_STATUSES = (N_("active"), N_("suspended"), N_("withdrawn"))
+
+
 def lookup_accreditation(
     acc_id: str, doc: Document, registry: Registry, as_of: dt.date
 ) -> AccreditationLookup:
     entry = registry.get(acc_id)
     if entry is None:
         return AccreditationLookup(
-            id=acc_id, found=False, problem=f"accreditation {acc_id} is not in the registry"
+            id=acc_id, found=False, problem=_("accreditation {id} is not in the registry").format(id=acc_id)
         )
     base = AccreditationLookup(
         id=acc_id, found=True, body=entry.body, verifier=entry.verifier, scopes=tuple(entry.scopes),
@@ -120,30 +125,41 @@ def lookup_accreditation(
     issued = doc.issued
     if issued is None:
         return replace(
-            base, problem=f"the document gives no issue date, so accreditation {acc_id} cannot be checked"
+            base,
+            problem=_("the document gives no issue date, so accreditation {id} cannot be checked").format(
+                id=acc_id
+            ),
         )
     if issued < entry.valid_from or issued > entry.valid_until:
         return replace(
             base,
-            problem=(
-                f"accreditation {acc_id} was valid {entry.valid_from.isoformat()}..{entry.valid_until.isoformat()}, "
-                f"not on the issue date {issued.isoformat()}"
+            problem=_("accreditation {id} was valid {start}..{end}, not on the issue date {issued}").format(
+                id=acc_id,
+                start=entry.valid_from.isoformat(),
+                end=entry.valid_until.isoformat(),
+                issued=issued.isoformat(),
             ),
         )
     status = entry.status_on(issued)
     if status != "active":
-        since = entry.status_since.isoformat() if entry.status_since else "an unknown date"
+        since = entry.status_since.isoformat() if entry.status_since else _("an unknown date")
         return replace(
             base,
-            problem=f"accreditation {acc_id} was {status} (since {since}) on the issue date {issued.isoformat()}",
+            problem=_("accreditation {id} was {status} (since {since}) on the issue date {issued}").format(
+                id=acc_id, status=_(status), since=since, issued=issued.isoformat()
+            ),
         )
     lapsed = None
     if not entry.supports_on(as_of):
         now = entry.status_on(as_of)
         lapsed = (
-            f"accreditation {acc_id} supported the document when it was issued but is {now} on {as_of.isoformat()}"
+            _("accreditation {id} supported the document when it was issued but is {status} on {day}").format(
+                id=acc_id, status=_(now), day=as_of.isoformat()
+            )
             if now != "active"
-            else f"accreditation {acc_id} expired on {entry.valid_until.isoformat()}, after the document was issued"
+            else _("accreditation {id} expired on {day}, after the document was issued").format(
+                id=acc_id, day=entry.valid_until.isoformat()
+            )
         )
     return replace(base, valid_on_issue=True, lapsed_since_issue=lapsed)
 

@@ -105,25 +105,19 @@ def load_registry(paths: list[Path]) -> Registry:
     files = paths or [SAMPLE_REGISTRY]
     entries: dict[str, Accreditation] = {}
     origin: dict[str, str] = {}
-    warnings: list[str] = []
+    overridden: list[tuple[str, str, str]] = []
     is_sample = False
     for path in files:
         reg = validate(RegistryFile, load_file(path))
         is_sample = is_sample or reg.sample or sample
         for acc in reg.accreditations:
             if acc.id in entries:
-                warnings.append(
-                    f"accreditation {acc.id} is listed in {origin[acc.id]} and {path}; {path} wins"
-                )
+                overridden.append((acc.id, origin[acc.id], str(path)))
             entries[acc.id] = acc
             origin[acc.id] = str(path)
-    if is_sample:
-        warnings.insert(
-            0,
-            "verdicts rest on SAMPLE accreditation data, not a real registry; pass the current registry with "
-            "--registry FILE",
-        )
-    return Registry(entries=entries, sources=[str(p) for p in files], is_sample=is_sample, warnings=warnings)
+    return Registry(
+        entries=entries, sources=[str(p) for p in files], is_sample=is_sample, overridden=overridden
+    )
 
 
 def load_ruleset(path: Path) -> Ruleset:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from compliance.applicability import Applicability, applicability
 from compliance.facts import DocumentFacts, ItemFacts
+from compliance.i18n import N_, _, current_language
+from compliance.labels import vocab_word
 from compliance.models.manifest import Shipment
 from compliance.models.report import (
     DocumentTrial,
@@ -22,12 +24,28 @@ from compliance.models.ruleset import Check, Requirement, Ruleset, Version
 from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, Answer
 from compliance.vocab import HS_PREFIXES, normalise_values
 
+_CHECK_LABELS: dict[str, str] = {
+    "standards": N_("conformity with"),
+    "stages": N_("life-cycle stage(s)"),
+    "ghg_scopes": N_("GHG scope(s)"),
+    "capabilities": N_("capability"),
+    "languages": N_("language(s)"),
+}
+
 UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
 _TRIAL_RANK = {"satisfied": 2, "review": 1, "invalid": 0}
 
 
 def doc_label(doc_type: str) -> str:
     return doc_type.replace("_", " ")
+
+
+def _or(values: list[str]) -> str:
+    return (" " + _("or") + " ").join(values)
+
+
+def _and(values: list[str]) -> str:
+    return (" " + _("and") + " ").join(values)
 
 
 @dataclass(frozen=True)
@@ -44,9 +62,9 @@ def _accreditation_problems(check: Check, df: DocumentFacts) -> list[str]:
     spec = check.accreditation
     assert spec is not None
     if df.doc.issued is None:
-        return ["gives no issue date, so its verifier's accreditation cannot be checked"]
+        return [_("gives no issue date, so its verifier's accreditation cannot be checked")]
     if not df.accreditations:
-        return ["names no verifier accreditation"]
+        return [_("names no verifier accreditation")]
     out: list[str] = []
     for acc in df.accreditations:
         if acc.problem:
@@ -54,13 +72,17 @@ def _accreditation_problems(check: Check, df: DocumentFacts) -> list[str]:
             continue
         reasons: list[str] = []
         if spec.bodies is not None and (acc.body or "").casefold() not in {b.casefold() for b in spec.bodies}:
-            reasons.append(f"was granted by {acc.body}, but the rule requires {' or '.join(spec.bodies)}")
+            reasons.append(
+                _("was granted by {body}, but the rule requires {bodies}").format(
+                    body=acc.body, bodies=_or(list(spec.bodies))
+                )
+            )
         lacking = [s for s in spec.scopes if s not in acc.scopes]
         if lacking:
-            reasons.append(f"lacks scope {', '.join(lacking)}")
+            reasons.append(_("lacks scope {scopes}").format(scopes=", ".join(lacking)))
         if spec.scopes_any and not set(spec.scopes_any) & set(acc.scopes):
-            reasons.append(f"has none of the scopes {', '.join(spec.scopes_any)}")
-        out.append(f"accreditation {acc.id} {' and '.join(reasons)}")
+            reasons.append(_("has none of the scopes {scopes}").format(scopes=", ".join(spec.scopes_any)))
+        out.append(_("accreditation {id} {reasons}").format(id=acc.id, reasons=_and(reasons)))
     return out
 
 
@@ -68,46 +90,53 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     """Why a check failed for a document, in words a broker can act on."""
     d = df.doc
     kind = check.kind
-    prefix = check.explain.en + ": " if check.explain is not None else ""
+    prefix = check.explain.get(current_language()) + ": " if check.explain is not None else ""
     if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
         wanted = list(getattr(check, kind))
         have = set(normalise_values(kind, list(getattr(d, kind))))
         lacking = [str(w) for w in wanted if normalise_values(kind, [w])[0] not in have]
-        label = {
-            "standards": "conformity with", "stages": "life-cycle stage(s)", "ghg_scopes": "GHG scope(s)",
-            "capabilities": "capability", "languages": "language(s)",
-        }[kind]  # fmt: skip
-        stated = ", ".join(map(str, getattr(d, kind))) or "none"
-        return f"{prefix}does not state {label} {', '.join(lacking)} (states: {stated})"
+        label = _(_CHECK_LABELS[kind])
+        stated = ", ".join(map(str, getattr(d, kind))) or _("none")
+        return prefix + _("does not state {label} {lacking} (states: {stated})").format(
+            label=label, lacking=", ".join(lacking), stated=stated
+        )
     if kind == "equals":
         assert check.equals is not None
         return prefix + "; ".join(
-            f"{f} is {getattr(d, f)!s}, expected {v}" for f, v in check.equals.items() if getattr(d, f) != v
+            _("{field} is {value}, expected {expected}").format(field=f, value=getattr(d, f), expected=v)
+            for f, v in check.equals.items()
+            if getattr(d, f) != v
         )
     if kind == "one_of":
         assert check.one_of is not None
         return prefix + "; ".join(
-            f"{f} is {getattr(d, f)!s}; expected {' or '.join(vs)}"
+            _("{field} is {value}; expected {expected}").format(
+                field=f, value=getattr(d, f), expected=_or(vs)
+            )
             for f, vs in check.one_of.items()
             if getattr(d, f) not in vs
         )
     if kind == "present":
         assert check.present is not None
-        return (
-            prefix
-            + "does not state "
-            + ", ".join(f.replace("_", " ") for f in check.present if not getattr(d, f))
+        return prefix + _("does not state {fields}").format(
+            fields=", ".join(f.replace("_", " ") for f in check.present if not getattr(d, f))
         )
     if kind == "greater_than":
         assert check.greater_than is not None
         return prefix + "; ".join(
-            f"{f} is {getattr(d, f)!s}; must be above {v:g}" for f, v in check.greater_than.items()
+            _("{field} is {value}; must be above {limit}").format(
+                field=f, value=getattr(d, f), limit=f"{v:g}"
+            )
+            for f, v in check.greater_than.items()
         )
     if kind == "item_one_of":
         assert check.item_one_of is not None
         return prefix + "; ".join(
-            f"counts only for machines with {f.replace('_', ' ')} {', '.join(vs)} "
-            f"(this item: {getattr(facts.item, f) or 'not stated'})"
+            _("counts only for machines with {field} {values} (this item: {value})").format(
+                field=f.replace("_", " "),
+                values=", ".join(vs),
+                value=getattr(facts.item, f) or _("not stated"),
+            )
             for f, vs in check.item_one_of.items()
         )
     if kind == "accreditation":
@@ -123,17 +152,25 @@ def _trial(
     problems: list[str] = []
     if NOT_FUTURE not in got:
         assert d.issued is not None
-        problems.append(f"issued {d.issued.isoformat()}, after the as-of date {facts.as_of.isoformat()}")
+        problems.append(
+            _("issued {issued}, after the as-of date {day}").format(
+                issued=d.issued.isoformat(), day=facts.as_of.isoformat()
+            )
+        )
     if NOT_EXPIRED not in got:
         assert d.valid_until is not None
-        problems.append(f"expired on {d.valid_until.isoformat()}")
+        problems.append(_("expired on {day}").format(day=d.valid_until.isoformat()))
     for j, check in enumerate(req.checks):
         if f"c{j}" not in got:
             problems.append(check_problem(check, df, facts))
     if problems:
         return DocumentTrial(document=d.id, document_type=d.type.value, status="invalid", problems=problems)
     if any(f"r{k}" in got for k in range(len(req.review_when))):
-        reason = req.review_reason.en if req.review_reason else "the rule's text leaves this case open"
+        reason = (
+            req.review_reason.get(current_language())
+            if req.review_reason
+            else _("the rule's text leaves this case open")
+        )
         return DocumentTrial(document=d.id, document_type=d.type.value, status="review", problems=[reason])
     return DocumentTrial(document=d.id, document_type=d.type.value, status="satisfied")
 
@@ -148,11 +185,17 @@ def _warnings(req: Requirement, key: str, df: DocumentFacts, answers: frozenset[
             continue
         if name and acc.verifier and name.strip().casefold() != acc.verifier.strip().casefold():
             out.append(
-                f"{df.doc.id}: the verifier is named '{name}', but the registry lists accreditation {acc.id} "
-                f"under '{acc.verifier}'"
+                _(
+                    "{document}: the verifier is named '{name}', but the registry lists accreditation {id} "
+                    "under '{listed}'"
+                ).format(document=df.doc.id, name=name, id=acc.id, listed=acc.verifier)
             )
         if acc.lapsed_since_issue:
-            out.append(f"{df.doc.id}: {acc.lapsed_since_issue}; customs may ask about it")
+            out.append(
+                _("{document}: {note}; customs may ask about it").format(
+                    document=df.doc.id, note=acc.lapsed_since_issue
+                )
+            )
     return out
 
 
@@ -181,28 +224,37 @@ def requirement_result(
         if failed:
             status = "failed"
             limit = failed[0].calendar_age_at_most
-            message = (
-                f"machine is {facts.calendar_age} calendar years old ({facts.as_of.year} minus year of manufacture "
-                f"{_year(facts)}); the limit is {limit}. {action}"
+            message = _(
+                "machine is {age} calendar years old ({year} minus year of manufacture {made}); "
+                "the limit is {limit}. {action}"
+            ).format(
+                age=facts.calendar_age, year=facts.as_of.year, made=_year(facts), limit=limit, action=action
             )
         else:
             status = "satisfied"
-            message = f"{facts.calendar_age} calendar years old, within the limit"
+            message = _("{age} calendar years old, within the limit").format(age=facts.calendar_age)
     else:
         docs = [df for df in facts.documents if df.doc.type in req.documents]
         if Answer(key, MISSING) in answers:
             status = "missing"
-            labels = " or ".join(doc_label(t.value) for t in req.documents)
-            message = f"No {labels} covers this item. {action}"
+            labels = _or(
+                [
+                    doc_label(t.value) if current_language() == "en" else vocab_word("document_type", t.value)
+                    for t in req.documents
+                ]
+            )
+            message = _("No {documents} covers this item. {action}").format(documents=labels, action=action)
         else:
             offered = {a.document for a in answers if a.key == key and a.kind == OFFERED}
             trials = [_trial(req, key, df, answers, facts) for df in docs if df.doc.id in offered]
             best = max(trials, key=lambda t: _TRIAL_RANK[t.status])
             status = best.status
             if best.status == "satisfied":
-                message = f"satisfied by {best.document}"
+                message = _("satisfied by {document}").format(document=best.document)
             elif best.status == "review":
-                message = f"{best.document}: {'; '.join(best.problems)}. A person must decide."
+                message = _("{document}: {problems}. A person must decide.").format(
+                    document=best.document, problems="; ".join(best.problems)
+                )
             else:
                 message = " ".join(f"{t.document}: {'; '.join(t.problems)}." for t in trials) + f" {action}"
             if best.status != "invalid":
@@ -211,8 +263,12 @@ def requirement_result(
         if status in UNMET and lacking:
             status = "review"
             message = (
-                f"{message} The item does not state its {', '.join(f.replace('_', ' ') for f in lacking)}, "
-                "which decides what evidence counts: a person must decide."
+                message
+                + " "
+                + _(
+                    "The item does not state its {fields}, which decides what evidence counts: "
+                    "a person must decide."
+                ).format(fields=", ".join(f.replace("_", " ") for f in lacking))
             )
     if status in UNMET and unstated is not None:
         status = "review"
@@ -276,15 +332,19 @@ def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
 def not_in_force(ruleset: Ruleset, as_of: dt.date, lang: str) -> RulesetResult:
     nxt = ruleset.next_version_after(as_of)
     if nxt is not None:
-        reason = f"not yet in force on {as_of.isoformat()}; version {nxt.version} takes effect {nxt.effective_from}"
+        reason = _("not yet in force on {day}; version {version} takes effect {start}").format(
+            day=as_of.isoformat(), version=nxt.version, start=nxt.effective_from
+        )
         version = nxt.version
     elif not ruleset.versions:
         version = ""
-        reason = "the ruleset has only draft versions (include them with --drafts)"
+        reason = _("the ruleset has only draft versions (include them with --drafts)")
     else:
         last = max(ruleset.versions, key=lambda v: v.effective_from)
         version = last.version
-        reason = f"no version in force on {as_of.isoformat()} (last version ended {last.effective_to})"
+        reason = _("no version in force on {day} (last version ended {end})").format(
+            day=as_of.isoformat(), end=last.effective_to
+        )
     return RulesetResult(
         ruleset=ruleset.id, version=version, applies=False, reason=reason, title=ruleset.title.get(lang),
         source_confidence=ruleset.source_confidence,
@@ -302,9 +362,11 @@ def hs_finding(facts: ItemFacts) -> list[Finding]:
             id="hs-classification",
             status="review",
             severity="blocking",
-            message=(
-                f"classification inconsistent: HS {item.hs_code} is not a heading for "
-                f"{item.machine_type.value} (usual: {usual}); check the declared type and code with the broker"
+            message=_(
+                "classification inconsistent: HS {code} is not a heading for {type} (usual: {usual}); "
+                "check the declared type and code with the broker"
+            ).format(
+                code=item.hs_code, type=vocab_word("machine_type", item.machine_type.value), usual=usual
             ),
             citation="Harmonized System headings 84.56-84.65 (spec §3.1)",
         )

@@ -191,13 +191,17 @@ def test_later_registry_file_wins_with_a_warning(tmp_path):
     reg = load_registry([a, b])
     acc = reg.get("X")
     assert acc is not None and acc.body == "New"
-    assert any("X" in w and "wins" in w for w in reg.warnings)
+    assert reg.overridden == [("X", str(a), str(b))]
+    from compliance.api import registry_warnings
+
+    assert any("X" in w and "wins" in w for w in registry_warnings(reg))
     assert not reg.is_sample
 
 
 def test_sample_registry_is_said_to_be_sample():
+    from compliance.api import registry_warnings
     from compliance.inputs import load_registry
 
     reg = load_registry([])
     assert reg.is_sample
-    assert "SAMPLE" in reg.warnings[0]
+    assert "SAMPLE" in registry_warnings(reg)[0]

@@ -46,7 +46,8 @@ class Registry(Model):
     entries: dict[str, Accreditation]
     sources: list[str]
     is_sample: bool
-    warnings: list[str] = Field(default_factory=list)
+    #: (accreditation id, earlier file, later file) for each id that a later file overrides.
+    overridden: list[tuple[str, str, str]] = Field(default_factory=list)
 
     def get(self, accreditation_id: str) -> Accreditation | None:
         return self.entries.get(accreditation_id)

@@ -93,6 +93,38 @@ class MissingDocument(Result):
     document_types: list[str] = Field(default_factory=list)
 
 
+class ObtainFor(Result):
+    """One item a document to obtain must cover, and where that item stands without it."""
+
+    item_id: str
+    status: Status
+    severity: Severity
+
+
+class DocumentToObtain(Result):
+    """One document a broker must obtain (or have fixed), with every item it must cover.
+
+    Grouped by ruleset requirement: two rulesets asking for the same document type set different
+    conditions (a VinaCert verification for Circular 12, an ISO 14067 statement for the joint
+    guidelines), so each is its own line on the checklist."""
+
+    ruleset: str
+    requirement: str
+    document_type: str | None
+    document_types: list[str]
+    title: str
+    action: str
+    citation: str
+    severity: Severity
+    issuer: str | None = None
+    lead_time_weeks: int | None = None
+    #: The arrival date less the usual lead time (ISO date); none when the ruleset gives no lead time.
+    order_by: str | None = None
+    #: The order-by date had passed on the day the report was produced; none when that day is unknown.
+    late: bool | None = None
+    items: list[ObtainFor]
+
+
 class Upcoming(Result):
     ruleset: str
     version: str
@@ -132,3 +164,11 @@ class Report(Result):
     registry_is_sample: bool = False
     warnings: list[str] = Field(default_factory=list)
     tool_version: str = ""
+    exporter: str | None = None
+    importer: str | None = None
+    vessel: str | None = None
+    #: When the report was produced (ISO 8601, UTC, seconds); none when the caller gave no time.
+    produced_at: str | None = None
+    #: The language of every sentence in the report (ids and codes stay as they are).
+    lang: str = "en"
+    documents_to_obtain: list[DocumentToObtain] = Field(default_factory=list)

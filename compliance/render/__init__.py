@@ -1,20 +1,72 @@
-"""Renderers: each reads a Report and returns text; none computes a verdict."""
+"""Renderers: each reads a Report and returns text (or PDF bytes); none computes a verdict."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from compliance.errors import UsageError
 from compliance.models.report import Report
-from compliance.render.json_format import render_json
-from compliance.render.text import render_text
 
-Renderer = Callable[[Report, str], str]
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the output will be seen, which only the CLI knows."""
+
+    #: The text goes to a terminal: draw tables (rich); otherwise plain lines for pipes and logs.
+    terminal: bool = False
+    #: Colour on the terminal (off for NO_COLOR and --no-color).
+    color: bool = False
+    width: int | None = None
+
+
+Renderer = Callable[[Report, RenderOptions], "str | bytes"]
+
+
+def _text(report: Report, options: RenderOptions) -> str:
+    if options.terminal:
+        from compliance.render.terminal import render_terminal
+
+        return render_terminal(report, color=options.color, width=options.width)
+    from compliance.render.text import render_text
+
+    return render_text(report)
+
+
+def _json(report: Report, options: RenderOptions) -> str:
+    from compliance.render.json_format import render_json
+
+    return render_json(report)
+
+
+def _markdown(report: Report, options: RenderOptions) -> str:
+    from compliance.render.checklist import render_markdown
+
+    return render_markdown(report)
+
+
+def _html(report: Report, options: RenderOptions) -> str:
+    from compliance.render.checklist import render_html
+
+    return render_html(report)
+
+
+def _pdf(report: Report, options: RenderOptions) -> bytes:
+    from compliance.render.checklist import render_pdf
+
+    return render_pdf(report)
+
 
 RENDERERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
+    "text": _text,
+    "json": _json,
+    "markdown": _markdown,
+    "html": _html,
+    "pdf": _pdf,
 }
+
+#: Formats whose output is bytes, not text.
+BINARY = frozenset({"pdf"})
 
 
 def get(name: str) -> Renderer:

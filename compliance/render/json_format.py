@@ -22,5 +22,5 @@ def report_dict(report: Report) -> dict[str, Any]:
     return data
 
 
-def render_json(report: Report, lang: str = "en") -> str:
+def render_json(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

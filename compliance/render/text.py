@@ -1,7 +1,11 @@
-"""Plain text for a terminal: the verdict first, then each item, what to do, and what is coming."""
+"""Plain text for pipes and logs: the verdict first, then each item, what to do, and what is coming.
+
+Words are in the report's language; codes (ids, statuses in brackets) stay as they are so that a
+script grepping the output does not depend on the language."""
 
 from __future__ import annotations
 
+from compliance.i18n import translations
 from compliance.models.report import Report
 
 MARK = {"clear": "CLEAR", "review": "REVIEW", "hold": "HOLD"}
@@ -14,58 +18,84 @@ STATUS = {
 }
 
 
-def render_text(report: Report, lang: str = "en") -> str:
+def render_text(report: Report) -> str:
+    _ = translations(report.lang).gettext
     lines: list[str] = []
     add = lines.append
-    add(f"Shipment {report.shipment_id}: {MARK[report.verdict]}")
+    add(_("Shipment {id}: {verdict}").format(id=report.shipment_id, verdict=MARK[report.verdict]))
     route = f"{report.origin} -> {report.destination}" if report.origin else report.destination
-    add(f"  route {route}, arrival {report.arrival_date}, judged as of {report.as_of}")
+    add(
+        "  "
+        + _("route {route}, arrival {arrival}, judged as of {day}").format(
+            route=route, arrival=report.arrival_date, day=report.as_of
+        )
+    )
     if report.tender:
-        crit = report.tender.get("carbon_criterion") or "not stated"
+        crit = report.tender.get("carbon_criterion") or _("not stated")
         add(
-            f"  public tender {report.tender.get('country')} {report.tender.get('reference') or ''} (carbon criterion: {crit})"
+            "  "
+            + _("public tender {country} {reference} (carbon criterion: {criterion})").format(
+                country=report.tender.get("country"),
+                reference=report.tender.get("reference") or "",
+                criterion=crit,
+            )
         )
     for w in report.warnings:
         add(f"  ! {w}")
     if report.containers:
         add("")
-        add("Containers:")
+        add(_("Containers:"))
         for c in report.containers:
             add(f"  {c.container}: {MARK[c.verdict]} ({', '.join(c.items)})")
     for item in report.items:
         add("")
         desc = f" {item.description}" if item.description else ""
         add(
-            f"Item {item.item_id}:{desc} [{item.machine_type}, {item.condition}, made {item.manufactured}] {MARK[item.verdict]}"
+            _("Item {id}:").format(id=item.item_id)
+            + f"{desc} [{item.machine_type}, {item.condition}, "
+            + _("made {year}").format(year=item.manufactured)
+            + f"] {MARK[item.verdict]}"
         )
         for f in item.findings:
             add(f"  [{STATUS[f.status]}] {f.id} ({f.severity}): {f.message}")
         for rs in item.rulesets:
             if not rs.applies:
-                add(f"  - {rs.ruleset} v{rs.version}: does not apply: {rs.reason}")
+                add(f"  - {rs.ruleset} v{rs.version}: " + _("does not apply: {reason}").format(reason=rs.reason))
                 continue
             verdict = MARK[rs.verdict] if rs.verdict else ""
             add(f"  * {rs.ruleset} v{rs.version}: {verdict}")
             if rs.reason:
-                add(f"      note: {rs.reason}")
+                add("      " + _("note: {text}").format(text=rs.reason))
             for req in rs.requirements:
                 add(f"      [{STATUS[req.status]}] {req.id} ({req.severity}): {req.title}")
                 if req.status != "satisfied":
                     add(f"          {req.message}")
-                    add(f"          cite: {req.citation}")
+                    add("          " + _("cite: {citation}").format(citation=req.citation))
                 for w in req.warnings:
-                    add(f"          warning: {w}")
-    if report.missing_documents:
+                    add("          " + _("warning: {text}").format(text=w))
+    if report.documents_to_obtain:
         add("")
-        add("Documents to obtain or fix:")
-        for m in report.missing_documents:
-            types = " or ".join(m.document_types) if m.document_types else (m.document_type or "")
-            add(f"  {m.item_id}: {types} for {m.ruleset}/{m.requirement} ({m.status}, {m.severity})")
+        add(_("Documents to obtain or fix:"))
+        for d in report.documents_to_obtain:
+            types = (" " + _("or") + " ").join(d.document_types)
+            items = ", ".join(f"{i.item_id} ({i.status})" for i in d.items)
+            when = ""
+            if d.order_by:
+                when = "; " + _("order by {day}").format(day=d.order_by)
+                if d.late:
+                    when += " (" + _("late: order now") + ")"
+            add(f"  {types} [{d.ruleset}/{d.requirement}, {d.severity}]: {items}{when}")
+            if d.issuer:
+                add("      " + _("issuer: {issuer}").format(issuer=d.issuer))
     if report.upcoming:
         add("")
-        add("Upcoming rules:")
+        add(_("Upcoming rules:"))
         for u in report.upcoming:
             add(
-                f"  from {u.effective_from}: {u.ruleset} v{u.version} on {u.item_id} would be {MARK[u.would_be]}"
-            )
+                "  "
+                + _("from {day}: {ruleset} v{version} on {item} would be {verdict}").format(
+                    day=u.effective_from, ruleset=u.ruleset, version=u.version, item=u.item_id,
+                    verdict=MARK[u.would_be],
+                )
+            )  # fmt: skip
     return "\n".join(lines) + "\n"

@@ -1,0 +1,53 @@
+"""The broker's "documents to obtain" list: every unmet document requirement, grouped, with the
+items it must cover and the day to order it by (issue #3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from compliance.models.report import DocumentToObtain, ItemResult, ObtainFor, Severity
+
+_SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "blocking": 2}
+_NEEDS_DOCUMENT = ("missing", "invalid", "review")
+
+
+def order_by(arrival: dt.date, lead_time_weeks: int | None) -> dt.date | None:
+    """The last day to order a document so it is in hand on arrival: arrival less its lead time."""
+    if lead_time_weeks is None:
+        return None
+    return arrival - dt.timedelta(weeks=lead_time_weeks)
+
+
+def documents_to_obtain(
+    items: list[ItemResult], arrival: dt.date, produced_on: dt.date | None
+) -> list[DocumentToObtain]:
+    """One entry per (ruleset, requirement) that some item lacks a satisfying document for, in the
+    order a broker acts on them: earliest order-by date first, blocking before the rest."""
+    groups: dict[tuple[str, str], list[tuple[ItemResult, int, int]]] = {}
+    for item in items:
+        for ri, rs in enumerate(item.rulesets):
+            for qi, req in enumerate(rs.requirements):
+                if req.document_types and req.status in _NEEDS_DOCUMENT:
+                    groups.setdefault((rs.ruleset, req.id), []).append((item, ri, qi))
+    out: list[DocumentToObtain] = []
+    for (ruleset, requirement), members in groups.items():
+        first_item, ri, qi = members[0]
+        req = first_item.rulesets[ri].requirements[qi]
+        reqs = [item.rulesets[r].requirements[q] for item, r, q in members]
+        severity: Severity = max((r.severity for r in reqs), key=lambda s: _SEVERITY_RANK[s])
+        day = order_by(arrival, req.lead_time_weeks)
+        out.append(
+            DocumentToObtain(
+                ruleset=ruleset, requirement=requirement, document_type=req.document_type,
+                document_types=req.document_types, title=req.title, action=req.action, citation=req.citation,
+                severity=severity, issuer=req.issuer, lead_time_weeks=req.lead_time_weeks,
+                order_by=day.isoformat() if day else None,
+                late=(day < produced_on) if (day is not None and produced_on is not None) else None,
+                items=[
+                    ObtainFor(item_id=item.item_id, status=r.status, severity=r.severity)
+                    for (item, _, _), r in zip(members, reqs, strict=True)
+                ],
+            )
+        )  # fmt: skip
+    out.sort(key=lambda d: (d.order_by or "9999-99-99", -_SEVERITY_RANK[d.severity], d.ruleset, d.requirement))
+    return out

@@ -1,0 +1,126 @@
+"""The text format on a terminal: tables and colour through rich.
+
+User text goes in as ``rich.text.Text`` (never as markup), so a description holding ``[bold]`` or an
+escape sequence is shown as written. Colour follows the caller (NO_COLOR, --no-color)."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from compliance.i18n import translations
+from compliance.labels import label
+from compliance.models.report import Report
+
+STYLE = {"clear": "bold white on green", "review": "bold black on yellow", "hold": "bold white on red"}
+STATUS_STYLE = {
+    "satisfied": "green",
+    "review": "yellow",
+    "missing": "bold red",
+    "invalid": "bold red",
+    "failed": "bold red",
+}
+
+
+def _badge(verdict: str, lang: str) -> Text:
+    return Text(f" {label('verdict', verdict, lang)} ", style=STYLE[verdict])
+
+
+def render_terminal(report: Report, *, color: bool, width: int | None = None) -> str:
+    lang = report.lang
+    _ = translations(lang).gettext
+    out = io.StringIO()
+    console = Console(
+        file=out, force_terminal=color, no_color=not color, color_system="standard" if color else None,
+        width=width or 110, highlight=False, emoji=False, markup=False,
+    )  # fmt: skip
+    head = Text()
+    head.append(_("Shipment {id}").format(id=report.shipment_id) + "  ", style="bold")
+    head.append_text(_badge(report.verdict, lang))
+    console.print(head)
+    console.print(
+        Text(
+            _("route {route}, arrival {arrival}, judged as of {day}").format(
+                route=f"{report.origin} -> {report.destination}", arrival=report.arrival_date, day=report.as_of
+            )
+        )
+    )
+    for w in report.warnings:
+        console.print(Text(f"! {w}", style="yellow"))
+    if report.containers:
+        table = Table(title=_("Containers"), box=box.SIMPLE_HEAD, title_justify="left")
+        for col in (_("Container"), _("Verdict"), _("Items")):
+            table.add_column(col)
+        for c in report.containers:
+            table.add_row(Text(c.container), _badge(c.verdict, lang), Text(", ".join(c.items)))
+        console.print(table)
+    if report.documents_to_obtain:
+        table = Table(title=_("Documents to obtain"), box=box.SIMPLE_HEAD, title_justify="left")
+        for col in (_("Document"), _("Must cover"), _("Who may issue it"), _("Order by"), _("Why")):
+            table.add_column(col, overflow="fold")
+        for d in report.documents_to_obtain:
+            items = Text()
+            for n, i in enumerate(d.items):
+                if n:
+                    items.append(", ")
+                items.append(i.item_id)
+                items.append(f" {label('status', i.status, lang)}", style=STATUS_STYLE[i.status])
+            when = Text(d.order_by or "-")
+            if d.late:
+                when.append(" " + _("late: order now"), style="bold red")
+            table.add_row(
+                Text((" " + _("or") + " ").join(label("document_type", t, lang) for t in d.document_types)),
+                items,
+                Text(d.issuer or ""),
+                when,
+                Text(f"{d.ruleset}/{d.requirement}"),
+            )
+        console.print(table)
+    for item in report.items:
+        title = Text()
+        title.append(_("Item {id}").format(id=item.item_id) + " ", style="bold")
+        if item.description:
+            title.append(item.description + " ")
+        title.append_text(_badge(item.verdict, lang))
+        table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+        for col in (_("Status"), _("Requirement"), _("Severity"), _("Finding and action")):
+            table.add_column(col, overflow="fold")
+        for f in item.findings:
+            table.add_row(
+                Text(label("status", f.status, lang), style=STATUS_STYLE[f.status]),
+                Text(f.id), Text(label("severity", f.severity, lang)), Text(f.message),
+            )  # fmt: skip
+        for rs in item.rulesets:
+            if not rs.applies:
+                table.add_row(
+                    Text("-", style="dim"), Text(rs.ruleset, style="dim"), Text(""),
+                    Text(_("does not apply: {reason}").format(reason=rs.reason), style="dim"),
+                )  # fmt: skip
+                continue
+            for req in rs.requirements:
+                table.add_row(
+                    Text(label("status", req.status, lang), style=STATUS_STYLE[req.status]),
+                    Text(f"{rs.ruleset}/{req.id}"),
+                    Text(label("severity", req.severity, lang)),
+                    Text(req.message + ("" if req.status == "satisfied" else f" [{req.citation}]")),
+                )
+            if rs.reason:
+                table.add_row(
+                    Text(label("status", "review", lang), style=STATUS_STYLE["review"]),
+                    Text(rs.ruleset), Text(""), Text(rs.reason),
+                )  # fmt: skip
+        console.print(table)
+    if report.upcoming:
+        table = Table(title=_("Upcoming rules"), box=box.SIMPLE_HEAD, title_justify="left")
+        for col in (_("From"), _("Ruleset"), _("Item"), _("Would be")):
+            table.add_column(col)
+        for u in report.upcoming:
+            table.add_row(
+                Text(u.effective_from), Text(f"{u.ruleset} {u.version}"), Text(u.item_id), _badge(u.would_be, lang)
+            )
+        console.print(table)
+    return out.getvalue()
