@@ -19,8 +19,27 @@ demo: $(STAMP)
 	-$(BIN)/compliance check shipments/vn-used-vmc-hold.yaml
 	@echo "(exit code 1 above means: hold, the shipment would not clear; see README)"
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
+
+# System libraries the product and its tests need, installed where missing (Debian/Ubuntu, as root or
+# with sudo): Pango and a font with Vietnamese glyphs for PDF (WeasyPrint), Chromium for the test that
+# renders the HTML checklist, poppler's pdftotext for reading PDFs by hand.
+SYSTEM_PACKAGES_NEEDED = $(strip \
+	$(if $(shell ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && echo y),,libpango-1.0-0 libpangoft2-1.0-0) \
+	$(if $(shell fc-list 2>/dev/null | grep -qi 'DejaVu Sans' && echo y),,fonts-dejavu-core fontconfig) \
+	$(if $(shell command -v chromium),,chromium))
+sysdeps:
+ifneq ($(SYSTEM_PACKAGES_NEEDED),)
+	@echo "installing system packages: $(SYSTEM_PACKAGES_NEEDED)"
+	@if command -v apt-get >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES_NEEDED) >/dev/null; \
+	else \
+		echo "no apt-get here: install $(SYSTEM_PACKAGES_NEEDED) with your package manager" >&2; exit 1; \
+	fi
+endif
 
 # The product's words: extract them from the code and templates, merge into each language's catalog.
 # Then translate the new entries in compliance/locale/<lang>/LC_MESSAGES/messages.po (tests insist).
@@ -31,7 +50,7 @@ messages: $(STAMP)
 
 # The README's checklist pictures, from the sample shipment, in headless Chromium.
 screenshots: $(STAMP)
-	$(BIN)/python -m tests.screenshots docs
+	$(BIN)/python tests/screenshots.py docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check compliance tests

@@ -135,7 +135,8 @@ def _check(
             ItemResult(
                 item_id=item.id, verdict=verdict, findings=findings, rulesets=results, description=item.description,
                 machine_type=item.machine_type.value, condition=item.condition.value,
-                manufactured=str(item.manufactured), container=item.container,
+                manufactured=str(item.manufactured), container=item.container, manufacturer=item.manufacturer,
+                model=item.model, serial_number=item.serial_number, hs_code=item.hs_code, quantity=item.quantity,
             )
         )  # fmt: skip
         for r in results:

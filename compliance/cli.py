@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import tempfile
 import traceback
@@ -192,7 +193,7 @@ def check(
     options = render.RenderOptions(
         terminal=terminal,
         color=terminal and not no_color and not os.environ.get("NO_COLOR"),
-        width=None,
+        width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
     )
     produced_at = produced_now()
     rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)

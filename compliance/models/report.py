@@ -81,6 +81,11 @@ class ItemResult(Result):
     condition: str = ""
     manufactured: str = ""
     container: str | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    hs_code: str | None = None
+    quantity: int = 1
 
 
 class MissingDocument(Result):

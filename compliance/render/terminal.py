@@ -6,6 +6,7 @@ escape sequence is shown as written. Colour follows the caller (NO_COLOR, --no-c
 from __future__ import annotations
 
 import io
+import re
 
 from rich import box
 from rich.console import Console
@@ -26,6 +27,20 @@ STATUS_STYLE = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(value: str) -> str:
+    """User text with control characters shown as escapes (``\\x1b``), never sent to the terminal,
+    which would obey them (colours, cursor moves, a rewritten screen)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+
+
+def T(value: str, style: str = "") -> Text:
+    """A Text of user (or ruleset) text: no markup parsing, no control characters."""
+    return Text(visible(value), style=style)
+
+
 def _badge(verdict: str, lang: str) -> Text:
     return Text(f" {label('verdict', verdict, lang)} ", style=STYLE[verdict])
 
@@ -39,24 +54,24 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
         width=width or 110, highlight=False, emoji=False, markup=False,
     )  # fmt: skip
     head = Text()
-    head.append(_("Shipment {id}").format(id=report.shipment_id) + "  ", style="bold")
+    head.append(visible(_("Shipment {id}").format(id=report.shipment_id)) + "  ", style="bold")
     head.append_text(_badge(report.verdict, lang))
     console.print(head)
     console.print(
-        Text(
+        T(
             _("route {route}, arrival {arrival}, judged as of {day}").format(
                 route=f"{report.origin} -> {report.destination}", arrival=report.arrival_date, day=report.as_of
             )
         )
     )
     for w in report.warnings:
-        console.print(Text(f"! {w}", style="yellow"))
+        console.print(T(f"! {w}", style="yellow"))
     if report.containers:
         table = Table(title=_("Containers"), box=box.SIMPLE_HEAD, title_justify="left")
         for col in (_("Container"), _("Verdict"), _("Items")):
             table.add_column(col)
         for c in report.containers:
-            table.add_row(Text(c.container), _badge(c.verdict, lang), Text(", ".join(c.items)))
+            table.add_row(T(c.container), _badge(c.verdict, lang), T(", ".join(c.items)))
         console.print(table)
     if report.documents_to_obtain:
         table = Table(title=_("Documents to obtain"), box=box.SIMPLE_HEAD, title_justify="left")
@@ -67,51 +82,51 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
             for n, i in enumerate(d.items):
                 if n:
                     items.append(", ")
-                items.append(i.item_id)
+                items.append(visible(i.item_id))
                 items.append(f" {label('status', i.status, lang)}", style=STATUS_STYLE[i.status])
-            when = Text(d.order_by or "-")
+            when = T(d.order_by or "-")
             if d.late:
                 when.append(" " + _("late: order now"), style="bold red")
             table.add_row(
-                Text((" " + _("or") + " ").join(label("document_type", t, lang) for t in d.document_types)),
+                T((" " + _("or") + " ").join(label("document_type", t, lang) for t in d.document_types)),
                 items,
-                Text(d.issuer or ""),
+                T(d.issuer or ""),
                 when,
-                Text(f"{d.ruleset}/{d.requirement}"),
+                T(f"{d.ruleset}/{d.requirement}"),
             )
         console.print(table)
     for item in report.items:
         title = Text()
-        title.append(_("Item {id}").format(id=item.item_id) + " ", style="bold")
+        title.append(visible(_("Item {id}").format(id=item.item_id)) + " ", style="bold")
         if item.description:
-            title.append(item.description + " ")
+            title.append(visible(item.description) + " ")
         title.append_text(_badge(item.verdict, lang))
         table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
         for col in (_("Status"), _("Requirement"), _("Severity"), _("Finding and action")):
             table.add_column(col, overflow="fold")
         for f in item.findings:
             table.add_row(
-                Text(label("status", f.status, lang), style=STATUS_STYLE[f.status]),
-                Text(f.id), Text(label("severity", f.severity, lang)), Text(f.message),
+                T(label("status", f.status, lang), style=STATUS_STYLE[f.status]),
+                T(f.id), T(label("severity", f.severity, lang)), T(f.message),
             )  # fmt: skip
         for rs in item.rulesets:
             if not rs.applies:
                 table.add_row(
-                    Text("-", style="dim"), Text(rs.ruleset, style="dim"), Text(""),
-                    Text(_("does not apply: {reason}").format(reason=rs.reason), style="dim"),
+                    T("-", style="dim"), T(rs.ruleset, style="dim"), T(""),
+                    T(_("does not apply: {reason}").format(reason=rs.reason), style="dim"),
                 )  # fmt: skip
                 continue
             for req in rs.requirements:
                 table.add_row(
-                    Text(label("status", req.status, lang), style=STATUS_STYLE[req.status]),
-                    Text(f"{rs.ruleset}/{req.id}"),
-                    Text(label("severity", req.severity, lang)),
-                    Text(req.message + ("" if req.status == "satisfied" else f" [{req.citation}]")),
+                    T(label("status", req.status, lang), style=STATUS_STYLE[req.status]),
+                    T(f"{rs.ruleset}/{req.id}"),
+                    T(label("severity", req.severity, lang)),
+                    T(req.message + ("" if req.status == "satisfied" else f" [{req.citation}]")),
                 )
             if rs.reason:
                 table.add_row(
-                    Text(label("status", "review", lang), style=STATUS_STYLE["review"]),
-                    Text(rs.ruleset), Text(""), Text(rs.reason),
+                    T(label("status", "review", lang), style=STATUS_STYLE["review"]),
+                    T(rs.ruleset), T(""), T(rs.reason),
                 )  # fmt: skip
         console.print(table)
     if report.upcoming:
@@ -120,7 +135,7 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
             table.add_column(col)
         for u in report.upcoming:
             table.add_row(
-                Text(u.effective_from), Text(f"{u.ruleset} {u.version}"), Text(u.item_id), _badge(u.would_be, lang)
+                T(u.effective_from), T(f"{u.ruleset} {u.version}"), T(u.item_id), _badge(u.would_be, lang)
             )
         console.print(table)
     return out.getvalue()
