@@ -35,7 +35,7 @@ ifneq ($(SYSTEM_PACKAGES_NEEDED),)
 	@if command -v apt-get >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES_NEEDED) >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES_NEEDED) >/dev/null; \
 	else \
 		echo "no apt-get here: install $(SYSTEM_PACKAGES_NEEDED) with your package manager" >&2; exit 1; \
 	fi
