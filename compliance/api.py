@@ -23,7 +23,7 @@ from compliance.models.report import (
     worst,
 )
 from compliance.models.ruleset import Ruleset, Version
-from compliance.obtain import documents_to_obtain
+from compliance.obtain import documents_to_obtain, needs_document
 from compliance.program import Answer, Program
 from compliance.verdicts import Context, finding_verdict, hs_finding, not_in_force, ruleset_result
 
@@ -141,7 +141,7 @@ def _check(
         )  # fmt: skip
         for r in results:
             for req in r.requirements:
-                if req.document_types and req.status in ("missing", "invalid", "review"):
+                if needs_document(req):
                     missing.append(
                         MissingDocument(
                             item_id=item.id, ruleset=r.ruleset, requirement=req.id, document_type=req.document_type,

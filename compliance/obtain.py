@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from compliance.models.report import DocumentToObtain, ItemResult, ObtainFor, Severity
+from compliance.models.report import DocumentToObtain, ItemResult, ObtainFor, RequirementResult, Severity
 
 _SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "blocking": 2}
 _NEEDS_DOCUMENT = ("missing", "invalid", "review")
+
+
+def needs_document(req: RequirementResult) -> bool:
+    """The requirement asks for a document that no document satisfies (spec §4.2 `missing_documents`)."""
+    return bool(req.document_types) and req.status in _NEEDS_DOCUMENT
 
 
 def order_by(arrival: dt.date, lead_time_weeks: int | None) -> dt.date | None:
@@ -27,7 +32,7 @@ def documents_to_obtain(
     for item in items:
         for ri, rs in enumerate(item.rulesets):
             for qi, req in enumerate(rs.requirements):
-                if req.document_types and req.status in _NEEDS_DOCUMENT:
+                if needs_document(req):
                     groups.setdefault((rs.ruleset, req.id), []).append((item, ri, qi))
     out: list[DocumentToObtain] = []
     for (ruleset, requirement), members in groups.items():
