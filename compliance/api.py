@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Protocol
 
 from compliance import __version__
-from compliance.applicability import applicability
+from compliance.applicability import applicability, covers_destination
 from compliance.facts import ItemFacts, ShipmentFacts, derive
 from compliance.i18n import _, override
 from compliance.models.manifest import Manifest
@@ -25,7 +25,14 @@ from compliance.models.report import (
 from compliance.models.ruleset import Ruleset, Version
 from compliance.obtain import documents_to_obtain, needs_document
 from compliance.program import Answer, Program
-from compliance.verdicts import Context, finding_verdict, hs_finding, not_in_force, ruleset_result
+from compliance.verdicts import (
+    Context,
+    destination_finding,
+    finding_verdict,
+    hs_finding,
+    not_in_force,
+    ruleset_result,
+)
 
 
 class Evaluator(Protocol):
@@ -126,9 +133,12 @@ def _check(
     program = Program(tuple((rs, v) for rs, v in chosen if v is not None))
     items: list[ItemResult] = []
     missing: list[MissingDocument] = []
+    covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)
     for facts in shipment_facts.items:
         results = _judge_item(facts, shipment_facts, chosen, program, engine, lang)
         findings = hs_finding(facts)
+        if not covered:
+            findings.append(destination_finding(manifest.shipment.destination))
         verdict = worst([r.verdict for r in results if r.applies and r.verdict] + finding_verdict(findings))
         item = facts.item
         items.append(
@@ -158,6 +168,7 @@ def _check(
     shipment = manifest.shipment
     tender = shipment.tender
     produced = produced_at.astimezone(dt.UTC).replace(microsecond=0) if produced_at else None
+    arrival_passed = (shipment.arrival_date < produced.date()) if produced else None
     return Report(
         shipment_id=manifest.shipment.id,
         as_of=day.isoformat(),
@@ -175,6 +186,8 @@ def _check(
         origin=manifest.shipment.origin,
         destination=manifest.shipment.destination,
         arrival_date=manifest.shipment.arrival_date.isoformat(),
+        departure_date=shipment.departure_date.isoformat() if shipment.departure_date else None,
+        arrival_passed=arrival_passed,
         tender=tender.model_dump(mode="json") if tender else None,
         rulesets=[
             RulesetInfo(
@@ -188,7 +201,8 @@ def _check(
         ],  # fmt: skip
         registry_sources=registry.sources,
         registry_is_sample=registry.is_sample,
-        warnings=registry_warnings(registry),
+        warnings=([_("the arrival date has passed ({day}): order-by dates are not called late").format(
+            day=shipment.arrival_date.isoformat())] if arrival_passed else []) + registry_warnings(registry),
         tool_version=__version__,
         exporter=shipment.exporter,
         importer=shipment.importer,
@@ -196,7 +210,7 @@ def _check(
         produced_at=produced.isoformat().replace("+00:00", "Z") if produced else None,
         lang=lang,
         documents_to_obtain=documents_to_obtain(
-            items, shipment.arrival_date, produced.date() if produced else None
+            items, shipment.arrival_date, produced.date() if produced else None, shipment.departure_date
         ),
     )
 

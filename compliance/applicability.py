@@ -40,6 +40,17 @@ def _age_text(facts: ItemFacts) -> str:
     return _("machine is {age} years old on {day}").format(age=facts.age_min, day=day)
 
 
+def covers_destination(ruleset: Ruleset, shipment: Shipment) -> bool:
+    """Some version of the ruleset in use speaks of imports into the shipment's destination (a tender
+    ruleset speaks of any destination when the shipment declares a tender)."""
+    for v in ruleset.versions:
+        if v.scope.requires_tender and shipment.tender is None:
+            continue
+        if v.scope.destinations is None or shipment.destination in v.scope.destinations:
+            return True
+    return False
+
+
 def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts: ItemFacts) -> Applicability:
     """Judge a version's scope for one item on the facts' as-of date."""
     scope = version.scope

@@ -3,7 +3,7 @@ YAML tests)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -17,7 +17,14 @@ from compliance.loading import Located, load_file
 from compliance.models.common import Date, Model, _country
 from compliance.models.manifest import Document, Manifest
 from compliance.models.report import Status
-from compliance.models.ruleset import DOCUMENT_FIELDS, ITEM_FIELDS, Check, Ruleset
+from compliance.models.ruleset import (
+    DOCUMENT_FIELDS,
+    ITEM_FIELDS,
+    Check,
+    Citation,
+    Ruleset,
+    without_drafts,
+)
 from compliance.validation import InputErrors, validate
 
 # ---------------------------------------------------------------------------------------------
@@ -33,6 +40,8 @@ class ExpectedItem(Model):
 class Case(Model):
     name: str
     as_of: Date | None = None
+    #: Judge with draft versions (as --drafts does). By default a case is judged as a user is: without.
+    drafts: bool = False
     manifest: dict[str, Any]
     expect: dict[str, ExpectedItem]
 
@@ -75,7 +84,9 @@ def cases_path(ruleset_path: Path) -> Path:
 
 
 def run_cases(ruleset: Ruleset, path: Path) -> tuple[list[CaseResult], Coverage]:
-    """Run a ruleset's cases (drafts included: every version is tested) and measure coverage."""
+    """Run a ruleset's cases and measure coverage over every version, drafts included.
+
+    Each case is judged as a user would be: without drafts, unless the case says ``drafts: true``."""
     located = load_file(path)
     spec = validate(CasesFile, located)
     if spec.ruleset != ruleset.id:
@@ -94,7 +105,8 @@ def run_cases(ruleset: Ruleset, path: Path) -> tuple[list[CaseResult], Coverage]
     for i, case in enumerate(spec.cases):
         sub = Located(data=case.manifest, path=path, lines=located.lines)
         manifest = validate(Manifest, sub, base=("cases", i, "manifest"))
-        report = check(manifest, [ruleset], registry, as_of=case.as_of, with_upcoming=False)
+        judged = ruleset if case.drafts else without_drafts(ruleset)
+        report = check(manifest, [judged], registry, as_of=case.as_of, with_upcoming=False)
         failures: list[str] = []
         by_item = {it.item_id: it for it in report.items}
         for item_id, exp in case.expect.items():
@@ -190,6 +202,24 @@ def _check_problems(check: Check, documents: list[str], where: str) -> list[str]
     return out
 
 
+#: A quotation is a passage a reader can find, not the whole text: "at most about 25 words".
+MAX_QUOTE_WORDS = 30
+
+
+def citation_problems(citation: Citation) -> list[str]:
+    """What makes a citation unusable for a reader outside this repository."""
+    out: list[str] = []
+    words = citation.quote.split()
+    if not words:
+        out.append("the citation quotes nothing")
+    elif len(words) > MAX_QUOTE_WORDS:
+        out.append(f"the quotation is {len(words)} words; quote at most {MAX_QUOTE_WORDS} words a reader can find")
+    text = f"{citation.locator or ''} {citation.quote}"
+    if re.search(r"\.(txt|ya?ml|json|md)\b|shared/|seeds?\b|para\.", text, re.IGNORECASE):
+        out.append("the citation names a file or a paragraph number a reader cannot count")
+    return out
+
+
 def lint_file(path: Path, *, require_cases: bool = True) -> list[Problem]:
     """Every problem found in one ruleset file (and its cases file)."""
     file = str(path)
@@ -207,11 +237,11 @@ def lint_file(path: Path, *, require_cases: bool = True) -> list[Problem]:
 
     if not ruleset.title.vi:
         add(("title",), "title", "no Vietnamese text (vi)")
-    ordered = sorted(enumerate(ruleset.versions), key=lambda p: p[1].effective_from)
-    for (_, a), (j, b) in zip(ordered, ordered[1:], strict=False):
-        if a.effective_to is not None and a.effective_to + dt.timedelta(days=1) < b.effective_from:
-            add(("versions", j, "effective_from"), f"version {b.version}",
-                f"gap: version {a.version} ends {a.effective_to}, version {b.version} starts {b.effective_from}")  # fmt: skip
+    # Gaps and overlaps in the chain of versions that are law are refused by the model itself, so that a
+    # ruleset lint refuses never loads for check or inventory either.
+    for si, src in enumerate(ruleset.sources):
+        if src.kind != "trade_news_report" and not src.url:
+            add(("sources", si), f"source {src.id}", "no public URL: give one where the source is public")
     for vi, version in enumerate(ruleset.versions):
         scope = version.scope
         for name in ("destinations", "machine_types", "conditions"):
@@ -221,6 +251,9 @@ def lint_file(path: Path, *, require_cases: bool = True) -> list[Problem]:
                     f"version {version.version} scope",
                     f"{name} is empty: the ruleset can never apply",
                 )
+        if scope.citation is not None:
+            for message in citation_problems(scope.citation):
+                add(("versions", vi, "scope", "citation"), f"version {version.version} scope", message)
         if not scope.procedures:
             add(
                 ("versions", vi, "scope"),
@@ -230,8 +263,8 @@ def lint_file(path: Path, *, require_cases: bool = True) -> list[Problem]:
         for ri, req in enumerate(version.requirements):
             where = f"version {version.version} requirement {req.id}"
             loc = ("versions", vi, "requirements", ri)
-            if not req.citation.strip():
-                add((*loc, "citation"), where, "empty citation")
+            for message in citation_problems(req.citation):
+                add((*loc, "citation"), where, message)
             for name in ("title", "action", "issuer"):
                 text = getattr(req, name)
                 if text is not None and not text.vi:
@@ -240,9 +273,6 @@ def lint_file(path: Path, *, require_cases: bool = True) -> list[Problem]:
                 for ci, c in enumerate(checks):
                     for message in _check_problems(c, [d.value for d in req.documents], f"{kind}[{ci}]"):
                         add((*loc, kind, ci), where, message)
-            for ci, ic in enumerate(req.item_checks):
-                if ic.calendar_age_at_most is not None and ic.calendar_age_at_most < 0:
-                    add((*loc, "item_checks", ci), where, "calendar_age_at_most below 0 never holds")
             for f in req.review_if_item_lacks:
                 if f not in ITEM_FIELDS:
                     add((*loc, "review_if_item_lacks"), where, f"unknown item field '{f}'")

@@ -426,7 +426,12 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
 
     rs = load_rulesets(rulesets_dir, [ruleset_id], drafts=True)[0]
     click.echo(f"{rs.id}: {rs.title.get(lang)}")
-    click.echo(f"source: {rs.source.title} ({rs.source.reference}); confidence {rs.source_confidence}")
+    click.echo(f"instrument: {rs.instrument}")
+    click.echo(f"source confidence: {rs.source_confidence}")
+    click.echo("sources:")
+    for src in rs.sources:
+        details = ", ".join(x for x in (src.issuer, src.date.isoformat() if src.date else None, src.url) if x)
+        click.echo(f"  [{src.id}] {src.title} ({src.kind.replace('_', ' ')}; {details}; confidence {src.confidence})")
     for v in rs.versions:
         until = f" to {v.effective_to}" if v.effective_to else ""
         click.echo(f"\nversion {v.version} ({v.status}), from {v.effective_from}{until}")
@@ -447,7 +452,7 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
             for ic in r.item_checks:
                 click.echo(f"      machine: {json.dumps(ic.model_dump(mode='json', exclude_none=True))}")
             click.echo(f"      action: {r.action.get(lang)}")
-            click.echo(f"      citation: {r.citation}")
+            click.echo(f"      citation: {rs.cite(r.citation)}")
 
 
 @rulesets.command("lint")
@@ -533,41 +538,54 @@ def rulesets_test(paths: tuple[Path, ...], require_coverage: bool) -> None:
     "--destination", "destinations", multiple=True, help="Destinations for the impact (default: VN)."
 )
 @rulesets_dir_option
+@drafts_option
 @handle_errors
 def rulesets_diff(
     a: str, b: str | None, dates: tuple[str, ...], fmt: str, inventory_file: Path | None,
-    documents_file: Path | None, destinations: tuple[str, ...], rulesets_dir: Path | None,
+    documents_file: Path | None, destinations: tuple[str, ...], rulesets_dir: Path | None, drafts: bool,
 ) -> None:  # fmt: skip
-    """Compare two ruleset files, or one ruleset (id or file) at two dates.
+    """Compare two ruleset files version by version, or one ruleset (id or file) at two dates.
 
     Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
     """
-    from compliance.diff import diff_versions, inventory_impact
+    from compliance.diff import RulesetDiff, diff_rulesets, diff_versions, inventory_impact
     from compliance.inputs import load_ruleset, load_rulesets
-    from compliance.models.ruleset import Ruleset, Version
+    from compliance.models.ruleset import Ruleset, Version, without_drafts
 
     def get(ref: str) -> Ruleset:
         p = Path(ref)
-        return load_ruleset(p) if p.is_file() else load_rulesets(rulesets_dir, [ref], drafts=True)[0]
+        if p.is_file():
+            rs = load_ruleset(p)
+            return rs if drafts else without_drafts(rs)
+        return load_rulesets(rulesets_dir, [ref], drafts=drafts)[0]
 
-    def pick(rs: Ruleset, day: dt.date | None) -> Version:
-        if day is None:
-            return max(rs.versions, key=lambda v: v.effective_from)
-        v = next((v for v in rs.versions if v.in_force_on(day)), None)
+    def pick(rs: Ruleset, day: dt.date) -> Version:
+        v = rs.version_on(day)
         if v is None:
             raise UsageError(f"{rs.id} has no version in force on {day}", field="--at")
         return v
 
-    days = [parse_day(d, "--at") for d in dates]
+    def latest(rs: Ruleset) -> Version:
+        if not rs.versions:
+            raise UsageError(f"{rs.id} has only draft versions (include them with --drafts)", field="--drafts")
+        return max(rs.versions, key=lambda v: v.effective_from)
+
+    days = [d for d in (parse_day(x, "--at") for x in dates) if d is not None]
+    result: RulesetDiff | Any
     if b is None:
         if len(days) != 2:
             raise UsageError("give two rulesets, or one ruleset and two --at dates", field="--at")
         ra = rb = get(a)
         va, vb = pick(ra, days[0]), pick(rb, days[1])
+        result = diff_versions(ra, va, rb, vb)
+    elif days:
+        ra, rb = get(a), get(b)
+        va, vb = pick(ra, days[0]), pick(rb, days[-1])
+        result = diff_versions(ra, va, rb, vb)
     else:
         ra, rb = get(a), get(b)
-        va, vb = pick(ra, days[0] if days else None), pick(rb, days[-1] if days else None)
-    result = diff_versions(ra, va, rb, vb)
+        va, vb = latest(ra), latest(rb)
+        result = diff_rulesets(ra, rb)
     if inventory_file is not None:
         result.impact = inventory_impact(
             inventory_file, documents_file, list(destinations) or ["VN"], (ra, va), (rb, vb)

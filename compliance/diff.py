@@ -97,6 +97,47 @@ def diff_versions(ra: Ruleset, va: Version, rb: Ruleset, vb: Version) -> Diff:
     return d
 
 
+@dataclass
+class RulesetDiff:
+    """Two ruleset files compared version by version, paired by version id."""
+
+    a: str
+    b: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    versions: list[Diff] = field(default_factory=list)
+    impact: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "versions_added": self.added, "versions_removed": self.removed,
+                "versions": [d.as_dict() for d in self.versions], "impact": self.impact}  # fmt: skip
+
+    def text(self) -> str:
+        lines = [f"--- {self.a}", f"+++ {self.b}"]
+        lines += [f"+ version {v}" for v in self.added]
+        lines += [f"- version {v}" for v in self.removed]
+        for d in self.versions:
+            body = d.text().splitlines()[2:]
+            if body != ["no differences"]:
+                lines += [f"version {d.a.rsplit(' ', 1)[-1]}:"] + [f"  {line}" for line in body]
+        if len(lines) == 2:
+            lines.append("no differences")
+        if self.impact is not None:
+            lines += Diff(a="", b="", impact=self.impact).text().splitlines()[3:]
+        return "\n".join(lines) + "\n"
+
+
+def diff_rulesets(ra: Ruleset, rb: Ruleset) -> RulesetDiff:
+    """Every version of two rulesets, paired by version id; versions only on one side are listed."""
+    va = {v.version: v for v in ra.versions}
+    vb = {v.version: v for v in rb.versions}
+    out = RulesetDiff(a=ra.id, b=rb.id)
+    out.added = [v for v in vb if v not in va]
+    out.removed = [v for v in va if v not in vb]
+    out.versions = [diff_versions(ra, va[v], rb, vb[v]) for v in va if v in vb]
+    return out
+
+
 def inventory_impact(
     inventory_file: Path,
     documents_file: Path | None,

@@ -23,7 +23,14 @@ from durable import engine as durable_engine
 
 from compliance.errors import EngineIntegrityError
 from compliance.facts import AccreditationLookup, ItemFacts, to_int
-from compliance.models.ruleset import Check, ItemCheck, Requirement
+from compliance.models.ruleset import (
+    NUMBER_FIELDS,
+    Check,
+    ItemCheck,
+    Requirement,
+    scaled_limit,
+    scaled_up,
+)
 from compliance.program import (
     MISSING,
     NOT_EXPIRED,
@@ -121,7 +128,11 @@ def _alternatives(check: Check) -> list[Alternative]:
         doc = [[{f"has_{f}": True} for f in check.present]]
     elif kind == "greater_than":
         assert check.greater_than is not None
-        doc = [[{"$gt": {f: v}} for f, v in check.greater_than.items()]]
+        doc = [[{"$gt": {f: scaled_limit(v)}} for f, v in check.greater_than.items()]]
+    elif kind == "absent":
+        assert check.absent is not None
+        # Guarded by the document's positive kind/type conditions (a bare $nex also matches state facts).
+        doc = [[{"$nex": {f"has_{f}": 1}} for f in check.absent]]
     elif kind == "item_one_of":
         assert check.item_one_of is not None
         for f, vs in check.item_one_of.items():
@@ -343,8 +354,15 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
             fact.update({flag(f, v): True for v in vocab[f] & present})
         for f in SCALAR_FIELDS:
             value = getattr(d, f)
-            if value is not None:
+            if value is None:
+                continue
+            if f in NUMBER_FIELDS:
+                # Never a float: the C code crashes on exponent forms (5e-05) and compares text otherwise.
+                fact[f] = scaled_up(float(value))
+            elif isinstance(value, bool | int | str):
                 fact[f] = value
+            else:
+                raise EngineIntegrityError(f"document {d.id}: field {f} has no engine form ({type(value).__name__})")
         for f in PRESENCE_FIELDS:
             value = getattr(d, f)
             if value not in (None, "", []):
@@ -361,6 +379,10 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
             }  # fmt: skip
             a.update({flag("scope", s): True for s in vocab["scope"] & set(acc.scopes)})
             accs.append(a)
+    ids = [df.doc.id for df in facts.documents]
+    if len(set(ids)) != len(ids):
+        # The same fact twice in one session corrupts durable's heap: refuse before the engine sees it.
+        raise EngineIntegrityError(f"item {facts.item.id}: a document is shown to the engine twice ({ids})")
     item = facts.item
     item_fact: dict[str, Any] = {
         "sid": sid, "id": "item", "kind": "item", "item_id": item.id, "as_of": to_int(facts.as_of),
@@ -370,4 +392,21 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
         item_fact["country_of_manufacture"] = item.country_of_manufacture
     if item.manufacturer:
         item_fact["manufacturer"] = item.manufacturer
-    return [*out, *accs, item_fact]
+    batch = [*out, *accs, item_fact]
+    for fact in batch:
+        for key, value in fact.items():
+            if not _engine_readable(value):
+                raise EngineIntegrityError(
+                    f"item {item.id}: {key} = {value!r} has no form the engine reads safely"
+                )
+    return batch
+
+
+_INT64 = 2**63 - 1
+
+
+def _engine_readable(value: object) -> bool:
+    """Booleans, 64-bit integers and strings: what durable's C parser reads as written. No floats."""
+    if isinstance(value, bool | str):
+        return True
+    return isinstance(value, int) and -_INT64 <= value <= _INT64

@@ -71,6 +71,29 @@ class AccreditationLookup:
 class DocumentFacts:
     doc: Document
     accreditations: tuple[AccreditationLookup, ...]
+    #: What is wrong with the document by its own dates and status, whatever the rule asks (sentences).
+    own_problems: tuple[str, ...] = ()
+
+
+def own_problems(doc: Document, as_of: dt.date) -> tuple[str, ...]:
+    """A document that contradicts itself, is not valid yet, or was withdrawn by its issuer is offered
+    but invalid (never bad input: the rest of the shipment is still judged)."""
+    out: list[str] = []
+    if doc.issued is not None and doc.valid_until is not None and doc.valid_until < doc.issued:
+        out.append(
+            _("valid until {end}, before its own issue date {issued}").format(
+                end=doc.valid_until.isoformat(), issued=doc.issued.isoformat()
+            )
+        )
+    if doc.valid_from is not None and doc.valid_from > as_of:
+        out.append(
+            _("not valid before {start} (judged on {day})").format(
+                start=doc.valid_from.isoformat(), day=as_of.isoformat()
+            )
+        )
+    if doc.status == "deprecated":
+        out.append(_("marked deprecated by its issuer (superseded by a newer version)"))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,15 @@ def lookup_accreditation(
     return replace(base, valid_on_issue=True, lapsed_since_issue=lapsed)
 
 
+def unique_documents(documents: list[Document]) -> list[Document]:
+    """The first document of each id, in order: the same document shown twice to the engine would
+    corrupt its session (an inventory cell may name one document id twice)."""
+    seen: dict[str, Document] = {}
+    for d in documents:
+        seen.setdefault(d.id, d)
+    return list(seen.values())
+
+
 def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFacts:
     """Every derived value the rulesets need, per item."""
     items: list[ItemFacts] = []
@@ -176,8 +208,9 @@ def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFa
                     lookup_accreditation(a, d, registry, as_of)
                     for a in dict.fromkeys(d.verifier.accreditations if d.verifier else [])
                 ),
+                own_problems=own_problems(d, as_of),
             )
-            for d in manifest.documents_for(item.id)
+            for d in unique_documents(manifest.documents_for(item.id))
         )
         hs = item.hs_digits
         items.append(

@@ -10,7 +10,7 @@ from compliance.errors import InputError, RulesetError, UsageError
 from compliance.loading import DEFAULT_MAX_BYTES, Located, load_file
 from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Accreditation, Registry, RegistryFile
-from compliance.models.ruleset import Ruleset
+from compliance.models.ruleset import Ruleset, without_drafts
 from compliance.pact import merge_footprint
 from compliance.validation import InputErrors, validate
 
@@ -75,8 +75,6 @@ def cross_check(manifest: Manifest, located: Located) -> None:
                     f"document '{doc.id}' covers item '{covered}', which is not in the manifest "
                     f"(items: {', '.join(items)})",
                 )
-        if doc.issued and doc.valid_until and doc.valid_until < doc.issued:
-            fail(("documents", j, "valid_until"), f"documents[{j}].valid_until", "is before the issue date")
     if problems:
         raise InputErrors(list(problems))
 
@@ -142,10 +140,7 @@ def load_rulesets(
     folder = directory or DEFAULT_RULESETS
     rulesets = [load_ruleset(p) for p in ruleset_files(folder)]
     if not drafts:
-        rulesets = [
-            rs.model_copy(update={"versions": [v for v in rs.versions if v.status != "draft"]})
-            for rs in rulesets
-        ]
+        rulesets = [without_drafts(rs) for rs in rulesets]
     by_id: dict[str, Ruleset] = {}
     for rs in rulesets:
         if rs.id in by_id:

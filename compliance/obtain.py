@@ -16,18 +16,31 @@ def needs_document(req: RequirementResult) -> bool:
     return bool(req.document_types) and req.status in _NEEDS_DOCUMENT
 
 
-def order_by(arrival: dt.date, lead_time_weeks: int | None) -> dt.date | None:
-    """The last day to order a document so it is in hand on arrival: arrival less its lead time."""
+def order_by(needed: dt.date, lead_time_weeks: int | None) -> dt.date | None:
+    """The last day to order a document so it is in hand when needed: that day less its lead time
+    (None when the ruleset states no lead time, or the day would fall before the calendar begins)."""
     if lead_time_weeks is None:
         return None
-    return arrival - dt.timedelta(weeks=lead_time_weeks)
+    try:
+        return needed - dt.timedelta(weeks=lead_time_weeks)
+    except OverflowError:
+        return None
+
+
+def needed_on(req: RequirementResult, arrival: dt.date, departure: dt.date | None) -> dt.date:
+    """The day a document must be in hand: departure for documents needed before loading (where the
+    shipment gives one), otherwise arrival."""
+    return departure if (req.needed_by == "departure" and departure is not None) else arrival
 
 
 def documents_to_obtain(
-    items: list[ItemResult], arrival: dt.date, produced_on: dt.date | None
+    items: list[ItemResult], arrival: dt.date, produced_on: dt.date | None, departure: dt.date | None = None
 ) -> list[DocumentToObtain]:
     """One entry per (ruleset, requirement) that some item lacks a satisfying document for, in the
-    order a broker acts on them: earliest order-by date first, blocking before the rest."""
+    order a broker acts on them: earliest order-by date first, blocking before the rest.
+
+    Once the arrival date has passed, nothing is called late: the report says the arrival has passed."""
+    arrived = produced_on is not None and arrival < produced_on
     groups: dict[tuple[str, str], list[tuple[ItemResult, int, int]]] = {}
     for item in items:
         for ri, rs in enumerate(item.rulesets):
@@ -40,14 +53,15 @@ def documents_to_obtain(
         req = first_item.rulesets[ri].requirements[qi]
         reqs = [item.rulesets[r].requirements[q] for item, r, q in members]
         severity: Severity = max((r.severity for r in reqs), key=lambda s: _SEVERITY_RANK[s])
-        day = order_by(arrival, req.lead_time_weeks)
+        needed = needed_on(req, arrival, departure)
+        day = order_by(needed, req.lead_time_weeks)
         out.append(
             DocumentToObtain(
                 ruleset=ruleset, requirement=requirement, document_type=req.document_type,
                 document_types=req.document_types, title=req.title, action=req.action, citation=req.citation,
                 severity=severity, issuer=req.issuer, lead_time_weeks=req.lead_time_weeks,
-                order_by=day.isoformat() if day else None,
-                late=(day < produced_on) if (day is not None and produced_on is not None) else None,
+                order_by=day.isoformat() if day else None, needed_by=needed.isoformat(),
+                late=(day < produced_on) if (day is not None and produced_on is not None and not arrived) else None,
                 items=[
                     ObtainFor(item_id=item.item_id, status=r.status, severity=r.severity)
                     for (item, _, _), r in zip(members, reqs, strict=True)

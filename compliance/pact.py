@@ -17,7 +17,7 @@ from compliance.facts import add_years
 from compliance.loading import read_text
 
 #: Manifest field -> how it is read from a footprint.
-PACT_FIELDS = ("standards", "primary_data_share", "verifier", "issued", "valid_until")
+PACT_FIELDS = ("standards", "primary_data_share", "verifier", "issued", "valid_until", "valid_from", "status")
 
 
 def _date(value: Any, path: Path, field: str) -> dt.date | None:
@@ -80,6 +80,13 @@ def read_footprint(path: Path) -> dict[str, Any]:
             end = add_years(ref_end, 3)  # the PACT default validity
     if end is not None:
         out["valid_until"] = end
+    start = _date(data.get("validityPeriodStart"), path, "validityPeriodStart")
+    if start is not None:
+        out["valid_from"] = start
+    status = data.get("status")
+    if isinstance(status, str) and status.strip().casefold() == "deprecated":
+        # PACT: a Deprecated footprint was superseded by a newer one; it must not be relied on.
+        out["status"] = "deprecated"
     return out
 
 
@@ -91,7 +98,7 @@ def merge_footprint(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     path = (base_dir / ref) if not Path(ref).is_absolute() else Path(ref)
     found = read_footprint(path)
     merged = dict(doc)
-    for key in ("standards", "primary_data_share", "issued", "valid_until"):
+    for key in ("standards", "primary_data_share", "issued", "valid_until", "valid_from", "status"):
         if key in found and merged.get(key) in (None, []):
             merged[key] = found[key]
     if "verifier_name" in found:

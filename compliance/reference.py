@@ -57,6 +57,9 @@ def check_holds(check: Check, doc: DocumentFacts, facts: ItemFacts) -> bool:
     if kind == "greater_than":
         assert check.greater_than is not None
         return all(getattr(d, f) is not None and getattr(d, f) > v for f, v in check.greater_than.items())
+    if kind == "absent":
+        assert check.absent is not None
+        return not any(_present(getattr(d, f)) for f in check.absent)
     if kind == "item_one_of":
         assert check.item_one_of is not None
         return all(getattr(facts.item, f) in vs for f, vs in check.item_one_of.items())

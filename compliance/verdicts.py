@@ -36,6 +36,19 @@ UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
 _TRIAL_RANK = {"satisfied": 2, "review": 1, "invalid": 0}
 
 
+def say(value: object) -> str:
+    """A document's value as a sentence shows it: never a programming value (None, True, [], quotes)."""
+    if value is None or value == "" or value == []:
+        return _("not stated")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple | set):
+        return ", ".join(say(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def doc_label(doc_type: str) -> str:
     return doc_type.replace("_", " ")
 
@@ -103,7 +116,9 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     if kind == "equals":
         assert check.equals is not None
         return prefix + "; ".join(
-            _("{field} is {value}, expected {expected}").format(field=f, value=getattr(d, f), expected=v)
+            _("{field} is {value}, expected {expected}").format(
+                field=f.replace("_", " "), value=say(getattr(d, f)), expected=say(v)
+            )
             for f, v in check.equals.items()
             if getattr(d, f) != v
         )
@@ -111,7 +126,7 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
         assert check.one_of is not None
         return prefix + "; ".join(
             _("{field} is {value}; expected {expected}").format(
-                field=f, value=getattr(d, f), expected=_or(vs)
+                field=f.replace("_", " "), value=say(getattr(d, f)), expected=_or(list(vs))
             )
             for f, vs in check.one_of.items()
             if getattr(d, f) not in vs
@@ -124,18 +139,23 @@ def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     if kind == "greater_than":
         assert check.greater_than is not None
         return prefix + "; ".join(
-            _("{field} is {value}; must be above {limit}").format(
-                field=f, value=getattr(d, f), limit=f"{v:g}"
+            _("does not state its {field}").format(field=f.replace("_", " "))
+            if getattr(d, f) is None
+            else _("{field} is {value}; must be above {limit}").format(
+                field=f.replace("_", " "), value=say(getattr(d, f)), limit=f"{v:g}"
             )
             for f, v in check.greater_than.items()
         )
+    if kind == "absent":
+        assert check.absent is not None
+        return prefix + _("states {fields}").format(fields=", ".join(f.replace("_", " ") for f in check.absent))
     if kind == "item_one_of":
         assert check.item_one_of is not None
         return prefix + "; ".join(
             _("counts only for machines with {field} {values} (this item: {value})").format(
                 field=f.replace("_", " "),
                 values=", ".join(vs),
-                value=getattr(facts.item, f) or _("not stated"),
+                value=say(getattr(facts.item, f)),
             )
             for f, vs in check.item_one_of.items()
         )
@@ -160,11 +180,24 @@ def _trial(
     if NOT_EXPIRED not in got:
         assert d.valid_until is not None
         problems.append(_("expired on {day}").format(day=d.valid_until.isoformat()))
+    problems.extend(df.own_problems)
+    # A check on an item field that the item does not state (Decision 18: the country of manufacture
+    # decides whether a manufacturer's certificate counts) leaves the document to a person.
+    undecided: list[str] = []
     for j, check in enumerate(req.checks):
         if f"c{j}" not in got:
-            problems.append(check_problem(check, df, facts))
+            if _item_lacks(check, req, facts):
+                undecided.extend(f for f in check.item_one_of or {} if not getattr(facts.item, f))
+            else:
+                problems.append(check_problem(check, df, facts))
     if problems:
         return DocumentTrial(document=d.id, document_type=d.type.value, status="invalid", problems=problems)
+    if undecided:
+        reason = _(
+            "the item does not state its {fields}, which decides whether this document counts: "
+            "a person must decide"
+        ).format(fields=", ".join(dict.fromkeys(f.replace("_", " ") for f in undecided)))
+        return DocumentTrial(document=d.id, document_type=d.type.value, status="review", problems=[reason])
     if any(f"r{k}" in got for k in range(len(req.review_when))):
         reason = (
             req.review_reason.get(current_language())
@@ -175,7 +208,14 @@ def _trial(
     return DocumentTrial(document=d.id, document_type=d.type.value, status="satisfied")
 
 
-def _warnings(req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer]) -> list[str]:
+def _item_lacks(check: Check, req: Requirement, facts: ItemFacts) -> bool:
+    fields = list(check.item_one_of or {})
+    return bool(fields) and all(f in req.review_if_item_lacks and not getattr(facts.item, f) for f in fields)
+
+
+def _warnings(
+    req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], destination: str
+) -> list[str]:
     """Notes on the deciding document that change no verdict (spec §4.2)."""
     used = {a.accreditation for a in answers if a.key == key and a.document == df.doc.id and a.accreditation}
     out: list[str] = []
@@ -194,6 +234,35 @@ def _warnings(req: Requirement, key: str, df: DocumentFacts, answers: frozenset[
             out.append(
                 _("{document}: {note}; customs may ask about it").format(
                     document=df.doc.id, note=acc.lapsed_since_issue
+                )
+            )
+    out.extend(_national_body_warnings(req, key, df, answers, destination))
+    return out
+
+
+def _national_body_warnings(
+    req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], destination: str
+) -> list[str]:
+    """An accreditation that satisfies the check but is not from the destination's own national
+    body: no mutual recognition of verifiers yet, so customs may ask (a warning, not a failure)."""
+    out: list[str] = []
+    for j, check in enumerate(req.checks):
+        spec = check.accreditation
+        if spec is None or not spec.national_bodies or destination not in spec.national_bodies:
+            continue
+        national = spec.national_bodies[destination]
+        used = {a.accreditation for a in answers if a.key == key and a.kind == f"c{j}" and a.document == df.doc.id}
+        accs = [acc for acc in df.accreditations if acc.id in used]
+        wanted = {b.strip().casefold() for b in national}
+        if accs and not any((acc.body or "").strip().casefold() in wanted for acc in accs):
+            out.append(
+                _(
+                    "{document}: accreditation {id} was granted by {body}, not by {national}, the national "
+                    "accreditation body of {country}; with no mutual recognition of verifiers yet, customs may "
+                    "ask whether the verifier is recognised there"
+                ).format(
+                    document=df.doc.id, id=accs[0].id, body=accs[0].body, national=_or(list(national)),
+                    country=destination,
                 )
             )
     return out
@@ -220,15 +289,19 @@ def requirement_result(
     warnings: list[str] = []
     status: Status
     if req.item_checks:
-        failed = [ic for j, ic in enumerate(req.item_checks) if Answer(key, f"i{j}") not in answers]
+        unmet = [ic for j, ic in enumerate(req.item_checks) if Answer(key, f"i{j}") not in answers]
+        # The strictest unmet check decides: a failed limit outranks a band left to a person.
+        failed = [ic for ic in unmet if ic.unmet == "failed"] or unmet
         if failed:
-            status = "failed"
-            limit = failed[0].calendar_age_at_most
+            status = failed[0].unmet
+            limit = min(ic.calendar_age_at_most for ic in failed)
+            explain = _sentence(failed[0].explain.get(lang)) + ". " if failed[0].explain else ""
             message = _(
                 "machine is {age} calendar years old ({year} minus year of manufacture {made}); "
                 "the limit is {limit}. {action}"
             ).format(
-                age=facts.calendar_age, year=facts.as_of.year, made=_year(facts), limit=limit, action=action
+                age=facts.calendar_age, year=facts.as_of.year, made=_year(facts), limit=limit,
+                action=explain + action,
             )
         else:
             status = "satisfied"
@@ -258,18 +331,8 @@ def requirement_result(
             else:
                 message = " ".join(f"{t.document}: {'; '.join(t.problems)}." for t in trials) + f" {action}"
             if best.status != "invalid":
-                warnings = _warnings(req, key, next(df for df in docs if df.doc.id == best.document), answers)
-        lacking = [f for f in req.review_if_item_lacks if not getattr(facts.item, f)]
-        if status in UNMET and lacking:
-            status = "review"
-            message = (
-                message
-                + " "
-                + _(
-                    "The item does not state its {fields}, which decides what evidence counts: "
-                    "a person must decide."
-                ).format(fields=", ".join(f.replace("_", " ") for f in lacking))
-            )
+                deciding = next(df for df in docs if df.doc.id == best.document)
+                warnings = _warnings(req, key, deciding, answers, ctx.shipment.destination)
     if status in UNMET and unstated is not None:
         status = "review"
         message = f"{message} {unstated}"
@@ -283,8 +346,9 @@ def requirement_result(
         document_type=req.document_type,
         documents=[t.document for t in trials],
         message=message.strip(),
-        citation=req.citation,
+        citation=ctx.ruleset.cite(req.citation),
         warnings=warnings,
+        needed_by=req.needed_by,
         title=req.title.get(lang),
         action=action,
         document_types=[t.value for t in req.documents],
@@ -368,9 +432,29 @@ def hs_finding(facts: ItemFacts) -> list[Finding]:
             ).format(
                 code=item.hs_code, type=vocab_word("machine_type", item.machine_type.value), usual=usual
             ),
-            citation="Harmonized System headings 84.56-84.65 (spec §3.1)",
+            citation=HS_CITATION,
         )
     ]
+
+
+HS_CITATION = (
+    "Harmonized Commodity Description and Coding System (World Customs Organization), headings 84.56 to 84.65: "
+    "machine tools, by kind of machine"
+)
+
+
+def destination_finding(destination: str) -> Finding:
+    """No ruleset in use covers the destination: never a silent clear."""
+    return Finding(
+        id="destination-not-covered",
+        status="review",
+        severity="blocking",
+        message=_(
+            "no ruleset covers imports into {country}: this answer says nothing about its import rules; "
+            "check that country's requirements with a broker there"
+        ).format(country=destination),
+        citation=None,
+    )
 
 
 def finding_verdict(findings: list[Finding]) -> list[Verdict]:

@@ -60,8 +60,24 @@ LINT_CASES = {
         lambda d: req(d)["checks"][1].update(equals={"destination_port": "VN"}),
         "unknown document field",
     ),
-    "overlapping versions": (lambda d: d["versions"][0].pop("effective_to"), "overlap"),
-    "gapped versions": (lambda d: d["versions"][0].update(effective_to="2026-09-30"), "gap"),
+    "overlapping versions that are law": (
+        lambda d: (d["versions"][1].pop("status"), d["versions"][0].update(effective_to="2027-03-01")),
+        "overlap",
+    ),
+    "gapped versions that are law": (
+        lambda d: (d["versions"][1].pop("status"), d["versions"][0].update(effective_to="2026-09-30")),
+        "gap",
+    ),
+    "citation quotes nothing": (lambda d: req(d)["citation"].update(quote="   "), "quotes nothing"),
+    "citation from an unlisted source": (
+        lambda d: req(d)["citation"].update(source="somewhere"),
+        "not in sources",
+    ),
+    "citation names a file": (
+        lambda d: req(d)["citation"].update(locator="seed 002_21af.txt para. 4"),
+        "names a file",
+    ),
+    "quotation too long": (lambda d: req(d)["citation"].update(quote="word " * 40), "quote at most"),
     "never holds: impossible value": (
         lambda d: req(d)["checks"].append({"equals": {"issuer_role": "manufacturer"}}),
         "can never be",
@@ -108,7 +124,7 @@ def test_requirements_without_cases_are_reported(tmp_path):
 def test_coverage_finds_a_deliberately_uncovered_requirement(tmp_path):
     extra = {
         "id": "uncovered-epd", "title": {"en": "EPD", "vi": "EPD"}, "action": {"en": "get one", "vi": "xin"},
-        "citation": "test", "severity": "warning", "documents": ["epd"],
+        "citation": {"source": "trade-report", "quote": "test"}, "severity": "warning", "documents": ["epd"],
     }  # fmt: skip
     path = broken(tmp_path, lambda d: d["versions"][0]["requirements"].append(extra))
     _, coverage = run_cases(load_ruleset(path), cases_path(path))
@@ -155,7 +171,7 @@ def test_diff_finds_date_removed_requirement_and_severity(tmp_path):
 
 def test_diff_of_one_id_at_two_dates_with_impact():
     inv = SHIPMENTS / "inventory"
-    result = invoke("rulesets", "diff", "vn-circular-12-2026", "--at", "2026-07-01", "--at", "2027-01-01",
+    result = invoke("rulesets", "diff", "vn-circular-12-2026", "--at", "2026-07-01", "--at", "2027-01-01", "--drafts",
                     "--inventory", str(inv / "stock.csv"), "--documents", str(inv / "documents.yaml"), "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
@@ -186,11 +202,30 @@ def test_explain_names_the_deciding_facts():
     assert invoke("explain", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--item", "NOPE").exit_code == 2
 
 
+def test_diff_of_two_files_compares_every_version(tmp_path):
+    # Only version 1's date changes; the latest version (the draft) is the same on both sides.
+    a = tmp_path / "a.yaml"
+    b = tmp_path / "b.yaml"
+    text = CIRC.read_text(encoding="utf-8")
+    a.write_text(text, encoding="utf-8")
+    b.write_text(text.replace("effective_from: 2026-07-01", "effective_from: 2026-08-01", 1), encoding="utf-8")
+    for extra in ([], ["--drafts"]):
+        out = invoke("rulesets", "diff", str(a), str(b), *extra).stdout
+        assert "version 1:" in out and "effective_from: 2026-07-01 -> 2026-08-01" in out
+    c = tmp_path / "c.yaml"
+    data = yaml.safe_load(text)
+    data["versions"].append({**data["versions"][0], "version": "3", "effective_from": "2029-01-01"})
+    c.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    d = json.loads(invoke("rulesets", "diff", str(a), str(c), "--format", "json").stdout)
+    assert d["versions_added"] == ["3"] and d["versions_removed"] == []
+    assert [v["a"] for v in d["versions"]] == ["vn-circular-12-2026 version 1"]
+
+
 def test_list_and_show():
     out = invoke("rulesets", "list").stdout
     assert "version 2-draft: from 2027-01-01 (draft, anticipated)" in out
     vi = invoke("rulesets", "show", "vn-circular-12-2026", "--lang", "vi").stdout
-    assert "Báo cáo dấu vết carbon" in vi and "citation: Circular 12/2026/TT-BCT" in vi
+    assert "Báo cáo dấu chân carbon" in vi and "citation: Circular 12/2026/TT-BCT" in vi
 
 
 def test_drafts_stay_out_of_checks_unless_asked():

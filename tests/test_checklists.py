@@ -39,8 +39,10 @@ def test_checklist_matches_golden_file(fmt: str, suffix: str, lang: str) -> None
     code, out, err = cli_run("check", str(SAMPLE), "--format", fmt, "--lang", lang)
     assert code == 1, err  # the sample holds
     path = GOLDEN / f"vn-container-mixed.{lang}.{suffix}"
-    if os.environ.get("UPDATE_GOLDEN"):
+    if os.environ.get("UPDATE_GOLDEN") and out != path.read_text(encoding="utf-8"):
+        # Rewrite, then fail: a rewritten golden file proves nothing until its diff has been read.
         path.write_text(out, encoding="utf-8")
+        pytest.fail(f"{path.name} rewritten: review `git diff {path}` and run the tests again")
     assert out == path.read_text(encoding="utf-8")
 
 

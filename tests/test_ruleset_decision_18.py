@@ -29,12 +29,47 @@ def test_no_evidence_is_missing(rulesets, registry):
     assert report.verdict == "hold"
 
 
-def test_no_evidence_and_no_country_is_review(rulesets, registry):
+def test_no_evidence_and_no_country_is_missing(rulesets, registry):
     it = item()
     del it["country_of_manufacture"]
     report = judge(manifest(items=[it], documents=[]), rulesets, registry, only=RS)
-    assert requirement(report, RS, "year-and-conformity-evidence").status == "review"
-    assert report.verdict == "review"
+    assert requirement(report, RS, "year-and-conformity-evidence").status == "missing"
+    assert report.verdict == "hold"
+
+
+def test_manufacturer_certificate_without_country_is_review(rulesets, registry):
+    it = item()
+    del it["country_of_manufacture"]
+    report = judge(manifest(items=[it], documents=[mfr_cert()]), rulesets, registry, only=RS)
+    req = requirement(report, RS, "year-and-conformity-evidence")
+    assert req.status == "review"
+    assert "country of manufacture" in req.message
+
+
+@pytest.mark.parametrize("country", [None, "CN", "JP"])
+def test_expired_inspection_certificate_is_invalid_whatever_the_country(rulesets, registry, country):
+    it = item()
+    if country is None:
+        del it["country_of_manufacture"]
+    else:
+        it["country_of_manufacture"] = country
+    expired = {**INSPECTION, "issued": "2025-01-10", "valid_until": "2026-01-10"}
+    report = judge(manifest(items=[it], documents=[expired]), rulesets, registry, only=RS)
+    req = requirement(report, RS, "year-and-conformity-evidence")
+    assert req.status == "invalid"
+    assert "expired on 2026-01-10" in req.message
+
+
+def test_good_certificate_beside_expired_inspection_satisfies(rulesets, registry):
+    expired = {**INSPECTION, "issued": "2025-01-10", "valid_until": "2026-01-10"}
+    m = manifest(items=[item(country_of_manufacture="JP")], documents=[expired, mfr_cert()])
+    assert requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence").status == "satisfied"
+
+
+@pytest.mark.parametrize("tag", ["vi-VN", "VI", "vi_VN", "Vi-Latn-VN"])
+def test_bcp47_language_tags_read_as_vietnamese(rulesets, registry, tag):
+    m = manifest(items=[item(country_of_manufacture="JP")], documents=[mfr_cert(languages=["ja", tag])])
+    assert requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence").status == "satisfied"
 
 
 @pytest.mark.parametrize("country", ["JP", "KR", "DE", "US"])
@@ -68,13 +103,20 @@ def test_age_counts_calendar_years(rulesets, registry):
     ok = judge(manifest(arrival_date="2026-01-02", items=[item(manufactured="2016-12-31")], documents=[INSPECTION]),
                rulesets, registry, only=RS)  # fmt: skip
     assert requirement(ok, RS, "age-limit").status == "satisfied"
-    # 2015-12-31 to 2026-01-02 is ten years and two days, but by calendar years 11: over the limit.
+    # 2015-12-31 to 2026-01-02 is ten years and two days, but by calendar years 11: over the general
+    # limit, inside the Appendix I band (15 or 20 years for some sectors): a person decides.
     over = judge(manifest(arrival_date="2026-01-02", items=[item(manufactured="2015-12-31")], documents=[INSPECTION]),
                  rulesets, registry, only=RS)  # fmt: skip
     req = requirement(over, RS, "age-limit")
-    assert req.status == "failed"
-    assert "11 calendar years" in req.message
-    assert ruleset_of(over, RS).verdict == "hold"
+    assert req.status == "review"
+    assert "11 calendar years" in req.message and "Appendix I" in req.message
+
+
+@pytest.mark.parametrize(("made", "status"), [("2006-01-01", "review"), ("2005-12-31", "failed"), ("1990", "failed")])
+def test_age_band_20_years(rulesets, registry, made, status):
+    # 2026 - 2006 = 20 calendar years: the top of the Appendix I band; 21 and more fails.
+    m = manifest(arrival_date="2026-01-02", items=[item(manufactured=made)], documents=[INSPECTION])
+    assert requirement(judge(m, rulesets, registry, only=RS), RS, "age-limit").status == status
 
 
 def test_bare_year_settles_calendar_age(rulesets, registry):

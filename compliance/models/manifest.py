@@ -31,6 +31,8 @@ class Shipment(Model):
     origin: Country
     destination: Country
     arrival_date: Date
+    #: Day of loading: order-by dates of documents needed before loading count back from it.
+    departure_date: Date | None = None
     exporter: str | None = None
     importer: str | None = None
     vessel: str | None = None
@@ -102,7 +104,11 @@ class Document(Model):
     type: DocumentType
     covers: list[Identifier] | None = None
     issued: Date | None = None
+    #: First day the document is valid, where it says (PACT's validityPeriodStart).
+    valid_from: Date | None = None
     valid_until: Date | None = None
+    #: The issuer's status of the document: ``deprecated`` (PACT: superseded by a newer footprint) is invalid.
+    status: Literal["active", "deprecated"] | None = None
     issuer: str | None = None
     reference: str | None = None
     standards: list[str] = Field(default_factory=list)
@@ -141,7 +147,13 @@ class Document(Model):
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
-        return [v.strip().lower() for v in value]
+        # BCP 47: the primary language subtag decides (vi-VN, VI and vi_VN all mean Vietnamese).
+        out: list[str] = []
+        for v in value:
+            primary = str(v).strip().replace("_", "-").split("-")[0].lower()
+            if primary and primary not in out:
+                out.append(primary)
+        return out
 
     @field_validator("capabilities")
     @classmethod

@@ -49,6 +49,8 @@ class RequirementResult(Result):
     document_types: list[str] = Field(default_factory=list)
     issuer: str | None = None
     lead_time_weeks: int | None = None
+    #: When the document must be in hand: on arrival, or before loading (departure).
+    needed_by: Literal["arrival", "departure"] = "arrival"
     trials: list[DocumentTrial] = Field(default_factory=list)
 
 
@@ -125,6 +127,8 @@ class DocumentToObtain(Result):
     lead_time_weeks: int | None = None
     #: The arrival date less the usual lead time (ISO date); none when the ruleset gives no lead time.
     order_by: str | None = None
+    #: The day the document must be in hand (arrival, or departure for documents needed before loading).
+    needed_by: str | None = None
     #: The order-by date had passed on the day the report was produced; none when that day is unknown.
     late: bool | None = None
     items: list[ObtainFor]
@@ -163,6 +167,9 @@ class Report(Result):
     origin: str = ""
     destination: str = ""
     arrival_date: str = ""
+    departure_date: str | None = None
+    #: The arrival date lies before the day the report was produced (said at the top of the report).
+    arrival_passed: bool | None = None
     tender: dict[str, str | None] | None = None
     rulesets: list[RulesetInfo] = Field(default_factory=list)
     registry_sources: list[str] = Field(default_factory=list)

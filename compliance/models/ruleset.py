@@ -8,9 +8,12 @@ bodies, age thresholds, stages, adopting countries, lead times) lives here, not 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from compliance.models.common import Country, Date, Identifier, Model
 from compliance.vocab import Condition, CustomsProcedure, DocumentType, MachineType, normalise_stage
@@ -33,6 +36,9 @@ class AccreditationCheck(Model):
     bodies: list[str] | None = None
     scopes: list[str] = Field(default_factory=list)
     scopes_any: list[str] = Field(default_factory=list)
+    #: Per destination, its own national accreditation body (bodies). An accreditation from another body
+    #: still satisfies the check, but the requirement carries a warning: no mutual recognition yet.
+    national_bodies: dict[Country, list[str]] | None = None
 
 
 class Check(Model):
@@ -47,6 +53,7 @@ class Check(Model):
     one_of: dict[str, list[str]] | None = None
     present: list[str] | None = None
     greater_than: dict[str, float] | None = None
+    absent: list[str] | None = None
     accreditation: AccreditationCheck | None = None
     item_one_of: dict[str, list[str]] | None = None
     for_types: list[DocumentType] | None = None
@@ -59,7 +66,7 @@ class Check(Model):
             raise ValueError(
                 f"a check states exactly one of: {', '.join(CHECK_KINDS)} (found {kinds or 'none'})"
             )
-        for kind in ("equals", "one_of", "present", "greater_than"):
+        for kind in ("equals", "one_of", "present", "greater_than", "absent"):
             unknown = [f for f in (getattr(self, kind) or []) if f not in DOCUMENT_FIELDS]
             if unknown:
                 raise ValueError(
@@ -74,6 +81,13 @@ class Check(Model):
             bad = [s for s in self.stages if normalise_stage(s) is None]
             if bad:
                 raise ValueError(f"unknown life-cycle stage(s) {bad}")
+        for field, limit in (self.greater_than or {}).items():
+            if field not in NUMBER_FIELDS:
+                raise ValueError(f"greater_than compares numbers; {field} is not a number field")
+            if not is_exact_at_scale(limit):
+                raise ValueError(
+                    f"greater_than limit {limit} has more than {NUMBER_DECIMALS} decimal places"
+                )
         return self
 
     @property
@@ -83,8 +97,29 @@ class Check(Model):
 
 CHECK_KINDS: tuple[str, ...] = (
     "standards", "stages", "ghg_scopes", "capabilities", "languages", "equals", "one_of", "present",
-    "greater_than", "accreditation", "item_one_of",
+    "greater_than", "absent", "accreditation", "item_one_of",
 )  # fmt: skip
+
+#: Numbers reach the engine as integers: the value times 10**NUMBER_DECIMALS, rounded up. A float that
+#: Python writes in exponent form (5e-05) crashes durable-rules' C code, and integers compare exactly.
+#: With the fact rounded up and the limit exact at this scale, "value > limit" is decided exactly.
+NUMBER_DECIMALS = 12
+NUMBER_SCALE = 10**NUMBER_DECIMALS
+NUMBER_FIELDS: frozenset[str] = frozenset({"primary_data_share"})
+
+
+def scaled_up(value: float) -> int:
+    """``value`` times NUMBER_SCALE, rounded up, computed exactly (no float rounding)."""
+    return math.ceil(Fraction(value) * NUMBER_SCALE)
+
+
+def is_exact_at_scale(value: float) -> bool:
+    return (Decimal(repr(float(value))) * NUMBER_SCALE) % 1 == 0
+
+
+def scaled_limit(value: float) -> int:
+    """A limit written in a ruleset, at the engine's scale (exact: checked when the ruleset loads)."""
+    return int(Decimal(repr(float(value))) * NUMBER_SCALE)
 
 #: Document fields a check may name in equals / one_of / present / greater_than.
 DOCUMENT_FIELDS: frozenset[str] = frozenset(
@@ -97,17 +132,51 @@ ITEM_FIELDS: frozenset[str] = frozenset({"country_of_manufacture", "manufacturer
 
 
 class ItemCheck(Model):
-    """A condition on the machine itself (status ``failed`` when unmet)."""
+    """A condition on the machine itself: status ``failed`` when unmet, or ``review`` where the rule's
+    text leaves the case to a person (``unmet: review``, e.g. Decision 18's Appendix I band)."""
 
-    calendar_age_at_most: int | None = None
+    calendar_age_at_most: int = Field(ge=0)
+    unmet: Literal["failed", "review"] = "failed"
     explain: Text | None = None
+
+
+SourceKind = Literal["official_text", "official_summary", "trade_news_report", "standard"]
+
+
+class Source(Model):
+    """Where a rule was read: a reader without this repository can find it from these fields."""
+
+    id: Identifier
+    kind: SourceKind
+    title: str
+    issuer: str | None = None
+    date: Date | None = None
+    url: str | None = None
+    confidence: Literal["official", "official_summary", "reported", "anticipated"]
+
+
+class Citation(Model):
+    """The instrument's provision a rule rests on, the source it was read from and the passage quoted."""
+
+    source: Identifier
+    #: The provision as the instrument numbers it (Art. 7(1)(b)); omitted where the source has none.
+    locator: str | None = None
+    #: The passage, word for word, at most about 25 words.
+    quote: str
+
+    @field_validator("quote")
+    @classmethod
+    def _quote(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the citation quotes nothing: quote the passage the rule rests on")
+        return value
 
 
 class Requirement(Model):
     id: Identifier
     title: Text
     action: Text
-    citation: str
+    citation: Citation
     severity: Severity = "blocking"
     documents: list[DocumentType] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
@@ -117,6 +186,9 @@ class Requirement(Model):
     review_if_item_lacks: list[str] = Field(default_factory=list)
     issuer: Text | None = None
     lead_time_weeks: int | None = Field(default=None, ge=0)
+    #: The document is needed before loading (a pre-shipment inspection): its order-by date counts back
+    #: from the shipment's departure date, where one is given.
+    needed_by: Literal["arrival", "departure"] = "arrival"
 
     @model_validator(mode="after")
     def _shape(self) -> Requirement:
@@ -152,7 +224,7 @@ class Scope(Model):
     age: AgeScope | None = None
     hs_chapters: list[str] | None = None
     requires_tender: bool = False
-    citation: str | None = None
+    citation: Citation | None = None
 
 
 class TenderSeverity(Model):
@@ -189,43 +261,99 @@ class Version(Model):
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
-class Source(Model):
-    title: str
-    reference: str
-    url: str | None = None
-    seed: str | None = None
-    note: str | None = None
-
-
 class Ruleset(Model):
     id: Identifier
     title: Text
     jurisdiction: str
-    source: Source
+    #: The instrument as a reader names it: "Circular 12/2026/TT-BCT, Ministry of ..., signed 2026-05-14".
+    instrument: str
+    sources: list[Source] = Field(min_length=1)
     source_confidence: SourceConfidence
     adopters: list[Country] = Field(default_factory=list)
     versions: list[Version] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _versions(self) -> Ruleset:
-        ordered = sorted(self.versions, key=lambda v: v.effective_from)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
-            end = earlier.effective_to
-            if end is None or end >= later.effective_from:
-                raise ValueError(
-                    f"versions {earlier.version} and {later.version} overlap: version {earlier.version} must end "
-                    f"(effective_to) before {later.effective_from.isoformat()}"
-                )
         names = [v.version for v in self.versions]
         if len(set(names)) != len(names):
             raise ValueError("two versions share a version name")
+        problem = chain_problem(self.versions)
+        if problem:
+            raise ValueError(problem)
+        ids = [s.id for s in self.sources]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two sources share an id")
+        for v in self.versions:
+            cites = [r.citation for r in v.requirements] + ([v.scope.citation] if v.scope.citation else [])
+            unknown = sorted({c.source for c in cites} - set(ids))
+            if unknown:
+                raise ValueError(
+                    f"version {v.version}: citation source(s) {unknown} are not in sources ({', '.join(ids)})"
+                )
         return self
 
+    def law(self) -> list[Version]:
+        """Versions that are law (not drafts), oldest first."""
+        return sorted((v for v in self.versions if v.status != "draft"), key=lambda v: v.effective_from)
+
     def version_on(self, day: dt.date) -> Version | None:
-        """The version in force on a day (drafts included: their status is shown in the result)."""
-        return next((v for v in self.versions if v.in_force_on(day)), None)
+        """The version in force on a day.
+
+        A version is in force from its effective_from until the day before the next version takes
+        effect, or to its own effective_to where the source gives an end. Drafts are only present when
+        the caller loaded them (--drafts); then a draft replaces the version in force from its own date,
+        and a draft never ends another version before that."""
+        started = [v for v in self.versions if v.effective_from <= day]
+        if not started:
+            return None
+        latest = max(started, key=lambda v: (v.effective_from, v.status == "draft"))
+        if latest.effective_to is not None and day > latest.effective_to:
+            return None
+        return latest
 
     def next_version_after(self, day: dt.date) -> Version | None:
         """The first version that takes effect after a day."""
         later = sorted((v for v in self.versions if v.effective_from > day), key=lambda v: v.effective_from)
         return later[0] if later else None
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def cite(self, citation: Citation) -> str:
+        """A citation as a reader without this repository follows it: instrument, provision, the
+        passage quoted, and the source it was read from."""
+        src = self.source(citation.source)
+        where = f", {citation.locator}" if citation.locator else ""
+        by = ", ".join(x for x in (src.issuer, src.date.isoformat() if src.date else None) if x)
+        origin = f"{src.title} ({by})" if by else src.title
+        return f'{self.instrument}{where}: "{citation.quote}" (source: {origin})'
+
+
+def without_drafts(ruleset: Ruleset) -> Ruleset:
+    """The ruleset as users get it by default: drafts do not exist for verdicts, upcoming or diff."""
+    return ruleset.model_copy(update={"versions": [v for v in ruleset.versions if v.status != "draft"]})
+
+
+def chain_problem(versions: list[Version]) -> str | None:
+    """A gap or an overlap in the chain of versions that are law, in words; None when it is sound.
+
+    Each version ends the day before the next one that is law; an effective_to that reaches into the
+    next version overlaps it, one that stops short of it leaves a gap where no rule would be judged."""
+    law = sorted((v for v in versions if v.status != "draft"), key=lambda v: v.effective_from)
+    for earlier, later in zip(law, law[1:], strict=False):
+        if earlier.effective_from == later.effective_from:
+            return f"versions {earlier.version} and {later.version} take effect on the same day"
+        end = earlier.effective_to
+        if end is None:
+            continue
+        if end >= later.effective_from:
+            return (
+                f"versions {earlier.version} and {later.version} overlap: version {earlier.version} ends "
+                f"{end.isoformat()}, version {later.version} starts {later.effective_from.isoformat()}"
+            )
+        if end + dt.timedelta(days=1) < later.effective_from:
+            return (
+                f"gap between versions: version {earlier.version} ends {end.isoformat()}, version "
+                f"{later.version} starts {later.effective_from.isoformat()}"
+            )
+    return None
