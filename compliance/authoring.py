@@ -105,8 +105,8 @@ def run_cases(ruleset: Ruleset, path: Path) -> tuple[list[CaseResult], Coverage]
     for i, case in enumerate(spec.cases):
         sub = Located(data=case.manifest, path=path, lines=located.lines)
         manifest = validate(Manifest, sub, base=("cases", i, "manifest"))
-        judged = ruleset if case.drafts else without_drafts(ruleset)
-        report = check(manifest, [judged], registry, as_of=case.as_of, with_upcoming=False)
+        in_use = ruleset if case.drafts else without_drafts(ruleset)
+        report = check(manifest, [in_use], registry, as_of=case.as_of, with_upcoming=False)
         failures: list[str] = []
         by_item = {it.item_id: it for it in report.items}
         for item_id, exp in case.expect.items():

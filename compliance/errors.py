@@ -14,6 +14,10 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     REVIEW = 3
     INTERNAL = 70
+    #: Interrupted (Ctrl-C): 128 + SIGINT, as shells report it.
+    INTERRUPTED = 130
+    #: The reader of our output went away (``| head``): 128 + SIGPIPE, without a message.
+    BROKEN_PIPE = 141
 
 
 class ComplianceError(Exception):

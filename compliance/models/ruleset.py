@@ -110,11 +110,11 @@ NUMBER_FIELDS: frozenset[str] = frozenset({"primary_data_share"})
 
 def scaled_up(value: float) -> int:
     """``value`` times NUMBER_SCALE, rounded up, computed exactly (no float rounding)."""
-    return math.ceil(Fraction(value) * NUMBER_SCALE)
+    return int(math.ceil(Fraction(value) * NUMBER_SCALE))
 
 
 def is_exact_at_scale(value: float) -> bool:
-    return (Decimal(repr(float(value))) * NUMBER_SCALE) % 1 == 0
+    return bool((Decimal(repr(float(value))) * NUMBER_SCALE) % 1 == 0)
 
 
 def scaled_limit(value: float) -> int:
