@@ -22,7 +22,7 @@ from compliance.models.report import (
     Verdict,
     worst,
 )
-from compliance.models.ruleset import Ruleset, Version
+from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version
 from compliance.obtain import documents_to_obtain, needs_document
 from compliance.program import Answer, Program
 from compliance.verdicts import (
@@ -53,9 +53,11 @@ class CachingEvaluator:
 
     def evaluate(self, program: Program, facts: ItemFacts) -> frozenset[Answer]:
         item = facts.item
+        # What the engine is shown: the day, the calendar age, every item field a check may read
+        # (ITEM_FIELDS, the ruleset model's own list) and the documents.
         key = (
             tuple((rs.id, v.version) for rs, v in program.versions),
-            facts.as_of, facts.calendar_age, item.country_of_manufacture, item.manufacturer,
+            facts.as_of, facts.calendar_age, tuple(getattr(item, f) for f in sorted(ITEM_FIELDS)),
             tuple(d.doc.id for d in facts.documents),
         )  # fmt: skip
         hit = self.cache.get(key)

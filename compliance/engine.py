@@ -24,6 +24,7 @@ from durable import engine as durable_engine
 from compliance.errors import EngineIntegrityError
 from compliance.facts import AccreditationLookup, ItemFacts, to_int
 from compliance.models.ruleset import (
+    ITEM_FIELDS,
     NUMBER_FIELDS,
     Check,
     ItemCheck,
@@ -388,10 +389,10 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
         "sid": sid, "id": "item", "kind": "item", "item_id": item.id, "as_of": to_int(facts.as_of),
         "calendar_age": facts.calendar_age,
     }  # fmt: skip
-    if item.country_of_manufacture:
-        item_fact["country_of_manufacture"] = item.country_of_manufacture
-    if item.manufacturer:
-        item_fact["manufacturer"] = item.manufacturer
+    for f in sorted(ITEM_FIELDS):
+        value = getattr(item, f)
+        if value:
+            item_fact[f] = value
     batch = [*out, *accs, item_fact]
     for fact in batch:
         for key, value in fact.items():

@@ -11,6 +11,7 @@ from compliance.loading import DEFAULT_MAX_BYTES, Located, load_file
 from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Accreditation, Registry, RegistryFile
 from compliance.models.ruleset import Ruleset, without_drafts
+from compliance.ruleset_lint import static_problems
 from compliance.pact import merge_footprint
 from compliance.validation import InputErrors, validate
 
@@ -119,14 +120,41 @@ def load_registry(paths: list[Path]) -> Registry:
 
 
 def load_ruleset(path: Path) -> Ruleset:
-    """One ruleset file; schema errors name the file, the line and the field."""
-    return validate(Ruleset, load_file(path))
+    """One ruleset file; schema errors name the file, the line and the field. A ruleset that
+    `rulesets lint` refuses (a condition that never holds, a citation a reader cannot follow, ...)
+    does not load: it must never judge a shipment."""
+    located = load_file(path)
+    ruleset = validate(Ruleset, located)
+    problems = static_problems(ruleset)
+    if problems:
+        loc, where, message = problems[0]
+        more = f" (and {len(problems) - 1} more: run `compliance rulesets lint {path}`)" if len(problems) > 1 else ""
+        raise RulesetError(f"{message}{more}", file=path, line=located.line_of(loc), field=where)
+    return ruleset
+
+
+RULESET_SUFFIXES = (".yaml", ".yml")
+
+
+def is_cases_file(path: Path) -> bool:
+    return path.name.endswith((".cases.yaml", ".cases.yml"))
 
 
 def ruleset_files(directory: Path) -> list[Path]:
+    """The ruleset files of a folder (*.yaml and *.yml, not test cases). None at all is bad input:
+    checking against no rules would clear everything."""
     if not directory.is_dir():
-        raise UsageError(f"rulesets folder {directory} does not exist")
-    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(".cases.yaml"))
+        raise UsageError(f"rulesets folder {directory} does not exist", field="--rulesets")
+    files = sorted(
+        p for p in directory.iterdir()
+        if p.suffix.lower() in RULESET_SUFFIXES and p.is_file() and not is_cases_file(p)
+    )  # fmt: skip
+    if not files:
+        raise UsageError(
+            f"no ruleset files (*.yaml, *.yml) in {directory}: checking against no rules would clear everything",
+            field="--rulesets",
+        )
+    return files
 
 
 def load_rulesets(

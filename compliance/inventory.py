@@ -17,15 +17,14 @@ import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
+from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
-from compliance.errors import InputError, UsageError
-from compliance.facts import age_years, completed_years
+from compliance.errors import EngineIntegrityError, InputError, UsageError
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
@@ -240,17 +239,17 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
         if ref not in documents:
             raise RowError(f"column 'documents': unknown document id '{ref}' (not in the documents file)")
         docs.append(documents[ref])
-    return item, docs
+    # A document named twice in the cell is the same document: shown once (the engine must never see
+    # one fact twice in a session).
+    return item, list({d.id: d for d in docs}.values())
 
 
 def row_key(item: Item, docs: list[Document], destination: str, day: dt.date) -> tuple[object, ...]:
-    """Everything a one-item check reads, except what never reaches a row (id, description, ...)."""
-    earliest, latest = manufactured_bounds(item.manufactured)
+    """Everything a one-item check is given, except the item's id (which no verdict reads): derived
+    from the item itself, so that a field a ruleset starts reading can never be left out by hand."""
     return (
-        item.machine_type, item.condition, item.hs_code, item.customs_procedure, item.country_of_manufacture,
-        item.manufacturer, item.manufactured if isinstance(item.manufactured, int) else None,
-        completed_years(latest, day), completed_years(earliest, day), age_years(latest, day), age_years(earliest, day),
-        day.year - earliest.year, tuple(d.id for d in docs), destination, day,
+        json.dumps(item.model_dump(mode="json", exclude={"id"}), sort_keys=True),
+        tuple(d.id for d in docs), destination, day,
     )  # fmt: skip
 
 
@@ -507,17 +506,28 @@ def _evaluate(
             yield chunk, _work(chunk)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Fork: each worker inherits the judge (rulesets, registry, documents) and builds its own engine
-    # host and caches. At most 2 chunks per worker are in flight, so memory stays flat.
+    # host and caches. At most 2 chunks per worker are in flight, so memory stays flat. A worker that
+    # dies (a fault in the C engine) breaks the pool: the run fails (exit 70), it never hangs.
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        pending: deque[tuple[list[Row], AsyncResult[list[list[dict[str, str]]]]]] = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_work, (chunk,))))
-            while len(pending) >= 2 * workers:
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        pending: deque[tuple[list[Row], Future[list[list[dict[str, str]]]]]] = deque()
+        try:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(_work, chunk)))
+                while len(pending) >= 2 * workers:
+                    done_chunk, result = pending.popleft()
+                    yield done_chunk, result.result()
+            while pending:
                 done_chunk, result = pending.popleft()
-                yield done_chunk, result.get()
-        while pending:
-            done_chunk, result = pending.popleft()
-            yield done_chunk, result.get()
+                yield done_chunk, result.result()
+        except BrokenProcessPool:
+            raise EngineIntegrityError(
+                "a worker process died while judging rows; no output was written"
+            ) from None
+        finally:
+            for _, future in pending:
+                future.cancel()
