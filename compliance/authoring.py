@@ -3,10 +3,9 @@ YAML tests)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -14,8 +13,8 @@ from compliance.api import check
 from compliance.errors import ComplianceError, InputError
 from compliance.inputs import SAMPLE_REGISTRY, load_registry
 from compliance.loading import Located, load_file
-from compliance.models.common import Date, Model, _country
-from compliance.models.manifest import Document, Manifest
+from compliance.models.common import Date, Model
+from compliance.models.manifest import Manifest
 from compliance.models.report import Status
 from compliance.models.ruleset import Ruleset, without_drafts
 from compliance.ruleset_lint import static_problems

@@ -23,6 +23,7 @@ from compliance.errors import ComplianceError, ExitCode, UsageError
 from compliance.inputs import DEFAULT_RULESETS
 from compliance.loading import DEFAULT_MAX_BYTES
 from compliance.models.report import Report, worst
+from compliance.output import output_target, write_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,22 +32,13 @@ VERDICT_EXIT = {"clear": ExitCode.CLEAR, "hold": ExitCode.HOLD, "review": ExitCo
 
 def write_output(text: str | bytes, output: Path | None) -> None:
     """Print, or write a file atomically: a failed run never leaves a partial file."""
-    if output is None:
-        click.echo(text, nl=False)
+    if output is None or str(output) == "-":
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=False)
         return
-    directory = output.parent if str(output.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
-        # mkstemp makes the file private (0600); a checklist is for sharing: the usual mode under umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(text.encode("utf-8") if isinstance(text, str) else text, output)
 
 
 def handle_errors(func: F) -> F:
@@ -185,6 +177,7 @@ def check(
     from compliance.inputs import check_dates, load_manifest, load_registry, load_rulesets
 
     day = parse_day(as_of, "--as-of")
+    output = output_target(output, [*manifests, *registries])
     renderer = render.get(fmt)
     if fmt in ("markdown", "html", "pdf") and len(manifests) > 1:
         raise UsageError(f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS")
@@ -405,6 +398,7 @@ def inventory(
         raise UsageError(str(exc), field="--destination") from None
     days = [d for d in (parse_day(v, "--as-of") for v in as_of) if d is not None] or [dt.date.today()]
     days = sorted(set(days))
+    output = output_target(output, [inventory_file, *([documents_file] if documents_file else []), *registries])
     judge = Judge(
         rulesets=load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts),
         registry=load_registry(list(registries)),

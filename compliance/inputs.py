@@ -11,8 +11,8 @@ from compliance.loading import DEFAULT_MAX_BYTES, Located, load_file
 from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Accreditation, Registry, RegistryFile
 from compliance.models.ruleset import Ruleset, without_drafts
-from compliance.ruleset_lint import static_problems
 from compliance.pact import merge_footprint
+from compliance.ruleset_lint import static_problems
 from compliance.validation import InputErrors, validate
 
 #: The repository's rulesets and sample registry (the package is installed editable by `make`).
@@ -29,7 +29,7 @@ class LoadedManifest:
 
 def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> LoadedManifest:
     """Read, validate and cross-check a manifest; PACT files it names are read too."""
-    located = load_file(path, max_bytes=max_bytes)
+    located = load_file(path, max_bytes=max_bytes, limit_hint="raise it with --max-size if the file is genuine")
     data = located.data
     if not isinstance(data, dict):
         raise InputError(
@@ -39,7 +39,17 @@ def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> L
         )
     docs = data.get("documents")
     if isinstance(docs, list):
-        merged = [merge_footprint(d, path.parent) if isinstance(d, dict) else d for d in docs]
+        merged = []
+        for j, d in enumerate(docs):
+            try:
+                merged.append(merge_footprint(d, path.parent) if isinstance(d, dict) else d)
+            except InputError as exc:
+                if exc.file is not None:
+                    raise
+                raise InputError(
+                    exc.message, file=path, line=located.line_of(("documents", j, "pact_file")),
+                    field=f"documents[{j}].pact_file",
+                ) from None
         data = {**data, "documents": merged}
         located = Located(data=data, path=located.path, lines=located.lines)
     manifest = validate(Manifest, located)

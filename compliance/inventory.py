@@ -12,12 +12,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +27,7 @@ from compliance.models.manifest import Document, Item, Manifest, Shipment, manuf
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
 from compliance.models.ruleset import Ruleset
+from compliance.output import publish, temporary_beside
 from compliance.validation import validate
 
 REQUIRED_COLUMNS = ("id", "machine_type", "manufactured", "condition")
@@ -336,9 +335,11 @@ class Judge:
                 if len(self.days) > 1:
                     cells.update({f"verdict@{d.isoformat()}": "error" for d in self.days}, changes="")
             else:
-                last = outcomes[-1]
+                # The first date (now) decides the verdict column: filtering "clear" must show what can
+                # ship now, never what clears only on a later date. Each date keeps its own column.
+                first = outcomes[0]
                 cells.update(
-                    verdict=last.verdict, missing_documents=last.missing_documents, reasons=last.reasons
+                    verdict=first.verdict, missing_documents=first.missing_documents, reasons=first.reasons
                 )
                 if len(self.days) > 1:
                     verdicts = [o.verdict for o in outcomes]
@@ -377,10 +378,7 @@ class Writer:
         self.fh: IO[str] | None = None
         self.book: Any = None
         if path is not None:
-            fd, self.tmp = tempfile.mkstemp(
-                prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."
-            )
-            os.close(fd)
+            self.tmp = temporary_beside(path)
         if self.kind == "xlsx":
             import openpyxl
 
@@ -412,7 +410,7 @@ class Writer:
         elif self.tmp and self.fh is not None:
             self.fh.close()
         if self.tmp and self.path is not None:
-            os.replace(self.tmp, self.path)
+            publish(self.tmp, self.path)
             self.tmp = None
 
     def abort(self) -> None:

@@ -9,6 +9,8 @@ and absurd nesting before they cost memory or a stack overflow.
 from __future__ import annotations
 
 import json
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,23 +59,40 @@ class Located:
             probe = probe[:-1]
 
 
-def read_text(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
-    """Read a UTF-8 text file, refusing missing, oversized, binary and non-UTF-8 files."""
+#: C0 control characters other than tab, newline and carriage return, DEL, and the non-characters
+#: U+FFFE/U+FFFF: no text a person wrote holds them, and YAML refuses them with a parser's words.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None) -> bytes:
+    """A regular file's bytes, read with a byte limit: the size the file system reports is not trusted
+    (/dev/zero reports 0 and never ends; a FIFO blocks), so anything else is refused before opening."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise InputError("is a folder; expected a file", file=path)
-    if max_bytes is not None and size > max_bytes:
-        raise InputError(
-            f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes "
-            "(raise it with --max-size if the file is genuine)",
-            file=path,
-        )
-    raw = path.read_bytes()
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("is not a regular file (a device, a pipe or a socket); expected a file", file=path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(max_bytes + 1) if max_bytes is not None else fh.read()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
+    if max_bytes is not None and len(raw) > max_bytes:
+        hint = f" ({limit_hint})" if limit_hint else ""
+        raise InputError(f"file is over the limit of {max_bytes:,} bytes{hint}", file=path)
+    return raw
+
+
+def read_text(
+    path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None
+) -> str:
+    """Read a UTF-8 text file, refusing missing, oversized, binary, non-UTF-8 files and control characters."""
+    raw = read_bytes(path, max_bytes=max_bytes, limit_hint=limit_hint)
     if b"\x00" in raw:
         raise InputError("binary file (contains NUL bytes); expected UTF-8 text", file=path)
     try:
@@ -83,14 +102,24 @@ def read_text(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str:
         raise InputError(
             f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", file=path, line=line
         ) from None
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise InputError(
+            f"control character U+{ord(bad.group()):04X} in the text; remove it (it is invisible in most editors)",
+            file=path, line=line, column=column,
+        )  # fmt: skip
     if not text.strip():
         raise InputError("file is empty", file=path)
     return text
 
 
-def load_file(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Located:
+def load_file(
+    path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None
+) -> Located:
     """Load a YAML or JSON file (by suffix; anything else is read as YAML) with locations."""
-    text = read_text(path, max_bytes=max_bytes)
+    text = read_text(path, max_bytes=max_bytes, limit_hint=limit_hint)
     if path.suffix.lower() == ".json":
         return _load_json(text, path)
     return _load_yaml(text, path)
@@ -102,16 +131,48 @@ def load_text(text: str, path: Path) -> Located:
 
 
 def _load_json(text: str, path: Path) -> Located:
+    """JSON as the json module reads it (tabs, surrogate-pair escapes, 1e2 are all valid JSON); lines
+    come from composing the same text as YAML where that succeeds, and are simply absent where not."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise InputError(f"key '{key}' appears twice in the same object", file=path)
+            out[key] = value
+        return out
+
     try:
-        json.loads(text)
+        data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno
         ) from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path) from None
-    # Valid JSON is valid YAML; composing it as YAML gives us the line numbers.
-    return _load_yaml(text, path, json_mode=True)
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path)
+    try:
+        lines = _load_yaml(text, path, json_mode=True).lines
+    except InputError:
+        lines = {}
+    return Located(data=data, path=path, lines=lines)
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, iteratively (a recursive walk could itself overflow the stack)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return deepest
 
 
 def _load_yaml(text: str, path: Path, *, json_mode: bool = False) -> Located:
@@ -139,6 +200,8 @@ def _load_yaml(text: str, path: Path, *, json_mode: bool = False) -> Located:
             raise InputError("file holds no data (only comments or blank lines)", file=path)
         converter = _Converter(loader, path)
         data = converter.convert(root, (), 0, None)
+        if data is None:
+            raise InputError("file holds no data (an empty document)", file=path)
         return Located(data=data, path=path, lines=converter.lines)
     finally:
         loader.dispose()
@@ -182,8 +245,15 @@ class _Converter:
     def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
             raise self._fail(f"YAML tag {node.tag} is not allowed", node)
-        if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
-            self.loader.flatten_mapping(node)
+        merge = next((k for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge"), None)
+        if merge is not None:
+            # Merge keys expand before any alias count could see them (a few hundred bytes can ask for
+            # gigabytes), and they are not part of YAML 1.2. Refused, with words that say so.
+            raise self._fail(
+                "YAML merge keys (<<) are not supported: write the keys out in full (anchors and aliases "
+                "of whole values are fine)",
+                merge,
+            )
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):

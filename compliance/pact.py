@@ -14,7 +14,7 @@ from typing import Any
 
 from compliance.errors import InputError
 from compliance.facts import add_years
-from compliance.loading import read_text
+from compliance.loading import load_file, read_text
 
 #: Manifest field -> how it is read from a footprint.
 PACT_FIELDS = ("standards", "primary_data_share", "verifier", "issued", "valid_until", "valid_from", "status")
@@ -38,15 +38,20 @@ def _number(value: Any, path: Path, field: str) -> float | None:
         raise InputError(f"'{value}' is not a number", file=path, field=field) from None
 
 
-def read_footprint(path: Path) -> dict[str, Any]:
-    """The manifest-shaped fields a PACT ProductFootprint gives (only those it states)."""
+def _as_json(path: Path) -> Any:
+    """A PACT file not named .json is still read as JSON (the format PACT defines)."""
     text = read_text(path)
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno
-        ) from None
+        raise InputError(f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        raise InputError("nesting too deep for a PACT footprint", file=path) from None
+
+
+def read_footprint(path: Path) -> dict[str, Any]:
+    """The manifest-shaped fields a PACT ProductFootprint gives (only those it states)."""
+    data = load_file(path).data if path.suffix.lower() == ".json" else _as_json(path)
     if isinstance(data, dict) and isinstance(data.get("data"), dict):
         data = data["data"]
     if not isinstance(data, dict) or not isinstance(data.get("pcf"), dict):
@@ -77,7 +82,13 @@ def read_footprint(path: Path) -> dict[str, Any]:
     if end is None:
         ref_end = _date(pcf.get("referencePeriodEnd"), path, "pcf.referencePeriodEnd")
         if ref_end is not None:
-            end = add_years(ref_end, 3)  # the PACT default validity
+            try:
+                end = add_years(ref_end, 3)  # the PACT default validity
+            except (ValueError, OverflowError):
+                raise InputError(
+                    f"referencePeriodEnd {ref_end.isoformat()} leaves no room for the default 3-year validity",
+                    file=path, field="pcf.referencePeriodEnd",
+                ) from None
     if end is not None:
         out["valid_until"] = end
     start = _date(data.get("validityPeriodStart"), path, "validityPeriodStart")
@@ -90,18 +101,34 @@ def read_footprint(path: Path) -> dict[str, Any]:
     return out
 
 
+def pact_path(ref: str, base_dir: Path) -> Path:
+    """A pact_file reference, resolved inside the manifest's folder only: a manifest from someone else
+    must not make us read /etc/passwd, /dev/zero or a file above its own folder."""
+    if not ref.strip():
+        raise InputError("pact_file is empty", field="pact_file")
+    if Path(ref).is_absolute():
+        raise InputError(
+            f"pact_file '{ref}' is an absolute path; give a path relative to the manifest's folder", field="pact_file"
+        )
+    base = base_dir.resolve()
+    path = (base / ref).resolve()
+    if base != path and base not in path.parents:
+        raise InputError(f"pact_file '{ref}' points outside the manifest's folder", field="pact_file")
+    return path
+
+
 def merge_footprint(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     """A document dict with the PACT file's fields filled in where the manifest leaves them out."""
     ref = doc.get("pact_file")
     if not isinstance(ref, str) or doc.get("type") != "carbon_footprint_report":
         return doc
-    path = (base_dir / ref) if not Path(ref).is_absolute() else Path(ref)
+    path = pact_path(ref, base_dir)
     found = read_footprint(path)
     merged = dict(doc)
     for key in ("standards", "primary_data_share", "issued", "valid_until", "valid_from", "status"):
         if key in found and merged.get(key) in (None, []):
             merged[key] = found[key]
-    if "verifier_name" in found:
+    if "verifier_name" in found and isinstance(merged.get("verifier") or {}, dict):
         verifier = dict(merged.get("verifier") or {})
         verifier.setdefault("name", found["verifier_name"])
         merged["verifier"] = verifier

@@ -117,17 +117,18 @@ def hs_fits(machine_type: MachineType, hs_digits: str) -> bool:
     return any(hs_digits.startswith(p) or p.startswith(hs_digits) for p in prefixes)
 
 
+#: A standard is matched by its whole number: "ISO 1406799" is not ISO 14067 (a year or part may follow).
 _STANDARD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^iso\s*/?\s*tr\s*24122"), "ISO/TR 24122"),
-    (re.compile(r"^iso\s*(standard\s*)?14067"), "ISO 14067"),
-    (re.compile(r"^iso\s*(standard\s*)?14064"), "ISO 14064"),
-    (re.compile(r"^iso\s*(standard\s*)?14040"), "ISO 14040"),
-    (re.compile(r"^iso\s*(standard\s*)?14044"), "ISO 14044"),
-    (re.compile(r"^iso\s*(standard\s*)?14025"), "ISO 14025"),
-    (re.compile(r"^iso\s*(standard\s*)?9001"), "ISO 9001"),
-    (re.compile(r"^iso\s*(standard\s*)?14001"), "ISO 14001"),
-    (re.compile(r"^iso\s*(standard\s*)?50001"), "ISO 50001"),
-    (re.compile(r"^(en\s*)?15804"), "EN 15804"),
+    (re.compile(r"^iso\s*/?\s*tr\s*24122(?![0-9a-z])"), "ISO/TR 24122"),
+    (re.compile(r"^iso\s*(standard\s*)?14067(?![0-9a-z])"), "ISO 14067"),
+    (re.compile(r"^iso\s*(standard\s*)?14064(?![0-9a-z])"), "ISO 14064"),
+    (re.compile(r"^iso\s*(standard\s*)?14040(?![0-9a-z])"), "ISO 14040"),
+    (re.compile(r"^iso\s*(standard\s*)?14044(?![0-9a-z])"), "ISO 14044"),
+    (re.compile(r"^iso\s*(standard\s*)?14025(?![0-9a-z])"), "ISO 14025"),
+    (re.compile(r"^iso\s*(standard\s*)?9001(?![0-9a-z])"), "ISO 9001"),
+    (re.compile(r"^iso\s*(standard\s*)?14001(?![0-9a-z])"), "ISO 14001"),
+    (re.compile(r"^iso\s*(standard\s*)?50001(?![0-9a-z])"), "ISO 50001"),
+    (re.compile(r"^(en\s*)?15804(?![0-9a-z])"), "EN 15804"),
     (re.compile(r"^(ghgp|ghg\s*protocol)"), "GHG Protocol Product"),
     (re.compile(r"^pact"), "PACT"),
 )

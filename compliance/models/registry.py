@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from compliance.models.common import Date, Identifier, Model
 
@@ -19,6 +19,14 @@ class Accreditation(Model):
     valid_until: Date
     status: Literal["active", "suspended", "withdrawn"] = "active"
     status_since: Date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Accreditation:
+        if self.valid_until < self.valid_from:
+            raise ValueError(
+                f"valid_until {self.valid_until.isoformat()} is before valid_from {self.valid_from.isoformat()}"
+            )
+        return self
 
     def status_on(self, day: dt.date) -> str:
         """'active', 'suspended' or 'withdrawn' on a day; a suspension starts at ``status_since``."""
@@ -38,6 +46,14 @@ class RegistryFile(Model):
     sample: bool = False
     description: str | None = None
     published: Date | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> RegistryFile:
+        ids = [a.id for a in self.accreditations]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"accreditation id(s) {', '.join(dupes)} listed twice in the same file")
+        return self
 
 
 class Registry(Model):
