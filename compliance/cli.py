@@ -24,6 +24,7 @@ from compliance.inputs import DEFAULT_RULESETS
 from compliance.loading import DEFAULT_MAX_BYTES
 from compliance.models.report import Report, worst
 from compliance.output import output_target, write_file
+from compliance.render.visible import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,7 +50,8 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ComplianceError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # Messages quote what the user wrote: escape what a terminal would obey or misorder.
+            click.echo(f"error: {visible(str(exc))}", err=True)
             sys.exit(ExitCode.BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt, BrokenPipeError):
             raise

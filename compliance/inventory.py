@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -97,6 +98,14 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
 
 def _check_header(header: list[str], path: Path) -> list[str]:
     names = [h.strip() if h else "" for h in header]
+    # Trailing empty cells are no column; an empty header between named ones would drop its column.
+    while names and not names[-1]:
+        names.pop()
+    blank = [i + 1 for i, n in enumerate(names) if not n]
+    if blank:
+        raise InputError(
+            f"column {blank[0]} has no name in the header; name it or delete the column", file=path, line=1
+        )
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         raise InputError(f"column(s) {', '.join(dupes)} appear twice in the header", file=path, line=1)
@@ -355,8 +364,13 @@ class Judge:
 # Writing
 
 
+_ILLEGAL_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def neutralise(value: str) -> str:
-    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection)."""
+    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection), and show
+    control characters (which XLSX cannot hold and a terminal would act on) as visible escapes."""
+    value = _ILLEGAL_IN_XLSX.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -384,14 +398,15 @@ class Writer:
 
             self.book = openpyxl.Workbook(write_only=True)
             self.sheet = self.book.create_sheet("verdicts")
-            self.sheet.append(columns)
+            # Headers come from the user's file too: a header "=HYPERLINK(...)" must stay text.
+            self.sheet.append([neutralise(c) for c in columns])
         else:
             import sys
 
             self.fh = open(self.tmp, "w", newline="", encoding="utf-8") if self.tmp else sys.stdout  # noqa: SIM115
             if self.kind == "csv":
                 self.csv = csv.writer(self.fh)
-                self.csv.writerow(columns)
+                self.csv.writerow([neutralise(c) for c in columns])
 
     def write(self, cells: dict[str, str]) -> None:
         if self.kind == "jsonl":

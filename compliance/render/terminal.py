@@ -6,7 +6,6 @@ escape sequence is shown as written. Colour follows the caller (NO_COLOR, --no-c
 from __future__ import annotations
 
 import io
-import re
 
 from rich import box
 from rich.console import Console
@@ -16,6 +15,7 @@ from rich.text import Text
 from compliance.i18n import translations
 from compliance.labels import label
 from compliance.models.report import Report
+from compliance.render.visible import visible
 
 STYLE = {"clear": "bold white on green", "review": "bold black on yellow", "hold": "bold white on red"}
 STATUS_STYLE = {
@@ -27,13 +27,6 @@ STATUS_STYLE = {
 }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(value: str) -> str:
-    """User text with control characters shown as escapes (``\\x1b``), never sent to the terminal,
-    which would obey them (colours, cursor moves, a rewritten screen)."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
 
 
 def T(value: str, style: str = "") -> Text:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from compliance.i18n import translations
 from compliance.models.report import Report
+from compliance.render.visible import one_line
 
 MARK = {"clear": "CLEAR", "review": "REVIEW", "hold": "HOLD"}
 STATUS = {
@@ -98,4 +99,5 @@ def render_text(report: Report) -> str:
                     verdict=MARK[u.would_be],
                 )
             )  # fmt: skip
-    return "\n".join(lines) + "\n"
+    # One logical line per entry: a newline or an escape inside a value never forges a line of its own.
+    return "\n".join(one_line(line) for line in lines) + "\n"
