@@ -368,6 +368,7 @@ def run_command(args: list[str] | None = None) -> int:
     "--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: the number of cores."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar even on a terminal.")
+@click.option("--sheet", help="The workbook sheet to read (XLSX). Default: the active sheet, as Excel opens it.")
 @drafts_option
 @handle_errors
 def inventory(
@@ -381,6 +382,7 @@ def inventory(
     output: Path | None,
     workers: int | None,
     no_progress: bool,
+    sheet: str | None,
     drafts: bool,
 ) -> None:
     """Check a whole inventory against several destinations (and dates).
@@ -423,10 +425,13 @@ def inventory(
                 output,
                 workers=procs,
                 progress=lambda n: bar.update(task, description=f"rows judged: {n:,}"),
+                sheet=sheet,
             )
     else:
-        summary = run(inventory_file, judge, output, workers=procs)
+        summary = run(inventory_file, judge, output, workers=procs, sheet=sheet)
     lines = [f"{summary.rows_in:,} rows in, {summary.rows_out:,} rows out ({len(dests)} destination(s))"]
+    if summary.sheet is not None:
+        lines.insert(0, f"read sheet '{visible(summary.sheet)}' of {inventory_file.name}")
     for dest, counts in summary.by_destination.items():
         parts = ", ".join(f"{v} {counts[v]:,}" for v in ("clear", "review", "hold", "error") if counts[v])
         lines.append(f"  {dest}: {parts or 'no rows'}")

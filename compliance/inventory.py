@@ -65,6 +65,8 @@ class Summary:
     rows_out: int = 0
     by_destination: dict[str, Counter[str]] = field(default_factory=dict)
     changed: int = 0
+    #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
+    sheet: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,15 +86,34 @@ def _cell(value: object) -> str | None:
     return text or None
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
+@dataclass
+class Source:
+    header: list[str]
+    rows: Iterator[Row]
+    #: The sheet read, for a workbook.
+    sheet: str | None = None
+
+
+def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[Row]]:
     """The header and a stream of rows (CSV or XLSX, by suffix)."""
+    source = read_source(path, sheet)
+    return source.header, source.rows
+
+
+def read_source(path: Path, sheet: str | None = None) -> Source:
+    """The header, a stream of rows and, for a workbook, the sheet they come from."""
     suffix = path.suffix.lower()
-    if not path.is_file():
+    if not path.exists():
         raise InputError("file not found", file=path)
+    if not path.is_file():
+        raise InputError("is not a regular file; expected a CSV or XLSX file", file=path)
     if suffix == ".xlsx":
-        return _read_xlsx(path)
+        return _read_xlsx(path, sheet)
+    if sheet is not None:
+        raise UsageError("--sheet is for XLSX workbooks; this file is CSV", field="--sheet")
     if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+        header, rows = _read_csv(path)
+        return Source(header, rows)
     raise UsageError(f"unknown inventory format '{suffix}'; expected .csv or .xlsx", file=path)
 
 
@@ -153,22 +174,89 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
     return header, rows()
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
-    import openpyxl
+#: Bounds on a workbook, checked before it is opened: its parts' uncompressed size (a 1 MB file can
+#: unpack to gigabytes of shared strings) and the columns a row may have.
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_XLSX_COLUMNS = 1000
+
+
+def _check_workbook(path: Path) -> None:
+    import zipfile
 
     try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise InputError("not a readable XLSX workbook (not a zip archive)", file=path) from None
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise InputError(
+            f"the workbook unpacks to {total:,} bytes, over the limit of {MAX_XLSX_UNCOMPRESSED:,}", file=path
+        )
+
+
+def _has_chart_sheet(path: Path) -> bool:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return any(n.startswith("xl/chartsheets/") for n in z.namelist())
+
+
+def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
+    """The chosen sheet (--sheet NAME, else the active one, as Excel opens the file), read in streaming
+    mode. A formula whose value was never computed (the file was written by a program, not saved by
+    a spreadsheet) is an error for that row: its cell is not empty, and judging it as empty would be a
+    guess."""
+    import openpyxl
+
+    _check_workbook(path)
+    try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        if _has_chart_sheet(path):
+            # openpyxl's streaming reader cannot open a workbook holding a chart sheet.
+            raise InputError(
+                "the workbook holds a chart sheet, which cannot be read row by row; save the table as a "
+                "workbook of its own (or as CSV) and give that",
+                file=path,
+            ) from None
         raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
-    header = _check_header([_cell(v) or "" for v in next(it, ())], path)
+    try:
+        if sheet_name is not None:
+            if sheet_name not in book.sheetnames:
+                raise UsageError(
+                    f"no sheet '{sheet_name}' in {path.name}; its sheets: {', '.join(book.sheetnames)}",
+                    field="--sheet",
+                )
+            sheet, shadow = book[sheet_name], formulas[sheet_name]
+        else:
+            sheet, shadow = book.active, formulas.active
+        if sheet is None or not hasattr(sheet, "iter_rows"):
+            title = getattr(sheet, "title", "?")
+            raise InputError(
+                f"the sheet '{title}' is a chart, not a table of rows; choose a sheet with --sheet NAME "
+                f"(sheets: {', '.join(book.sheetnames)})",
+                file=path,
+            )
+    except BaseException:
+        book.close()
+        formulas.close()
+        raise
+    it = sheet.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS)
+    shadow_it = shadow.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS)
+    first = next(it, ())
+    next(shadow_it, ())
+    header = _check_header([_cell(v) or "" for v in first], path)
 
     def rows() -> Iterator[Row]:
         try:
-            for n, values in enumerate(it, start=2):
+            for n, (values, written) in enumerate(zip(it, shadow_it, strict=False), start=2):
                 cells = list(values)
-                if not any(v is not None and str(v).strip() for v in cells):
+                uncomputed = [
+                    h for h, v, w in zip(header, cells, written, strict=False)
+                    if h and v is None and isinstance(w, str) and w.startswith("=")
+                ]  # fmt: skip
+                if not any(v is not None and str(v).strip() for v in cells) and not uncomputed:
                     continue
                 row: dict[str, str | None] = {}
                 for h, v in zip(header, cells, strict=False):
@@ -177,11 +265,14 @@ def _read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
                     if h == "hs_code" and isinstance(v, int | float) and not isinstance(v, bool):
                         row["__hs_number__"] = str(v)
                     row[h] = _cell(v)
+                if uncomputed:
+                    row["__formula__"] = uncomputed[0]
                 yield Row(n, row)
         finally:
             book.close()
+            formulas.close()
 
-    return header, rows()
+    return Source(header, rows(), sheet.title)
 
 
 def load_documents(path: Path | None) -> dict[str, Document]:
@@ -221,6 +312,11 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
     values = row.values
     if "__extra__" in values:
         raise RowError(f"line {row.line}: more cells than the header has columns")
+    if "__formula__" in values:
+        raise RowError(
+            f"column '{values['__formula__']}': the cell holds a formula whose value was never computed; "
+            "open and save the workbook in a spreadsheet program, or type the value"
+        )
     if "__hs_number__" in values:
         raise RowError(
             "column 'hs_code': written as a number, which may have lost digits; format the cell as text"
@@ -464,15 +560,17 @@ def run(
     *,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    sheet: str | None = None,
 ) -> Summary:
     """Judge every row, writing as it goes; the counts in and out are checked before success."""
     global _WORKER
-    header, rows = read_rows(inventory)
+    source = read_source(inventory, sheet)
+    header, rows = source.header, source.rows
     carried = [h for h in header if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     columns = list(OUTPUT_COLUMNS) + carried
     if len(judge.days) > 1:
         columns += [f"verdict@{d.isoformat()}" for d in judge.days] + ["changes"]
-    summary = Summary(by_destination={d: Counter() for d in judge.destinations})
+    summary = Summary(by_destination={d: Counter() for d in judge.destinations}, sheet=source.sheet)
     writer = Writer(output, columns)
     try:
         chunks = _chunks(_counted(rows, summary), CHUNK)
