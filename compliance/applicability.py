@@ -1,4 +1,4 @@
-"""Whether a ruleset version applies to an item, does not, or leaves it to a person (spec §5)."""
+"""Whether a ruleset version applies to an item, does not, or leaves it to a person."""
 
 from __future__ import annotations
 

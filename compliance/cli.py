@@ -129,7 +129,7 @@ drafts_option = click.option("--drafts", is_flag=True, help="Include draft (anti
     type=click.Choice(["text", "json", "markdown", "html", "pdf"]),
     default="text",
     show_default=True,
-    help="text (a table on a terminal), json (spec §4.2), or a broker's checklist: markdown, html, pdf.",
+    help="text (a table on a terminal), json, or a broker's checklist: markdown, html, pdf.",
 )
 @click.option(
     "--lang",

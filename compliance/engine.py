@@ -1,6 +1,6 @@
 """The durable-rules adapter: the only module that imports durable_rules.
 
-Driven the way ``shared/notes/durable-rules.md`` measured to be safe: one host per process with its
+Driven the way our measurements of durable-rules (docs/engine.md) measured to be safe: one host per process with its
 timer threads off; one fresh session (sid) per item; the item's documents and accreditations asserted
 first and the item last, in one call to the C engine; actions run synchronously; the session deleted
 in ``finally``. A sentinel rule fires for every item, and an "absorb" rule makes every fact handled,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 class ExitCode(IntEnum):
-    """Process exit codes of the contract (spec §4.3)."""
+    """Process exit codes of the contract."""
 
     CLEAR = 0
     HOLD = 1

@@ -12,7 +12,7 @@ _NEEDS_DOCUMENT = ("missing", "invalid", "review")
 
 
 def needs_document(req: RequirementResult) -> bool:
-    """The requirement asks for a document that no document satisfies (spec §4.2 `missing_documents`)."""
+    """The requirement asks for a document that no document satisfies."""
     return bool(req.document_types) and req.status in _NEEDS_DOCUMENT
 
 

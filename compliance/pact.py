@@ -1,4 +1,4 @@
-"""WBCSD PACT (Pathfinder) ProductFootprint intake, v2.x and v3 (spec §2.1).
+"""WBCSD PACT (Pathfinder) ProductFootprint intake, v2.x and v3.
 
 A carbon-footprint report may point at a PACT file; its fields fill the report's fields that the
 manifest leaves out. PACT has no life-cycle module field, so ``stages`` stays in the manifest.

@@ -1,4 +1,4 @@
-"""From raw answers to requirement statuses, ruleset, item and shipment verdicts (spec §4.1, §5)."""
+"""From raw answers to requirement statuses, ruleset, item and shipment verdicts."""
 
 from __future__ import annotations
 
@@ -216,7 +216,7 @@ def _item_lacks(check: Check, req: Requirement, facts: ItemFacts) -> bool:
 def _warnings(
     req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], destination: str
 ) -> list[str]:
-    """Notes on the deciding document that change no verdict (spec §4.2)."""
+    """Notes on the deciding document that change no verdict."""
     used = {a.accreditation for a in answers if a.key == key and a.document == df.doc.id and a.accreditation}
     out: list[str] = []
     name = df.doc.verifier.name if df.doc.verifier else None
@@ -416,7 +416,7 @@ def not_in_force(ruleset: Ruleset, as_of: dt.date, lang: str) -> RulesetResult:
 
 
 def hs_finding(facts: ItemFacts) -> list[Finding]:
-    """The item-level HS heading / machine type consistency check (spec §3.1)."""
+    """The item-level HS heading / machine type consistency check."""
     if facts.hs_fits_type is not False:
         return []
     item = facts.item

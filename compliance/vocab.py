@@ -1,4 +1,4 @@
-"""The product's vocabularies (spec §3): machine types, HS headings, document types, life-cycle stages."""
+"""The product's vocabularies: machine types, HS headings, document types, life-cycle stages."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class CustomsProcedure(StrEnum):
     EXPORT_PROCESSING_ZONE = "export_processing_zone"
 
 
-#: HS code prefixes each machine type may be declared under (spec §3.1). A code fits a type when it
+#: HS code prefixes each machine type may be declared under. A code fits a type when it
 #: starts with one of these digit strings.
 HS_PREFIXES: dict[MachineType, tuple[str, ...]] = {
     MachineType.MACHINING_CENTER: ("845710",),
@@ -111,7 +111,7 @@ def normalise_hs(code: str) -> str | None:
 
 
 def hs_fits(machine_type: MachineType, hs_digits: str) -> bool:
-    """Whether an HS code's heading fits the declared machine type (spec §3.1)."""
+    """Whether an HS code's heading fits the declared machine type."""
     prefixes = HS_PREFIXES[machine_type]
     # A code shorter than a 6-digit prefix (e.g. "8457") fits when it is that prefix's heading.
     return any(hs_digits.startswith(p) or p.startswith(hs_digits) for p in prefixes)

@@ -1,4 +1,4 @@
-"""The shipment manifest (spec §2.1)."""
+"""The shipment manifest."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class Item(Model):
 
     @property
     def is_used(self) -> bool:
-        """Refurbished counts as used (spec §2.1)."""
+        """Refurbished counts as used."""
         return self.condition in (Condition.USED, Condition.REFURBISHED)
 
 

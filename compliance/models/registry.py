@@ -1,4 +1,4 @@
-"""The verifier accreditation registry (spec §2.2)."""
+"""The verifier accreditation registry."""
 
 from __future__ import annotations
 

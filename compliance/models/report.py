@@ -1,4 +1,4 @@
-"""The result of a check (spec §4): one immutable model that every renderer reads."""
+"""The result of a check: one immutable model that every renderer reads."""
 
 from __future__ import annotations
 

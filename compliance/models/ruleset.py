@@ -1,4 +1,4 @@
-"""Rulesets as data (spec §5): scope, dated versions, requirements and the checks that satisfy them.
+"""Rulesets as data: scope, dated versions, requirements and the checks that satisfy them.
 
 A ruleset is legislation written as data, after OpenFisca: every version has its effective dates,
 every requirement its citation. Everything an analyst may need to change (accepted accreditation

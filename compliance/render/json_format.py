@@ -1,4 +1,4 @@
-"""The stable JSON result (spec §4.2)."""
+"""The stable JSON result."""
 
 from __future__ import annotations
 
