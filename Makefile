@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The sample holds (exit 1): that is the demo's answer, not a failed install; 2 or 70 would be.
 demo: $(STAMP)
-	-$(BIN)/compliance check shipments/vn-used-vmc-hold.yaml
-	@echo "(exit code 1 above means: hold, the shipment would not clear; see README)"
+	@$(BIN)/compliance check shipments/vn-used-vmc-hold.yaml; code=$$?; \
+	echo "(exit code $$code: 0 clear, 1 hold, 3 review; this sample holds: see README)"; \
+	[ $$code -le 3 ] && [ $$code -ne 2 ]
 
 test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
