@@ -33,7 +33,7 @@ VERDICT_EXIT = {"clear": ExitCode.CLEAR, "hold": ExitCode.HOLD, "review": ExitCo
 
 def write_output(text: str | bytes, output: Path | None) -> None:
     """Print, or write a file atomically: a failed run never leaves a partial file."""
-    if output is None or str(output) == "-":
+    if output is None:
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
         else:
@@ -318,10 +318,7 @@ def run_command(args: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.INTERNAL)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("interrupted: no verdict was given", err=True)
-        return ExitCode.INTERRUPTED
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted: no verdict was given", err=True)
         return ExitCode.INTERRUPTED
     except click.ClickException as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.inputs import load_registry
-from compliance.inventory import Judge, load_documents, read_rows
+from compliance.inventory import Judge, load_documents, read_source
 from compliance.models.ruleset import Requirement, Ruleset, Version
 
 REQUIREMENT_FIELDS = (
@@ -158,7 +158,7 @@ def inventory_impact(
                 [rs.model_copy(update={"versions": [timeless]})], registry, documents, destinations, [today]
             )
         )
-    _, rows = read_rows(inventory_file)
+    rows = read_source(inventory_file).rows
     changed: list[dict[str, str]] = []
     count = 0
     for row in rows:

@@ -357,13 +357,8 @@ def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list
             value = getattr(d, f)
             if value is None:
                 continue
-            if f in NUMBER_FIELDS:
-                # Never a float: the C code crashes on exponent forms (5e-05) and compares text otherwise.
-                fact[f] = scaled_up(float(value))
-            elif isinstance(value, bool | int | str):
-                fact[f] = value
-            else:
-                raise EngineIntegrityError(f"document {d.id}: field {f} has no engine form ({type(value).__name__})")
+            # Never a float: the C code crashes on exponent forms (5e-05) and compares text otherwise.
+            fact[f] = scaled_up(float(value)) if f in NUMBER_FIELDS else value
         for f in PRESENCE_FIELDS:
             value = getattr(d, f)
             if value not in (None, "", []):

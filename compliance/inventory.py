@@ -94,12 +94,6 @@ class Source:
     sheet: str | None = None
 
 
-def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[Row]]:
-    """The header and a stream of rows (CSV or XLSX, by suffix)."""
-    source = read_source(path, sheet)
-    return source.header, source.rows
-
-
 def read_source(path: Path, sheet: str | None = None) -> Source:
     """The header, a stream of rows and, for a workbook, the sheet they come from."""
     suffix = path.suffix.lower()
@@ -180,25 +174,21 @@ MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_XLSX_COLUMNS = 1000
 
 
-def _check_workbook(path: Path) -> None:
+def _check_workbook(path: Path) -> list[str]:
+    """The workbook's part names, after checking what they unpack to."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
-            total = sum(i.file_size for i in z.infolist())
+            parts = z.infolist()
     except (zipfile.BadZipFile, OSError):
         raise InputError("not a readable XLSX workbook (not a zip archive)", file=path) from None
+    total = sum(i.file_size for i in parts)
     if total > MAX_XLSX_UNCOMPRESSED:
         raise InputError(
             f"the workbook unpacks to {total:,} bytes, over the limit of {MAX_XLSX_UNCOMPRESSED:,}", file=path
         )
-
-
-def _has_chart_sheet(path: Path) -> bool:
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        return any(n.startswith("xl/chartsheets/") for n in z.namelist())
+    return [i.filename for i in parts]
 
 
 def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
@@ -208,12 +198,12 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
     guess."""
     import openpyxl
 
-    _check_workbook(path)
+    parts = _check_workbook(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        if _has_chart_sheet(path):
+        if any(n.startswith("xl/chartsheets/") for n in parts):
             # openpyxl's streaming reader cannot open a workbook holding a chart sheet.
             raise InputError(
                 "the workbook holds a chart sheet, which cannot be read row by row; save the table as a "
@@ -348,13 +338,10 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
     return item, list({d.id: d for d in docs}.values())
 
 
-def row_key(item: Item, docs: list[Document], destination: str, day: dt.date) -> tuple[object, ...]:
+def item_key(item: Item, docs: list[Document]) -> tuple[object, ...]:
     """Everything a one-item check is given, except the item's id (which no verdict reads): derived
     from the item itself, so that a field a ruleset starts reading can never be left out by hand."""
-    return (
-        json.dumps(item.model_dump(mode="json", exclude={"id"}), sort_keys=True),
-        tuple(d.id for d in docs), destination, day,
-    )  # fmt: skip
+    return json.dumps(item.model_dump(mode="json", exclude={"id"}), sort_keys=True), tuple(d.id for d in docs)
 
 
 def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
@@ -395,13 +382,15 @@ class Judge:
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
 
-    def judge_one(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
+    def judge_one(
+        self, item: Item, docs: list[Document], destination: str, day: dt.date, known: tuple[object, ...]
+    ) -> Outcome:
         earliest, _ = manufactured_bounds(item.manufactured)
         if earliest > day:
             raise RowError(
                 f"column 'manufactured': {item.manufactured} is after the as-of date {day.isoformat()}"
             )
-        key = row_key(item, docs, destination, day) if self.fast else None
+        key = (*known, destination, day) if self.fast else None
         if key is not None and key in self.results:
             return self.results[key]
         shipment = Shipment.model_construct(
@@ -426,13 +415,15 @@ class Judge:
             item, docs, error = None, [], str(exc)
         else:
             error = ""
+        # The item's part of the cache key, once per row (not per destination and day).
+        known = item_key(item, docs) if item is not None and self.fast else ()
         for destination in self.destinations:
             cells: dict[str, str] = {"id": row.values.get("id") or "", "destination": destination}
             outcomes: list[Outcome] = []
             row_error = error
             if item is not None:
                 try:
-                    outcomes = [self.judge_one(item, docs, destination, day) for day in self.days]
+                    outcomes = [self.judge_one(item, docs, destination, day, known) for day in self.days]
                 except RowError as exc:
                     row_error = str(exc)
             if row_error:

@@ -117,18 +117,14 @@ def hs_fits(machine_type: MachineType, hs_digits: str) -> bool:
     return any(hs_digits.startswith(p) or p.startswith(hs_digits) for p in prefixes)
 
 
+#: ISO standards recognised by number, written "ISO 14067", "ISO14067", "ISO Standard 14067", ...
+_ISO_NUMBERS = ("14067", "14064", "14040", "14044", "14025", "9001", "14001", "50001")
 #: A standard is matched by its whole number: "ISO 1406799" is not ISO 14067 (a year or part may follow).
+_WHOLE = "(?![0-9a-z])"
 _STANDARD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^iso\s*/?\s*tr\s*24122(?![0-9a-z])"), "ISO/TR 24122"),
-    (re.compile(r"^iso\s*(standard\s*)?14067(?![0-9a-z])"), "ISO 14067"),
-    (re.compile(r"^iso\s*(standard\s*)?14064(?![0-9a-z])"), "ISO 14064"),
-    (re.compile(r"^iso\s*(standard\s*)?14040(?![0-9a-z])"), "ISO 14040"),
-    (re.compile(r"^iso\s*(standard\s*)?14044(?![0-9a-z])"), "ISO 14044"),
-    (re.compile(r"^iso\s*(standard\s*)?14025(?![0-9a-z])"), "ISO 14025"),
-    (re.compile(r"^iso\s*(standard\s*)?9001(?![0-9a-z])"), "ISO 9001"),
-    (re.compile(r"^iso\s*(standard\s*)?14001(?![0-9a-z])"), "ISO 14001"),
-    (re.compile(r"^iso\s*(standard\s*)?50001(?![0-9a-z])"), "ISO 50001"),
-    (re.compile(r"^(en\s*)?15804(?![0-9a-z])"), "EN 15804"),
+    (re.compile(r"^iso\s*/?\s*tr\s*24122" + _WHOLE), "ISO/TR 24122"),
+    *((re.compile(r"^iso\s*(standard\s*)?" + n + _WHOLE), f"ISO {n}") for n in _ISO_NUMBERS),
+    (re.compile(r"^(en\s*)?15804" + _WHOLE), "EN 15804"),
     (re.compile(r"^(ghgp|ghg\s*protocol)"), "GHG Protocol Product"),
     (re.compile(r"^pact"), "PACT"),
 )
