@@ -176,31 +176,51 @@ def check(
     """  # noqa: D301
     from compliance import render
     from compliance.api import check as run_check
-    from compliance.inputs import check_dates, load_manifest, load_registry, load_rulesets
-
-    day = parse_day(as_of, "--as-of")
-    output = output_target(output, [*manifests, *registries])
-    renderer = render.get(fmt)
-    if fmt in ("markdown", "html", "pdf") and len(manifests) > 1:
-        raise UsageError(f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS")
-    if fmt in render.BINARY and output is None and sys.stdout.isatty():
-        raise UsageError("PDF is not for a terminal: give --output FILE (or pipe it)", field="--output")
-    terminal = output is None and fmt == "text" and sys.stdout.isatty()
-    options = render.RenderOptions(
-        terminal=terminal,
-        color=terminal and not no_color and not os.environ.get("NO_COLOR"),
-        width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
+    from compliance.audit import AuditLog, entry, file_digests
+    from compliance.inputs import (
+        SAMPLE_REGISTRY,
+        check_dates,
+        load_manifest,
+        load_registry,
+        load_rulesets,
+        ruleset_files,
     )
-    produced_at = produced_now()
-    rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
-    registry = load_registry(list(registries))
+
+    # Opened first: an audit log that cannot be written stops the run before anything is judged, and
+    # every run that reaches a verdict or fails on input gets its line.
+    audit = AuditLog(audit_log) if audit_log is not None else None
+    command = ["compliance", *sys.argv[1:]]
+    inputs: list[tuple[Path, str]] = []
     reports: list[Report] = []
-    for path in manifests:
-        loaded = load_manifest(path, max_bytes=max_size)
-        check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
-        reports.append(
-            run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang, produced_at=produced_at)
+    try:
+        day = parse_day(as_of, "--as-of")
+        output = output_target(output, [*manifests, *registries])
+        renderer = render.get(fmt)
+        if fmt in ("markdown", "html", "pdf") and len(manifests) > 1:
+            raise UsageError(f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS")
+        if fmt in render.BINARY and output is None and sys.stdout.isatty():
+            raise UsageError("PDF is not for a terminal: give --output FILE (or pipe it)", field="--output")
+        terminal = output is None and fmt == "text" and sys.stdout.isatty()
+        options = render.RenderOptions(
+            terminal=terminal,
+            color=terminal and not no_color and not os.environ.get("NO_COLOR"),
+            width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
         )
+        produced_at = produced_now()
+        rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
+        registry = load_registry(list(registries))
+        for path in manifests:
+            loaded = load_manifest(path, max_bytes=max_size)
+            inputs.extend(loaded.inputs)
+            check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
+            reports.append(
+                run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang, produced_at=produced_at)
+            )
+    except ComplianceError as exc:
+        if audit is not None:
+            audit.append(entry(command=command, inputs=inputs, rulesets=[], as_of=[], verdicts=[],
+                               outcome="bad_input", error=str(exc)))  # fmt: skip
+        raise
     text: str | bytes
     if fmt == "json" and len(reports) > 1:
         from compliance.render.json_format import report_dict
@@ -211,28 +231,21 @@ def check(
     else:
         text = "\n".join(str(renderer(r, options)) for r in reports)
     write_output(text, output)
-    if audit_log is not None:
-        from compliance.audit import record
-        from compliance.inputs import SAMPLE_REGISTRY, ruleset_files
-
-        record(
-            audit_log,
-            command=["compliance", *sys.argv[1:]],
-            inputs=[
-                *manifests,
-                *ruleset_files(rulesets_dir or DEFAULT_RULESETS),
-                *(registries or [SAMPLE_REGISTRY]),
-            ],
-            rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
-            as_of=sorted({r.as_of for r in reports}),
-            verdicts=[
-                {
-                    "shipment_id": r.shipment_id,
-                    "verdict": r.verdict,
-                    "items": {i.item_id: i.verdict for i in r.items},
-                }
-                for r in reports
-            ],
+    if audit is not None:
+        audit.append(
+            entry(
+                command=command,
+                inputs=[
+                    *inputs,
+                    *file_digests([*ruleset_files(rulesets_dir or DEFAULT_RULESETS), *(registries or [SAMPLE_REGISTRY])]),
+                ],
+                rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
+                as_of=sorted({r.as_of for r in reports}),
+                verdicts=[
+                    {"shipment_id": r.shipment_id, "verdict": r.verdict, "items": {i.item_id: i.verdict for i in r.items}}
+                    for r in reports
+                ],
+            )
         )
     sys.exit(VERDICT_EXIT[worst([r.verdict for r in reports])])
 

@@ -25,11 +25,18 @@ SAMPLE_REGISTRY = DEFAULT_RULESETS / "registries" / "sample-registry.yaml"
 class LoadedManifest:
     manifest: Manifest
     located: Located
+    #: Every file the manifest's verdicts rest on (the manifest, its PACT files) with its SHA-256.
+    inputs: tuple[tuple[Path, str], ...] = ()
 
 
 def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> LoadedManifest:
     """Read, validate and cross-check a manifest; PACT files it names are read too."""
-    located = load_file(path, max_bytes=max_bytes, limit_hint="raise it with --max-size if the file is genuine")
+    # A manifest may be piped in (`check /dev/stdin`): still read with the byte limit, and hashed.
+    located = load_file(
+        path, max_bytes=max_bytes, limit_hint="raise it with --max-size if the file is genuine", streams=True
+    )
+    assert located.sha256 is not None
+    inputs: list[tuple[Path, str]] = [(path, located.sha256)]
     data = located.data
     if not isinstance(data, dict):
         raise InputError(
@@ -42,7 +49,12 @@ def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> L
         merged = []
         for j, d in enumerate(docs):
             try:
-                merged.append(merge_footprint(d, path.parent) if isinstance(d, dict) else d)
+                if isinstance(d, dict):
+                    doc, source = merge_footprint(d, path.parent)
+                    merged.append(doc)
+                    inputs.extend([source] if source else [])
+                else:
+                    merged.append(d)
             except InputError as exc:
                 if exc.file is not None:
                     raise
@@ -51,10 +63,10 @@ def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> L
                     field=f"documents[{j}].pact_file",
                 ) from None
         data = {**data, "documents": merged}
-        located = Located(data=data, path=located.path, lines=located.lines)
+        located = Located(data=data, path=located.path, lines=located.lines, sha256=located.sha256)
     manifest = validate(Manifest, located)
     cross_check(manifest, located)
-    return LoadedManifest(manifest=manifest, located=located)
+    return LoadedManifest(manifest=manifest, located=located, inputs=tuple(inputs))
 
 
 def cross_check(manifest: Manifest, located: Located) -> None:

@@ -8,10 +8,11 @@ and absurd nesting before they cost memory or a stack overflow.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ class Located:
     data: Any
     path: Path
     lines: dict[Loc, int] = field(default_factory=dict)
+    #: SHA-256 of the bytes the data was read from (None for data not read from a file).
+    sha256: str | None = None
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of ``loc``, or of its nearest enclosing value when it has none of its own."""
@@ -64,9 +67,16 @@ class Located:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None) -> bytes:
+def read_bytes(
+    path: Path,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    limit_hint: str | None = None,
+    streams: bool = False,
+) -> bytes:
     """A regular file's bytes, read with a byte limit: the size the file system reports is not trusted
-    (/dev/zero reports 0 and never ends; a FIFO blocks), so anything else is refused before opening."""
+    (/dev/zero reports 0 and never ends; a FIFO blocks), so anything else is refused before opening.
+    ``streams`` admits a pipe or a character device too (a manifest piped in), still byte-limited."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -75,7 +85,8 @@ def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_h
         raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError("is a folder; expected a file", file=path)
-    if not stat.S_ISREG(info.st_mode):
+    streamed = streams and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode))
+    if not stat.S_ISREG(info.st_mode) and not streamed:
         raise InputError("is not a regular file (a device, a pipe or a socket); expected a file", file=path)
     try:
         with path.open("rb") as fh:
@@ -92,7 +103,11 @@ def read_text(
     path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None
 ) -> str:
     """Read a UTF-8 text file, refusing missing, oversized, binary, non-UTF-8 files and control characters."""
-    raw = read_bytes(path, max_bytes=max_bytes, limit_hint=limit_hint)
+    return decode_text(read_bytes(path, max_bytes=max_bytes, limit_hint=limit_hint), path)
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Bytes as UTF-8 text, refusing binary, non-UTF-8, control characters and empty files."""
     if b"\x00" in raw:
         raise InputError("binary file (contains NUL bytes); expected UTF-8 text", file=path)
     try:
@@ -116,13 +131,20 @@ def read_text(
 
 
 def load_file(
-    path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None
+    path: Path,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    limit_hint: str | None = None,
+    streams: bool = False,
+    as_json: bool = False,
 ) -> Located:
-    """Load a YAML or JSON file (by suffix; anything else is read as YAML) with locations."""
-    text = read_text(path, max_bytes=max_bytes, limit_hint=limit_hint)
-    if path.suffix.lower() == ".json":
-        return _load_json(text, path)
-    return _load_yaml(text, path)
+    """Load a YAML or JSON file (by suffix; anything else is read as YAML) with locations, and the
+    SHA-256 of the bytes read (what the audit log records, even for a manifest piped in)."""
+    raw = read_bytes(path, max_bytes=max_bytes, limit_hint=limit_hint, streams=streams)
+    text = decode_text(raw, path)
+    json_file = as_json or path.suffix.lower() == ".json"
+    located = _load_json(text, path) if json_file else _load_yaml(text, path)
+    return replace(located, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def load_text(text: str, path: Path) -> Located:

@@ -7,14 +7,13 @@ manifest leaves out. PACT has no life-cycle module field, so ``stages`` stays in
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from compliance.errors import InputError
 from compliance.facts import add_years
-from compliance.loading import load_file, read_text
+from compliance.loading import Located, load_file
 
 #: Manifest field -> how it is read from a footprint.
 PACT_FIELDS = ("standards", "primary_data_share", "verifier", "issued", "valid_until", "valid_from", "status")
@@ -38,20 +37,20 @@ def _number(value: Any, path: Path, field: str) -> float | None:
         raise InputError(f"'{value}' is not a number", file=path, field=field) from None
 
 
-def _as_json(path: Path) -> Any:
-    """A PACT file not named .json is still read as JSON (the format PACT defines)."""
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", file=path, line=exc.lineno, column=exc.colno) from None
-    except RecursionError:
-        raise InputError("nesting too deep for a PACT footprint", file=path) from None
-
-
 def read_footprint(path: Path) -> dict[str, Any]:
-    """The manifest-shaped fields a PACT ProductFootprint gives (only those it states)."""
-    data = load_file(path).data if path.suffix.lower() == ".json" else _as_json(path)
+    """The manifest-shaped fields a PACT ProductFootprint file gives (only those it states)."""
+    return footprint_fields(_load(path))
+
+
+def _load(path: Path) -> Located:
+    # PACT is JSON whatever the file is called.
+    return load_file(path, as_json=True)
+
+
+def footprint_fields(located: Located) -> dict[str, Any]:
+    """The manifest-shaped fields of a loaded PACT ProductFootprint."""
+    path = located.path
+    data = located.data
     if isinstance(data, dict) and isinstance(data.get("data"), dict):
         data = data["data"]
     if not isinstance(data, dict) or not isinstance(data.get("pcf"), dict):
@@ -117,13 +116,15 @@ def pact_path(ref: str, base_dir: Path) -> Path:
     return path
 
 
-def merge_footprint(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """A document dict with the PACT file's fields filled in where the manifest leaves them out."""
+def merge_footprint(doc: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], tuple[Path, str] | None]:
+    """A document dict with the PACT file's fields filled in where the manifest leaves them out, and
+    the file read with its SHA-256 (none when the document names no PACT file)."""
     ref = doc.get("pact_file")
     if not isinstance(ref, str) or doc.get("type") != "carbon_footprint_report":
-        return doc
+        return doc, None
     path = pact_path(ref, base_dir)
-    found = read_footprint(path)
+    located = _load(path)
+    found = footprint_fields(located)
     merged = dict(doc)
     for key in ("standards", "primary_data_share", "issued", "valid_until", "valid_from", "status"):
         if key in found and merged.get(key) in (None, []):
@@ -132,4 +133,5 @@ def merge_footprint(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
         verifier = dict(merged.get("verifier") or {})
         verifier.setdefault("name", found["verifier_name"])
         merged["verifier"] = verifier
-    return merged
+    assert located.sha256 is not None
+    return merged, (path, located.sha256)

@@ -319,3 +319,43 @@ def test_registries_with_inverted_dates_or_repeated_ids(tmp_path: Path) -> None:
     for reg in (inverted, repeated):
         code, _, err = invoke("check", str(HOLD), "--registry", str(reg))
         assert code == 2 and str(reg) in err
+
+
+# 11. the audit log
+
+
+def _audit(log: Path) -> list[dict]:
+    return [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_audit_hashes_pact_files_and_piped_manifests(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "audit.jsonl"
+    pact = SHIPMENTS / "vn-pact-footprint.yaml"
+    invoke("check", str(pact), "--audit-log", str(log))
+    paths = [i["path"] for i in _audit(log)[0]["inputs"]]
+    assert any(p.endswith(".json") for p in paths), paths  # the PACT file the verdict rests on
+    proc = subprocess.run([sys.executable, "-m", "compliance", "check", "/dev/stdin", "--audit-log", str(log)],
+                          input=HOLD.read_bytes(), capture_output=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    import hashlib
+
+    piped = _audit(log)[1]["inputs"][0]
+    assert piped == {"path": "/dev/stdin", "sha256": hashlib.sha256(HOLD.read_bytes()).hexdigest()}
+
+
+def test_an_unwritable_audit_log_fails_before_any_report(tmp_path: Path) -> None:
+    out = tmp_path / "report.txt"
+    code, stdout, err = invoke("check", str(HOLD), "--audit-log", str(tmp_path / "missing" / "a.jsonl"), "-o", str(out))
+    assert code == 2 and "audit log" in err and not out.exists() and stdout == ""
+
+
+def test_a_run_failing_on_input_gets_an_audit_line(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("shipment: {}\n", encoding="utf-8")
+    assert invoke("check", str(bad), "--audit-log", str(log))[0] == 2
+    (line,) = _audit(log)
+    assert line["outcome"] == "bad_input" and "bad.yaml" in line["error"] and line["verdicts"] == []
