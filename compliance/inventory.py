@@ -232,11 +232,13 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
         book.close()
         formulas.close()
         raise
-    it = sheet.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS)
-    shadow_it = shadow.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS)
-    first = next(it, ())
-    next(shadow_it, ())
+    first = next(sheet.iter_rows(values_only=True, max_row=1, max_col=MAX_XLSX_COLUMNS), ())
     header = _check_header([_cell(v) or "" for v in first], path)
+    # Data rows are read only as wide as the header: a sparse sheet claiming 16,384 columns (or a
+    # stray cell far to the right) costs nothing.
+    width = max(len(header), 1)
+    it = sheet.iter_rows(values_only=True, min_row=2, max_col=width)
+    shadow_it = shadow.iter_rows(values_only=True, min_row=2, max_col=width)
 
     def rows() -> Iterator[Row]:
         try:

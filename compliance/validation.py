@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -47,8 +48,22 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+_PYDANTIC_TAG = re.compile(r"^(function-[a-z]+|[a-z][a-z-]*)\[.*\]$")
+
+
+def user_loc(err: dict[str, Any]) -> Loc:
+    """An error's location as the user wrote it: pydantic's own tags (``function-after[...]``,
+    ``list[...]``) removed. The unknown key of an ``extra_forbidden`` error is the user's own word,
+    kept whatever it looks like (a key "a[0]" is not a tag)."""
+    raw = tuple(err["loc"])
+    keep_last = err["type"] == "extra_forbidden" and raw
+    body = raw[:-1] if keep_last else raw
+    cleaned = tuple(p for p in body if not (isinstance(p, str) and _PYDANTIC_TAG.match(p)))
+    return (*cleaned, raw[-1]) if keep_last else cleaned
+
+
 def describe(model: type[BaseModel], err: dict[str, Any]) -> str:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    loc = user_loc(err)
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -76,10 +91,7 @@ def validate(model: type[M], located: Located, *, base: Loc = ()) -> M:
         problems: list[ComplianceError] = []
         # A typo both adds an unknown key and leaves a required one missing: report the typo first.
         for err in sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden"):
-            loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
-            )
-            full = (*base, *loc)
+            full = (*base, *user_loc(dict(err)))
             problems.append(
                 InputError(
                     describe(model, dict(err)),

@@ -359,3 +359,24 @@ def test_a_run_failing_on_input_gets_an_audit_line(tmp_path: Path) -> None:
     assert invoke("check", str(bad), "--audit-log", str(log))[0] == 2
     (line,) = _audit(log)
     assert line["outcome"] == "bad_input" and "bad.yaml" in line["error"] and line["verdicts"] == []
+
+
+def test_a_sparse_workbook_reads_only_its_table(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "machine_type", "manufactured", "condition"])
+    sheet.append(["A1", "cnc_lathe", "2020-01-01", "new"])
+    sheet.cell(row=1048576, column=16384, value="x")  # claims the whole grid in a 5 KB file
+    path = tmp_path / "sparse.xlsx"
+    book.save(path)
+    out = tmp_path / "o.jsonl"
+    code, _, err = invoke("inventory", str(path), "--destination", "VN", "-o", str(out))
+    assert code == 0, err
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["A1"]
+
+
+def test_a_key_with_brackets_is_named_as_written(tmp_path: Path) -> None:
+    data = hold_data()
+    data["items"][0]["a[0]"] = 1
+    code, _, err = invoke("check", str(write_yaml(tmp_path / "m.yaml", data)))
+    assert code == 2 and "unknown key 'a[0]'" in err and "unknown key '0'" not in err
