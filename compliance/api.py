@@ -22,7 +22,7 @@ from compliance.models.report import (
     Verdict,
     worst,
 )
-from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version
+from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version, rulesets_digest
 from compliance.obtain import documents_to_obtain, needs_document
 from compliance.program import Answer, Program
 from compliance.verdicts import (
@@ -104,6 +104,7 @@ def check(
     lang: str = "en",
     with_upcoming: bool = True,
     produced_at: dt.datetime | None = None,
+    rulesets_sha256: str | None = None,
 ) -> Report:
     """Judge every item of a manifest against the rulesets, as of a day (default: arrival date).
 
@@ -114,6 +115,7 @@ def check(
         return _check(
             manifest, rulesets, registry, as_of=as_of, evaluator=evaluator, lang=lang,
             with_upcoming=with_upcoming, produced_at=produced_at,
+            rulesets_sha256=rulesets_sha256 or rulesets_digest(rulesets),
         )  # fmt: skip
 
 
@@ -127,6 +129,7 @@ def _check(
     lang: str,
     with_upcoming: bool,
     produced_at: dt.datetime | None,
+    rulesets_sha256: str,
 ) -> Report:
     engine = evaluator or default_evaluator()
     day = as_of or manifest.shipment.arrival_date
@@ -206,6 +209,7 @@ def _check(
         warnings=([_("the arrival date has passed ({day}): order-by dates are not called late").format(
             day=shipment.arrival_date.isoformat())] if arrival_passed else []) + registry_warnings(registry),
         tool_version=__version__,
+        rulesets_sha256=rulesets_sha256,
         exporter=shipment.exporter,
         importer=shipment.importer,
         vessel=shipment.vessel,

@@ -31,6 +31,7 @@ def entry(
     verdicts: Any,
     outcome: str = "verdict",
     error: str | None = None,
+    rulesets_sha256: str | None = None,
 ) -> dict[str, Any]:
     """One audit line: what was run, on which inputs (SHA-256 of the bytes read), and what came out:
     ``outcome`` is ``verdict`` or ``bad_input`` (then ``error`` says why)."""
@@ -44,6 +45,8 @@ def entry(
         "verdicts": verdicts,
         "outcome": outcome,
     }
+    if rulesets_sha256 is not None:
+        out["rulesets_sha256"] = rulesets_sha256
     if error is not None:
         out["error"] = error
     return out

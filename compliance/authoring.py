@@ -11,12 +11,13 @@ from pydantic import Field
 
 from compliance.api import check
 from compliance.errors import ComplianceError, InputError
-from compliance.inputs import SAMPLE_REGISTRY, load_registry
+from compliance.inputs import load_registry
 from compliance.loading import Located, load_file
 from compliance.models.common import Date, Model
 from compliance.models.manifest import Manifest
 from compliance.models.report import Status
 from compliance.models.ruleset import Ruleset, without_drafts
+from compliance.resources import SAMPLE_REGISTRY
 from compliance.ruleset_lint import static_problems
 from compliance.validation import InputErrors, validate
 

@@ -20,11 +20,11 @@ import click
 
 from compliance import __version__
 from compliance.errors import ComplianceError, ExitCode, UsageError
-from compliance.inputs import DEFAULT_RULESETS
 from compliance.loading import DEFAULT_MAX_BYTES
 from compliance.models.report import Report, worst
 from compliance.output import output_target, write_file
 from compliance.render.visible import visible
+from compliance.resources import DEFAULT_RULESETS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,8 +89,27 @@ def parse_day(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"'{value}' is not a date; expected YYYY-MM-DD", field=option) from None
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The tool's version and the ruleset bundle it judges by: the same hash as in each JSON result
+    (`rulesets_sha256`) and audit line, so a verdict can be traced to the exact rules."""
+    if not value or ctx.resilient_parsing:
+        return
+    from compliance.inputs import load_rulesets
+    from compliance.models.ruleset import rulesets_digest
+
+    rulesets = load_rulesets()
+    click.echo(f"compliance, version {__version__}")
+    click.echo(f"rulesets: shipped bundle, sha256 {rulesets_digest(rulesets)}")
+    for rs in rulesets:
+        click.echo(f"  {rs.id}: versions {', '.join(v.version for v in rs.versions)}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="compliance")
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    help="Show the version and the shipped ruleset bundle's hash, then exit.",
+)  # fmt: skip
 def cli() -> None:
     """Compliance checks for shipments of CNC machine tools.
 
@@ -240,6 +259,7 @@ def check(
                     *file_digests([*ruleset_files(rulesets_dir or DEFAULT_RULESETS), *(registries or [SAMPLE_REGISTRY])]),
                 ],
                 rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
+                rulesets_sha256=reports[0].rulesets_sha256,
                 as_of=sorted({r.as_of for r in reports}),
                 verdicts=[
                     {"shipment_id": r.shipment_id, "verdict": r.verdict, "items": {i.item_id: i.verdict for i in r.items}}
@@ -466,7 +486,7 @@ def rulesets() -> None:
 
 
 def _ruleset_paths(paths: tuple[Path, ...], rulesets_dir: Path | None) -> list[Path]:
-    from compliance.inputs import DEFAULT_RULESETS, ruleset_files
+    from compliance.inputs import ruleset_files
 
     out: list[Path] = []
     for p in paths or (rulesets_dir or DEFAULT_RULESETS,):

@@ -12,13 +12,11 @@ from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Accreditation, Registry, RegistryFile
 from compliance.models.ruleset import Ruleset, without_drafts
 from compliance.pact import merge_footprint
+from compliance.resources import DEFAULT_RULESETS, SAMPLE_REGISTRY
 from compliance.ruleset_lint import static_problems
 from compliance.validation import InputErrors, validate
 
-#: The repository's rulesets and sample registry (the package is installed editable by `make`).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RULESETS = PROJECT_ROOT / "rulesets"
-SAMPLE_REGISTRY = DEFAULT_RULESETS / "registries" / "sample-registry.yaml"
+__all__ = ["DEFAULT_RULESETS", "SAMPLE_REGISTRY"]
 
 
 @dataclass(frozen=True)

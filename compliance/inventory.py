@@ -27,7 +27,7 @@ from compliance.errors import EngineIntegrityError, InputError, UsageError
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
-from compliance.models.ruleset import Ruleset
+from compliance.models.ruleset import Ruleset, rulesets_digest
 from compliance.output import publish, temporary_beside
 from compliance.validation import validate
 
@@ -381,6 +381,8 @@ class Judge:
     results: dict[tuple[object, ...], Outcome] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Once per run, not per row.
+        self.rulesets_sha256 = rulesets_digest(self.rulesets)
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
 
@@ -401,8 +403,9 @@ class Judge:
         )  # fmt: skip
         manifest = Manifest.model_construct(shipment=shipment, items=[item], documents=docs)
         report = check(
-            manifest, self.rulesets, self.registry, as_of=day, evaluator=self.evaluator, with_upcoming=False
-        )
+            manifest, self.rulesets, self.registry, as_of=day, evaluator=self.evaluator, with_upcoming=False,
+            rulesets_sha256=self.rulesets_sha256,
+        )  # fmt: skip
         outcome = outcome_of(report.items[0], report.missing_documents)
         if key is not None:
             self.results[key] = outcome

@@ -176,6 +176,8 @@ class Report(Result):
     registry_is_sample: bool = False
     warnings: list[str] = Field(default_factory=list)
     tool_version: str = ""
+    #: SHA-256 of the rulesets the report was judged by (as `compliance --version` prints it).
+    rulesets_sha256: str = ""
     exporter: str | None = None
     importer: str | None = None
     vessel: str | None = None

@@ -329,6 +329,18 @@ class Ruleset(Model):
         return f'{self.instrument}{where}: "{citation.quote}" (source: {origin})'
 
 
+def rulesets_digest(rulesets: list[Ruleset]) -> str:
+    """A content hash of the rulesets in use (as loaded: drafts in or out, ids chosen), so that a
+    verdict can be traced to the exact rules it was judged by."""
+    import hashlib
+    import json
+
+    canonical = json.dumps(
+        [rs.model_dump(mode="json") for rs in sorted(rulesets, key=lambda r: r.id)], sort_keys=True
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def without_drafts(ruleset: Ruleset) -> Ruleset:
     """The ruleset as users get it by default: drafts do not exist for verdicts, upcoming or diff."""
     return ruleset.model_copy(update={"versions": [v for v in ruleset.versions if v.status != "draft"]})

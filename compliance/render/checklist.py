@@ -19,8 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from compliance.i18n import format_date, translations
 from compliance.labels import label
 from compliance.models.report import Report
-
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from compliance.resources import TEMPLATES
 
 # CommonMark treats these as markup anywhere in a line; values never start a line, so block markers
 # (#, >, -, 1.) cannot trigger, and escaping them would only make the source harder to read.

@@ -1,0 +1,1 @@
+"""The shipped sample accreditation registry (data)."""

@@ -1,0 +1,1 @@
+"""The checklist templates: data, installed inside the package as compliance.templates."""
