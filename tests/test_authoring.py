@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT, SHIPMENTS
+from helpers import ROOT, SHIPMENTS
 
 from compliance.authoring import cases_path, lint_file, run_cases
 from compliance.cli import cli

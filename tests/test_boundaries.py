@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import ai_attestation, ce, item, judge, lca_report, manifest, requirement, ruleset_of
+from helpers import ai_attestation, ce, item, judge, lca_report, manifest, requirement, ruleset_of
 
 from compliance.facts import add_years, completed_years
 

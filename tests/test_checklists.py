@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SHIPMENTS, judge, manifest
+from helpers import SHIPMENTS, judge, manifest
 
 from compliance.cli import cli
 from compliance.models.registry import Registry
@@ -264,9 +264,17 @@ def test_pdf_holds_shipment_items_and_missing_documents(tmp_path: Path, lang: st
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)  # A4
 
 
-def test_pdf_needs_output_on_a_terminal_and_one_manifest_per_checklist(tmp_path: Path) -> None:
+def test_one_manifest_per_checklist(tmp_path: Path) -> None:
     code, _, err = cli_run("check", str(SAMPLE), str(SAMPLE), "--format", "html")
     assert code == 2 and "one manifest" in err
+
+
+def test_pdf_needs_output_on_a_terminal(tmp_path: Path) -> None:
+    code, out = _on_a_terminal("check", str(SAMPLE), "--format", "pdf")
+    assert code == 2 and "%PDF" not in out
+    out_file = tmp_path / "c.pdf"
+    code, _ = _on_a_terminal("check", str(SAMPLE), "--format", "pdf", "-o", str(out_file))
+    assert code == 1 and out_file.read_bytes().startswith(b"%PDF")
 
 
 # -- browser ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SHIPMENTS
+from helpers import ROOT, SHIPMENTS
 
 from compliance.cli import cli
 
@@ -167,11 +167,37 @@ def test_missing_file():
     assert code == 2 and "not found" in err
 
 
-@pytest.mark.parametrize("what", ["manifest", "result", "registry", "ruleset"])
-def test_schema(what):
+def _schema(what: str) -> dict:
     code, out, _ = run("schema", what)
     assert code == 0
-    assert "properties" in json.loads(out)
+    return json.loads(out)
+
+
+@pytest.mark.parametrize(
+    ("what", "path"),
+    [("manifest", SHIPMENTS / "vn-container-mixed.yaml"), ("registry", ROOT / "rulesets/registries/sample-registry.yaml"),
+     ("ruleset", ROOT / "rulesets/vn-circular-12-2026.yaml")],
+)  # fmt: skip
+def test_schema_accepts_the_shipped_files_and_refuses_a_typo(what, path):
+    import jsonschema
+    import yaml
+
+    schema = _schema(what)
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    jsonschema.validate(data, schema)
+    data["unknwn_key"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_result_schema_validates_real_results_and_names_the_contract_keys():
+    import jsonschema
+
+    schema = _schema("result")
+    assert {"shipment_id", "as_of", "verdict", "items", "missing_documents", "upcoming"} <= set(schema["required"])
+    for path in sorted(SHIPMENTS.glob("*.yaml")):
+        code, out, _ = run("check", str(path), "--format", "json")
+        jsonschema.validate(json.loads(out), schema)
 
 
 def test_internal_error_exits_70_with_a_log(monkeypatch):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ce, item, lca_report, manifest
+from helpers import ce, item, lca_report, manifest
 
 from compliance.api import check
 from compliance.engine import DurableEvaluator
@@ -46,7 +46,24 @@ def test_faults_are_caught(rulesets, registry, fault):
         verify(program, facts, answers)
 
 
-def test_an_exception_in_the_engine_is_an_error_not_a_verdict(rulesets, registry, monkeypatch):
+def test_an_exception_in_a_rule_action_is_an_error_not_a_verdict(rulesets, registry, monkeypatch):
+    # A rule action that raises inside durable's action machinery: the run fails, no verdict is built.
+    import compliance.engine
+
+    m, _, _ = setup(rulesets, registry, [lca_report()])
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("action failed")
+
+    monkeypatch.setattr(compliance.engine, "Answer", failing)
+    with pytest.raises(EngineIntegrityError):
+        check(m, rulesets, registry, evaluator=DurableEvaluator())
+    monkeypatch.undo()
+    # The engine keeps working afterwards.
+    assert check(m, rulesets, registry, evaluator=DurableEvaluator()).items
+
+
+def test_dropped_answers_are_an_error_not_a_verdict(rulesets, registry, monkeypatch):
     m, _, _ = setup(rulesets, registry, [lca_report()])
 
     class Broken(DurableEvaluator):

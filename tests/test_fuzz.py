@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SHIPMENTS
+from helpers import ROOT, SHIPMENTS
 
 from compliance.cli import cli
 

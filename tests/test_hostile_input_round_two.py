@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT, SHIPMENTS
+from helpers import ROOT, SHIPMENTS
 
 from compliance import cli as cli_module
 from compliance.cli import cli, run_command

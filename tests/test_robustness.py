@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import SHIPMENTS
+from helpers import SHIPMENTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_differential import manifests

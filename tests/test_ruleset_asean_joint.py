@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ai_attestation, ce, item, judge, lca_report, manifest, requirement, ruleset_of
+from helpers import ai_attestation, ce, item, judge, lca_report, manifest, requirement, ruleset_of
 
 RS = "asean-joint-green-access-2026"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import item, judge, manifest, requirement, ruleset_of
+from helpers import item, judge, manifest, requirement, ruleset_of
 
 RS = "vn-decision-18-2019-used-machinery"
 INSPECTION = {"id": "INS", "type": "inspection_certificate", "issued": "2026-06-01"}

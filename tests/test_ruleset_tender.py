@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import item, judge, manifest, requirement, ruleset_of
+from helpers import item, judge, manifest, requirement, ruleset_of
 
 RS = "iso-tr-24122-green-tender"
 STAGES = ["A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import ce, item, judge, lca_report, manifest, requirement, ruleset_of
+from helpers import ce, item, judge, lca_report, manifest, requirement, ruleset_of
 
 RS = "vn-circular-12-2026"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT, SHIPMENTS
+from helpers import ROOT, SHIPMENTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import manifests

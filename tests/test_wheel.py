@@ -16,7 +16,7 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHIPMENTS
+from helpers import ROOT, SHIPMENTS
 
 
 @pytest.fixture(scope="module")
