@@ -1,0 +1,187 @@
+"""`compliance check` and `compliance schema`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from compliance.cli.common import (
+    VERDICT_EXIT,
+    cli,
+    drafts_option,
+    handle_errors,
+    parse_day,
+    produced_now,
+    registry_option,
+    ruleset_ids_option,
+    rulesets_dir_option,
+    write_output,
+)
+from compliance.errors import ComplianceError, UsageError
+from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.models.report import Report, worst
+from compliance.output import output_target
+from compliance.resources import DEFAULT_RULESETS
+
+
+@cli.command()
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@registry_option
+@rulesets_dir_option
+@ruleset_ids_option
+@click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html", "pdf"]),
+    default="text",
+    show_default=True,
+    help="text (a table on a terminal), json, or a broker's checklist: markdown, html, pdf.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "vi"]),
+    default="en",
+    show_default=True,
+    help="Language of every sentence and heading (ids and codes stay as they are).",
+)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
+)
+@click.option("--no-color", is_flag=True, help="No colour on a terminal (as does the NO_COLOR variable).")
+@click.option(
+    "--max-size",
+    type=int,
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse manifests larger than this many bytes.",
+)
+@drafts_option
+@click.option(
+    "--audit-log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Append one JSON line per run (inputs' SHA-256, rulesets, verdicts) to this file.",
+)
+@handle_errors
+def check(
+    manifests: tuple[Path, ...],
+    registries: tuple[Path, ...],
+    rulesets_dir: Path | None,
+    ruleset_ids: tuple[str, ...],
+    as_of: str | None,
+    fmt: str,
+    lang: str,
+    output: Path | None,
+    no_color: bool,
+    max_size: int,
+    drafts: bool,
+    audit_log: Path | None,
+) -> None:
+    """Check shipment manifests against the rulesets.
+
+    Example: compliance check shipments/vn-used-vmc-hold.yaml --format html --lang vi -o checklist.html
+    """  # noqa: D301
+    from compliance import render
+    from compliance.api import check as run_check
+    from compliance.audit import AuditLog, entry, file_digests
+    from compliance.inputs import (
+        SAMPLE_REGISTRY,
+        check_dates,
+        load_manifest,
+        load_registry,
+        load_rulesets,
+        ruleset_files,
+    )
+
+    # Opened first: an audit log that cannot be written stops the run before anything is judged, and
+    # every run that reaches a verdict or fails on input gets its line.
+    audit = AuditLog(audit_log) if audit_log is not None else None
+    command = ["compliance", *sys.argv[1:]]
+    inputs: list[tuple[Path, str]] = []
+    reports: list[Report] = []
+    try:
+        day = parse_day(as_of, "--as-of")
+        output = output_target(output, [*manifests, *registries])
+        renderer = render.get(fmt)
+        if fmt in ("markdown", "html", "pdf") and len(manifests) > 1:
+            raise UsageError(f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS")
+        if fmt in render.BINARY and output is None and sys.stdout.isatty():
+            raise UsageError("PDF is not for a terminal: give --output FILE (or pipe it)", field="--output")
+        terminal = output is None and fmt == "text" and sys.stdout.isatty()
+        options = render.RenderOptions(
+            terminal=terminal,
+            color=terminal and not no_color and not os.environ.get("NO_COLOR"),
+            width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
+        )
+        produced_at = produced_now()
+        rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
+        registry = load_registry(list(registries))
+        for path in manifests:
+            loaded = load_manifest(path, max_bytes=max_size)
+            inputs.extend(loaded.inputs)
+            check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
+            reports.append(
+                run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang, produced_at=produced_at)
+            )
+    except ComplianceError as exc:
+        if audit is not None:
+            audit.append(entry(command=command, inputs=inputs, rulesets=[], as_of=[], verdicts=[],
+                               outcome="bad_input", error=str(exc)))  # fmt: skip
+        raise
+    text: str | bytes
+    if fmt == "json" and len(reports) > 1:
+        from compliance.render.json_format import report_dict
+
+        text = json.dumps([report_dict(r) for r in reports], indent=2, ensure_ascii=False) + "\n"
+    elif len(reports) == 1:
+        text = renderer(reports[0], options)
+    else:
+        text = "\n".join(str(renderer(r, options)) for r in reports)
+    write_output(text, output)
+    if audit is not None:
+        audit.append(
+            entry(
+                command=command,
+                inputs=[
+                    *inputs,
+                    *file_digests([*ruleset_files(rulesets_dir or DEFAULT_RULESETS), *(registries or [SAMPLE_REGISTRY])]),
+                ],
+                rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
+                rulesets_sha256=reports[0].rulesets_sha256,
+                as_of=sorted({r.as_of for r in reports}),
+                verdicts=[
+                    {"shipment_id": r.shipment_id, "verdict": r.verdict, "items": {i.item_id: i.verdict for i in r.items}}
+                    for r in reports
+                ],
+            )
+        )
+    sys.exit(VERDICT_EXIT[worst([r.verdict for r in reports])])
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["manifest", "result", "registry", "ruleset"]))
+@handle_errors
+def schema(what: str) -> None:
+    """Print the JSON Schema of a file the tool reads or writes.
+
+    Example: compliance schema result
+    """
+    from pydantic import BaseModel
+
+    from compliance.models.manifest import Manifest
+    from compliance.models.registry import RegistryFile
+    from compliance.models.report import Report as ReportModel
+    from compliance.models.ruleset import Ruleset
+
+    models: dict[str, type[BaseModel]] = {
+        "manifest": Manifest, "result": ReportModel, "registry": RegistryFile, "ruleset": Ruleset,
+    }  # fmt: skip
+    model = models[what]
+    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+

@@ -1,0 +1,132 @@
+"""What every command shares: writing output, user errors vs bugs, dates, the group and its options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from compliance import __version__
+from compliance.errors import ComplianceError, ExitCode, UsageError
+from compliance.output import write_file
+from compliance.render.visible import visible
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+VERDICT_EXIT = {"clear": ExitCode.CLEAR, "hold": ExitCode.HOLD, "review": ExitCode.REVIEW}
+
+
+def write_output(text: str | bytes, output: Path | None) -> None:
+    """Print, or write a file atomically: a failed run never leaves a partial file."""
+    if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=False)
+        return
+    write_file(text.encode("utf-8") if isinstance(text, str) else text, output)
+
+
+def handle_errors(func: F) -> F:
+    """User errors exit 2 with one message; anything else is a bug: exit 70 and a log file."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ComplianceError as exc:
+            # Messages quote what the user wrote: escape what a terminal would obey or misorder.
+            click.echo(f"error: {visible(str(exc))}", err=True)
+            sys.exit(ExitCode.BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:  # a bug: never a verdict
+            fd, log = tempfile.mkstemp(prefix="compliance-crash-", suffix=".log")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"compliance {__version__}\n{' '.join(sys.argv)}\n\n")
+                fh.write(traceback.format_exc())
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (details: {log})", err=True)
+            sys.exit(ExitCode.INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def produced_now() -> dt.datetime:
+    """Now, or the moment SOURCE_DATE_EPOCH names: the reproducible-builds convention, so a checklist
+    made twice from the same inputs can be byte-identical (golden files, archived filings)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH is '{epoch}'; expected whole seconds since 1970-01-01", field="SOURCE_DATE_EPOCH"
+            ) from None
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"'{value}' is not a date; expected YYYY-MM-DD", field=option) from None
+
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The tool's version and the ruleset bundle it judges by: the same hash as in each JSON result
+    (`rulesets_sha256`) and audit line, so a verdict can be traced to the exact rules."""
+    if not value or ctx.resilient_parsing:
+        return
+    from compliance.inputs import load_rulesets
+    from compliance.models.ruleset import rulesets_digest
+
+    rulesets = load_rulesets()
+    click.echo(f"compliance, version {__version__}")
+    click.echo(f"rulesets: shipped bundle, sha256 {rulesets_digest(rulesets)}")
+    for rs in rulesets:
+        click.echo(f"  {rs.id}: versions {', '.join(v.version for v in rs.versions)}")
+    ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    help="Show the version and the shipped ruleset bundle's hash, then exit.",
+)  # fmt: skip
+def cli() -> None:
+    """Compliance checks for shipments of CNC machine tools.
+
+    Exit codes: 0 clear, 1 hold, 2 bad input or usage, 3 review, 70 internal error.
+    """
+
+
+registry_option = click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Accreditation registry file (repeatable; later files win). Default: the SAMPLE registry.",
+)
+rulesets_dir_option = click.option(
+    "--rulesets",
+    "rulesets_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of ruleset YAML files. Default: the shipped rulesets.",
+)
+ruleset_ids_option = click.option(
+    "--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all."
+)
+drafts_option = click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
+
+

@@ -1,0 +1,140 @@
+"""`compliance inventory`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from compliance.cli.common import (
+    VERDICT_EXIT,
+    cli,
+    drafts_option,
+    handle_errors,
+    parse_day,
+    registry_option,
+    ruleset_ids_option,
+    rulesets_dir_option,
+)
+from compliance.errors import ExitCode, UsageError
+from compliance.output import output_target
+from compliance.render.visible import visible
+
+
+@cli.command()
+@click.argument("inventory_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--documents",
+    "documents_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="YAML file with the `documents:` list that the inventory's documents column names.",
+)
+@click.option(
+    "--destination",
+    "destinations",
+    multiple=True,
+    required=True,
+    help="Destination country (ISO 3166-1 alpha-2), repeatable.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    multiple=True,
+    help="Judge as of this day (repeatable: two days add a `changes` column). Default: today.",
+)
+@registry_option
+@rulesets_dir_option
+@ruleset_ids_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Output .csv, .xlsx or .jsonl (by suffix). Default: CSV on stdout.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: the number of cores."
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar even on a terminal.")
+@click.option("--sheet", help="The workbook sheet to read (XLSX). Default: the active sheet, as Excel opens it.")
+@drafts_option
+@handle_errors
+def inventory(
+    inventory_file: Path,
+    documents_file: Path | None,
+    destinations: tuple[str, ...],
+    as_of: tuple[str, ...],
+    registries: tuple[Path, ...],
+    rulesets_dir: Path | None,
+    ruleset_ids: tuple[str, ...],
+    output: Path | None,
+    workers: int | None,
+    no_progress: bool,
+    sheet: str | None,
+    drafts: bool,
+) -> None:
+    """Check a whole inventory against several destinations (and dates).
+
+    Example: compliance inventory stock.csv --documents docs.yaml --destination VN --destination TH
+    --as-of 2026-06-30 --as-of 2026-07-01 --output verdicts.xlsx
+
+    Exit code: 2 when any row is malformed (its output row says why), else the worst verdict.
+    """
+    from compliance.inputs import load_registry, load_rulesets
+    from compliance.inventory import Judge, load_documents, run
+    from compliance.models.common import _country
+
+    try:
+        dests = list(dict.fromkeys(_country(d) for d in destinations))
+    except ValueError as exc:
+        raise UsageError(str(exc), field="--destination") from None
+    days = [d for d in (parse_day(v, "--as-of") for v in as_of) if d is not None] or [dt.date.today()]
+    days = sorted(set(days))
+    output = output_target(output, [inventory_file, *([documents_file] if documents_file else []), *registries])
+    judge = Judge(
+        rulesets=load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts),
+        registry=load_registry(list(registries)),
+        documents=load_documents(documents_file),
+        destinations=dests,
+        days=days,
+    )
+    show = not no_progress and sys.stderr.isatty()
+    procs = workers or os.cpu_count() or 1
+    if show:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+        ) as bar:
+            task = bar.add_task("rows judged: 0")
+            summary = run(
+                inventory_file,
+                judge,
+                output,
+                workers=procs,
+                progress=lambda n: bar.update(task, description=f"rows judged: {n:,}"),
+                sheet=sheet,
+            )
+    else:
+        summary = run(inventory_file, judge, output, workers=procs, sheet=sheet)
+    lines = [f"{summary.rows_in:,} rows in, {summary.rows_out:,} rows out ({len(dests)} destination(s))"]
+    if summary.sheet is not None:
+        lines.insert(0, f"read sheet '{visible(summary.sheet)}' of {inventory_file.name}")
+    for dest, counts in summary.by_destination.items():
+        parts = ", ".join(f"{v} {counts[v]:,}" for v in ("clear", "review", "hold", "error") if counts[v])
+        lines.append(f"  {dest}: {parts or 'no rows'}")
+    if len(days) > 1:
+        lines.append(f"  verdict changes between {days[0]} and {days[-1]}: {summary.changed:,} row(s)")
+    click.echo("\n".join(lines), err=True)
+    totals: Counter[str] = Counter()
+    for counts in summary.by_destination.values():
+        totals.update(counts)
+    if totals["error"]:
+        sys.exit(ExitCode.BAD_INPUT)
+    present = [v for v in ("hold", "review", "clear") if totals[v]]
+    sys.exit(VERDICT_EXIT[present[0]] if present else ExitCode.CLEAR)
+
+

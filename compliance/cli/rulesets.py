@@ -1,0 +1,280 @@
+"""`compliance rulesets list|show|lint|test|diff` and `compliance explain`: for ruleset authors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from compliance.cli.common import (
+    cli,
+    drafts_option,
+    handle_errors,
+    parse_day,
+    registry_option,
+    ruleset_ids_option,
+    rulesets_dir_option,
+    write_output,
+)
+from compliance.errors import ExitCode, UsageError
+from compliance.resources import DEFAULT_RULESETS
+
+
+@cli.group()
+def rulesets() -> None:
+    """Write, test, compare and read rulesets.
+
+    Example: compliance rulesets lint && compliance rulesets test --require-coverage
+    """
+
+
+def _ruleset_paths(paths: tuple[Path, ...], rulesets_dir: Path | None) -> list[Path]:
+    from compliance.inputs import ruleset_files
+
+    out: list[Path] = []
+    for p in paths or (rulesets_dir or DEFAULT_RULESETS,):
+        out.extend(ruleset_files(p) if p.is_dir() else [p])
+    return out
+
+
+@rulesets.command("list")
+@rulesets_dir_option
+@handle_errors
+def rulesets_list(rulesets_dir: Path | None) -> None:
+    """List rulesets: id, title, jurisdiction, versions with dates, source confidence.
+
+    Example: compliance rulesets list
+    """
+    from compliance.inputs import load_rulesets
+
+    for rs in load_rulesets(rulesets_dir, drafts=True):
+        click.echo(f"{rs.id}  [{rs.jurisdiction}]  source confidence: {rs.source_confidence}")
+        click.echo(f"  {rs.title.en}")
+        for v in sorted(rs.versions, key=lambda v: v.effective_from):
+            until = f" to {v.effective_to}" if v.effective_to else ""
+            draft = (
+                f" ({v.status}, {v.source_confidence or rs.source_confidence})" if v.status == "draft" else ""
+            )
+            click.echo(f"  version {v.version}: from {v.effective_from}{until}{draft}")
+
+
+@rulesets.command("show")
+@click.argument("ruleset_id")
+@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
+@rulesets_dir_option
+@handle_errors
+def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None:
+    """Every requirement of a ruleset: severity, what satisfies it, citation.
+
+    Example: compliance rulesets show vn-circular-12-2026 --lang vi
+    """
+    from compliance.inputs import load_rulesets
+
+    rs = load_rulesets(rulesets_dir, [ruleset_id], drafts=True)[0]
+    click.echo(f"{rs.id}: {rs.title.get(lang)}")
+    click.echo(f"instrument: {rs.instrument}")
+    click.echo(f"source confidence: {rs.source_confidence}")
+    click.echo("sources:")
+    for src in rs.sources:
+        details = ", ".join(x for x in (src.issuer, src.date.isoformat() if src.date else None, src.url) if x)
+        click.echo(f"  [{src.id}] {src.title} ({src.kind.replace('_', ' ')}; {details}; confidence {src.confidence})")
+    for v in rs.versions:
+        until = f" to {v.effective_to}" if v.effective_to else ""
+        click.echo(f"\nversion {v.version} ({v.status}), from {v.effective_from}{until}")
+        scope = v.scope.model_dump(mode="json", exclude_none=True)
+        click.echo(f"  scope: {json.dumps(scope, ensure_ascii=False)}")
+        for r in v.requirements:
+            click.echo(f"  - {r.id} [{r.severity}] {r.title.get(lang)}")
+            if r.documents:
+                click.echo(f"      documents: {' or '.join(t.value for t in r.documents)}")
+            for c in r.checks:
+                click.echo(
+                    f"      must: {json.dumps(c.model_dump(mode='json', exclude_none=True), ensure_ascii=False)}"
+                )
+            for c in r.review_when:
+                click.echo(
+                    f"      review when: {json.dumps(c.model_dump(mode='json', exclude_none=True), ensure_ascii=False)}"
+                )
+            for ic in r.item_checks:
+                click.echo(f"      machine: {json.dumps(ic.model_dump(mode='json', exclude_none=True))}")
+            click.echo(f"      action: {r.action.get(lang)}")
+            click.echo(f"      citation: {rs.cite(r.citation)}")
+
+
+@rulesets.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@handle_errors
+def rulesets_lint(paths: tuple[Path, ...]) -> None:
+    """Check ruleset files: schema, citations, Vietnamese text, vocabulary, version dates, conditions
+    that can never hold, and requirements no test case exercises.
+
+    Example: compliance rulesets lint rulesets/
+    """
+    from compliance.authoring import lint_file
+
+    problems = [p for path in _ruleset_paths(paths, None) for p in lint_file(path)]
+    for p in problems:
+        click.echo(str(p), err=True)
+    if problems:
+        sys.exit(ExitCode.BAD_INPUT)
+    click.echo("no problems")
+
+
+@rulesets.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--require-coverage",
+    is_flag=True,
+    help="Fail when a requirement is not both satisfied and unmet by some case.",
+)
+@handle_errors
+def rulesets_test(paths: tuple[Path, ...], require_coverage: bool) -> None:
+    """Run each ruleset's cases (<id>.cases.yaml beside it) and report coverage.
+
+    Example: compliance rulesets test --require-coverage
+    """
+    from compliance.authoring import cases_path, run_cases
+    from compliance.inputs import load_ruleset
+
+    failed = uncovered = 0
+    for path in _ruleset_paths(paths, None):
+        rs = load_ruleset(path)
+        cases = cases_path(path)
+        if not cases.exists():
+            click.echo(f"{rs.id}: no cases file {cases.name}")
+            uncovered += sum(len(v.requirements) for v in rs.versions)
+            continue
+        results, coverage = run_cases(rs, cases)
+        ok = sum(1 for r in results if not r.failures)
+        click.echo(f"{rs.id}: {ok}/{len(results)} cases pass")
+        for r in results:
+            for f in r.failures:
+                click.echo(f"  FAIL {cases}:{r.line} '{r.name}': {f}")
+        failed += len(results) - ok
+        total = len(coverage.satisfied)
+        gaps = coverage.uncovered()
+        click.echo(
+            f"  coverage: {total - len(gaps)}/{total} requirements both satisfied and unmet by some case"
+        )
+        for g in gaps:
+            click.echo(f"  uncovered: {g}")
+        uncovered += len(gaps)
+    if failed or (require_coverage and uncovered):
+        sys.exit(1)
+
+
+@rulesets.command("diff")
+@click.argument("a")
+@click.argument("b", required=False)
+@click.option(
+    "--at",
+    "dates",
+    multiple=True,
+    help="The day(s) picking the version: two days with one ruleset id or file.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--inventory",
+    "inventory_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Also show the impact: which inventory rows change verdict.",
+)
+@click.option("--documents", "documents_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--destination", "destinations", multiple=True, help="Destinations for the impact (default: VN)."
+)
+@rulesets_dir_option
+@drafts_option
+@handle_errors
+def rulesets_diff(
+    a: str, b: str | None, dates: tuple[str, ...], fmt: str, inventory_file: Path | None,
+    documents_file: Path | None, destinations: tuple[str, ...], rulesets_dir: Path | None, drafts: bool,
+) -> None:  # fmt: skip
+    """Compare two ruleset files version by version, or one ruleset (id or file) at two dates.
+
+    Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
+    """
+    from compliance.diff import RulesetDiff, diff_rulesets, diff_versions, inventory_impact
+    from compliance.inputs import load_ruleset, load_rulesets
+    from compliance.models.ruleset import Ruleset, Version, without_drafts
+
+    def get(ref: str) -> Ruleset:
+        p = Path(ref)
+        if p.is_file():
+            rs = load_ruleset(p)
+            return rs if drafts else without_drafts(rs)
+        return load_rulesets(rulesets_dir, [ref], drafts=drafts)[0]
+
+    def pick(rs: Ruleset, day: dt.date) -> Version:
+        v = rs.version_on(day)
+        if v is None:
+            raise UsageError(f"{rs.id} has no version in force on {day}", field="--at")
+        return v
+
+    def latest(rs: Ruleset) -> Version:
+        if not rs.versions:
+            raise UsageError(f"{rs.id} has only draft versions (include them with --drafts)", field="--drafts")
+        return max(rs.versions, key=lambda v: v.effective_from)
+
+    days = [d for d in (parse_day(x, "--at") for x in dates) if d is not None]
+    result: RulesetDiff | Any
+    if b is None:
+        if len(days) != 2:
+            raise UsageError("give two rulesets, or one ruleset and two --at dates", field="--at")
+        ra = rb = get(a)
+        va, vb = pick(ra, days[0]), pick(rb, days[1])
+        result = diff_versions(ra, va, rb, vb)
+    elif days:
+        ra, rb = get(a), get(b)
+        va, vb = pick(ra, days[0]), pick(rb, days[-1])
+        result = diff_versions(ra, va, rb, vb)
+    else:
+        ra, rb = get(a), get(b)
+        va, vb = latest(ra), latest(rb)
+        result = diff_rulesets(ra, rb)
+    if inventory_file is not None:
+        result.impact = inventory_impact(
+            inventory_file, documents_file, list(destinations) or ["VN"], (ra, va), (rb, vb)
+        )
+    write_output(
+        json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else result.text(),
+        None,
+    )
+
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--item", "item_id", required=True, help="The item to explain.")
+@ruleset_ids_option
+@click.option("--as-of", "as_of", help="Judge as of this day (YYYY-MM-DD). Default: the arrival date.")
+@registry_option
+@rulesets_dir_option
+@drafts_option
+@handle_errors
+def explain(
+    manifest: Path, item_id: str, ruleset_ids: tuple[str, ...], as_of: str | None, registries: tuple[Path, ...],
+    rulesets_dir: Path | None, drafts: bool,
+) -> None:  # fmt: skip
+    """Explain one item's verdict: facts, each condition with the values it saw, the verdict.
+
+    Example: compliance explain shipments/vn-used-vmc-hold.yaml --item L1 --ruleset vn-circular-12-2026
+    """
+    from compliance.explain import explain as trace
+    from compliance.inputs import check_dates, load_manifest, load_registry, load_rulesets
+
+    loaded = load_manifest(manifest)
+    if item_id not in {i.id for i in loaded.manifest.items}:
+        raise UsageError(
+            f"no item '{item_id}' in {manifest}; items: {', '.join(i.id for i in loaded.manifest.items)}",
+            field="--item",
+        )
+    day = parse_day(as_of, "--as-of")
+    check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
+    rs = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
+    click.echo(trace(loaded.manifest, rs, load_registry(list(registries)), item_id, as_of=day), nl=False)
+
