@@ -1,0 +1,177 @@
+"""Judging one inventory row per destination and day, exactly as `check` judges a one-item manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
+from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Outcome, Row
+from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
+from compliance.models.registry import Registry
+from compliance.models.report import ItemResult, MissingDocument
+from compliance.models.ruleset import Ruleset, rulesets_digest
+
+# ---------------------------------------------------------------------------------------------
+# Judging
+
+
+class RowError(Exception):
+    """A malformed row: its reason names the column."""
+
+
+def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Document]]:
+    values = row.values
+    if "__extra__" in values:
+        raise RowError(f"line {row.line}: more cells than the header has columns")
+    if "__formula__" in values:
+        raise RowError(
+            f"column '{values['__formula__']}': the cell holds a formula whose value was never computed; "
+            "open and save the workbook in a spreadsheet program, or type the value"
+        )
+    if "__hs_number__" in values:
+        raise RowError(
+            "column 'hs_code': written as a number, which may have lost digits; format the cell as text"
+        )
+    data = {
+        k: v
+        for k, v in values.items()
+        if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and k != "documents" and v is not None
+    }
+    try:
+        item = Item.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        column = str(err["loc"][0]) if err["loc"] else "row"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "required value is empty"
+        raise RowError(f"column '{column}': {msg}") from None
+    docs: list[Document] = []
+    for ref in (values.get("documents") or "").split(";"):
+        ref = ref.strip()
+        if not ref:
+            continue
+        if ref not in documents:
+            raise RowError(f"column 'documents': unknown document id '{ref}' (not in the documents file)")
+        docs.append(documents[ref])
+    # A document named twice in the cell is the same document: shown once (the engine must never see
+    # one fact twice in a session).
+    return item, list({d.id: d for d in docs}.values())
+
+
+def item_key(item: Item, docs: list[Document]) -> tuple[object, ...]:
+    """Everything a one-item check is given, except the item's id (which no verdict reads): derived
+    from the item itself, so that a field a ruleset starts reading can never be left out by hand."""
+    return json.dumps(item.model_dump(mode="json", exclude={"id"}), sort_keys=True), tuple(d.id for d in docs)
+
+
+def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
+    """The row cells for one judged item (formatting only; the verdicts come from check)."""
+    reasons: list[str] = []
+    for f in result.findings:
+        reasons.append(f"{f.id}: {f.message}")
+    for rs in result.rulesets:
+        if not rs.applies:
+            continue
+        if rs.reason:
+            reasons.append(f"{rs.ruleset}: {rs.reason}")
+        for req in rs.requirements:
+            if req.status != "satisfied" and req.severity == "blocking":
+                reasons.append(f"{rs.ruleset}/{req.id} {req.status}: {req.message}")
+    docs = [
+        f"{' or '.join(m.document_types) or m.document_type} ({m.ruleset}/{m.requirement}, {m.status})"
+        for m in missing
+        if m.severity == "blocking"
+    ]
+    return Outcome(result.verdict, "; ".join(docs), " | ".join(reasons))
+
+
+@dataclass
+class Judge:
+    """Judges inventory rows; one per process (it keeps caches)."""
+
+    rulesets: list[Ruleset]
+    registry: Registry
+    documents: dict[str, Document]
+    destinations: list[str]
+    days: list[dt.date]
+    fast: bool = True
+    evaluator: Evaluator | None = None
+    results: dict[tuple[object, ...], Outcome] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Once per run, not per row.
+        self.rulesets_sha256 = rulesets_digest(self.rulesets)
+        inner = self.evaluator or default_evaluator()
+        self.evaluator = CachingEvaluator(inner) if self.fast else inner
+
+    def judge_one(
+        self, item: Item, docs: list[Document], destination: str, day: dt.date, known: tuple[object, ...]
+    ) -> Outcome:
+        earliest, _ = manufactured_bounds(item.manufactured)
+        if earliest > day:
+            raise RowError(
+                f"column 'manufactured': {item.manufactured} is after the as-of date {day.isoformat()}"
+            )
+        key = (*known, destination, day) if self.fast else None
+        if key is not None and key in self.results:
+            return self.results[key]
+        shipment = Shipment.model_construct(
+            id=item.id, origin="", destination=destination, arrival_date=day, tender=None,
+            exporter=None, importer=None, vessel=None, importer_registration=None,
+        )  # fmt: skip
+        manifest = Manifest.model_construct(shipment=shipment, items=[item], documents=docs)
+        report = check(
+            manifest, self.rulesets, self.registry, as_of=day, evaluator=self.evaluator, with_upcoming=False,
+            rulesets_sha256=self.rulesets_sha256,
+        )  # fmt: skip
+        outcome = outcome_of(report.items[0], report.missing_documents)
+        if key is not None:
+            self.results[key] = outcome
+        return outcome
+
+    def judge_row(self, row: Row) -> list[dict[str, str]]:
+        """One output row per destination, whatever happens."""
+        out: list[dict[str, str]] = []
+        try:
+            item, docs = parse_item(row, self.documents)
+        except RowError as exc:
+            item, docs, error = None, [], str(exc)
+        else:
+            error = ""
+        # The item's part of the cache key, once per row (not per destination and day).
+        known = item_key(item, docs) if item is not None and self.fast else ()
+        for destination in self.destinations:
+            cells: dict[str, str] = {"id": row.values.get("id") or "", "destination": destination}
+            outcomes: list[Outcome] = []
+            row_error = error
+            if item is not None:
+                try:
+                    outcomes = [self.judge_one(item, docs, destination, day, known) for day in self.days]
+                except RowError as exc:
+                    row_error = str(exc)
+            if row_error:
+                cells.update(verdict="error", missing_documents="", reasons=row_error)
+                if len(self.days) > 1:
+                    cells.update({f"verdict@{d.isoformat()}": "error" for d in self.days}, changes="")
+            else:
+                # The first date (now) decides the verdict column: filtering "clear" must show what can
+                # ship now, never what clears only on a later date. Each date keeps its own column.
+                first = outcomes[0]
+                cells.update(
+                    verdict=first.verdict, missing_documents=first.missing_documents, reasons=first.reasons
+                )
+                if len(self.days) > 1:
+                    verdicts = [o.verdict for o in outcomes]
+                    cells.update(
+                        {f"verdict@{d.isoformat()}": v for d, v in zip(self.days, verdicts, strict=True)}
+                    )
+                    cells["changes"] = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
+            out.append(cells)
+        return out
+
+

@@ -1,0 +1,44 @@
+"""The inventory's columns and the records passed between reading, judging and writing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+REQUIRED_COLUMNS = ("id", "machine_type", "manufactured", "condition")
+OPTIONAL_COLUMNS = (
+    "hs_code",
+    "manufacturer",
+    "model",
+    "country_of_manufacture",
+    "customs_procedure",
+    "documents",
+)
+OUTPUT_COLUMNS = ("id", "destination", "verdict", "missing_documents", "reasons")
+#: OWASP's advice against CSV injection: these first characters make a spreadsheet run a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 1000
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: str
+    missing_documents: str
+    reasons: str
+
+
+@dataclass
+class Summary:
+    rows_in: int = 0
+    rows_out: int = 0
+    by_destination: dict[str, Counter[str]] = field(default_factory=dict)
+    changed: int = 0
+    #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
+    sheet: str | None = None
+
+

@@ -1,0 +1,238 @@
+"""Reading inventories: CSV and XLSX rows as a stream, with bounds, and the documents file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance.errors import InputError, UsageError
+from compliance.inventory.model import REQUIRED_COLUMNS, Row
+from compliance.models.manifest import Document
+from compliance.validation import validate
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass
+class Source:
+    header: list[str]
+    rows: Iterator[Row]
+    #: The sheet read, for a workbook.
+    sheet: str | None = None
+
+
+def read_source(path: Path, sheet: str | None = None) -> Source:
+    """The header, a stream of rows and, for a workbook, the sheet they come from."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    if not path.is_file():
+        raise InputError("is not a regular file; expected a CSV or XLSX file", file=path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet)
+    if sheet is not None:
+        raise UsageError("--sheet is for XLSX workbooks; this file is CSV", field="--sheet")
+    if suffix in (".csv", ".txt"):
+        header, rows = _read_csv(path)
+        return Source(header, rows)
+    raise UsageError(f"unknown inventory format '{suffix}'; expected .csv or .xlsx", file=path)
+
+
+def _check_header(header: list[str], path: Path) -> list[str]:
+    names = [h.strip() if h else "" for h in header]
+    # Trailing empty cells are no column; an empty header between named ones would drop its column.
+    while names and not names[-1]:
+        names.pop()
+    blank = [i + 1 for i, n in enumerate(names) if not n]
+    if blank:
+        raise InputError(
+            f"column {blank[0]} has no name in the header; name it or delete the column", file=path, line=1
+        )
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise InputError(f"column(s) {', '.join(dupes)} appear twice in the header", file=path, line=1)
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise InputError(
+            f"missing required column(s) {', '.join(missing)}; the header has: {', '.join(n for n in names if n)}",
+            file=path,
+            line=1,
+        )
+    return names
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
+    fh = path.open(newline="", encoding="utf-8-sig")
+    try:
+        reader = csv.reader(fh)
+        header = _check_header(next(reader, []), path)
+    except UnicodeDecodeError:
+        fh.close()
+        raise InputError("not UTF-8 text; save the file as UTF-8 CSV", file=path) from None
+    except BaseException:
+        fh.close()
+        raise
+
+    def rows() -> Iterator[Row]:
+        with fh:
+            try:
+                for values in reader:
+                    if not any(v.strip() for v in values):
+                        continue
+                    padded = values + [""] * (len(header) - len(values))
+                    extra = padded[len(header) :]
+                    row = {h: (v.strip() or None) for h, v in zip(header, padded, strict=False) if h}
+                    if any(e.strip() for e in extra):
+                        row["__extra__"] = "more cells than header columns"
+                    yield Row(reader.line_num, row)
+            except UnicodeDecodeError:
+                raise InputError(
+                    "not UTF-8 text; save the file as UTF-8 CSV", file=path, line=reader.line_num + 1
+                ) from None
+            except csv.Error as exc:
+                raise InputError(f"CSV error: {exc}", file=path, line=reader.line_num) from None
+
+    return header, rows()
+
+
+#: Bounds on a workbook, checked before it is opened: its parts' uncompressed size (a 1 MB file can
+#: unpack to gigabytes of shared strings) and the columns a row may have.
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_XLSX_COLUMNS = 1000
+
+
+def _check_workbook(path: Path) -> list[str]:
+    """The workbook's part names, after checking what they unpack to."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise InputError("not a readable XLSX workbook (not a zip archive)", file=path) from None
+    total = sum(i.file_size for i in parts)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise InputError(
+            f"the workbook unpacks to {total:,} bytes, over the limit of {MAX_XLSX_UNCOMPRESSED:,}", file=path
+        )
+    return [i.filename for i in parts]
+
+
+def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
+    """The chosen sheet (--sheet NAME, else the active one, as Excel opens the file), read in streaming
+    mode. A formula whose value was never computed (the file was written by a program, not saved by
+    a spreadsheet) is an error for that row: its cell is not empty, and judging it as empty would be a
+    guess."""
+    import openpyxl
+
+    parts = _check_workbook(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        if any(n.startswith("xl/chartsheets/") for n in parts):
+            # openpyxl's streaming reader cannot open a workbook holding a chart sheet.
+            raise InputError(
+                "the workbook holds a chart sheet, which cannot be read row by row; save the table as a "
+                "workbook of its own (or as CSV) and give that",
+                file=path,
+            ) from None
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
+    try:
+        if sheet_name is not None:
+            if sheet_name not in book.sheetnames:
+                raise UsageError(
+                    f"no sheet '{sheet_name}' in {path.name}; its sheets: {', '.join(book.sheetnames)}",
+                    field="--sheet",
+                )
+            sheet, shadow = book[sheet_name], formulas[sheet_name]
+        else:
+            sheet, shadow = book.active, formulas.active
+        if sheet is None or not hasattr(sheet, "iter_rows"):
+            title = getattr(sheet, "title", "?")
+            raise InputError(
+                f"the sheet '{title}' is a chart, not a table of rows; choose a sheet with --sheet NAME "
+                f"(sheets: {', '.join(book.sheetnames)})",
+                file=path,
+            )
+    except BaseException:
+        book.close()
+        formulas.close()
+        raise
+    first = next(sheet.iter_rows(values_only=True, max_row=1, max_col=MAX_XLSX_COLUMNS), ())
+    header = _check_header([_cell(v) or "" for v in first], path)
+    # Data rows are read only as wide as the header: a sparse sheet claiming 16,384 columns (or a
+    # stray cell far to the right) costs nothing.
+    width = max(len(header), 1)
+    it = sheet.iter_rows(values_only=True, min_row=2, max_col=width)
+    shadow_it = shadow.iter_rows(values_only=True, min_row=2, max_col=width)
+
+    def rows() -> Iterator[Row]:
+        try:
+            for n, (values, written) in enumerate(zip(it, shadow_it, strict=False), start=2):
+                cells = list(values)
+                uncomputed = [
+                    h for h, v, w in zip(header, cells, written, strict=False)
+                    if h and v is None and isinstance(w, str) and w.startswith("=")
+                ]  # fmt: skip
+                if not any(v is not None and str(v).strip() for v in cells) and not uncomputed:
+                    continue
+                row: dict[str, str | None] = {}
+                for h, v in zip(header, cells, strict=False):
+                    if not h:
+                        continue
+                    if h == "hs_code" and isinstance(v, int | float) and not isinstance(v, bool):
+                        row["__hs_number__"] = str(v)
+                    row[h] = _cell(v)
+                if uncomputed:
+                    row["__formula__"] = uncomputed[0]
+                yield Row(n, row)
+        finally:
+            book.close()
+            formulas.close()
+
+    return Source(header, rows(), sheet.title)
+
+
+def load_documents(path: Path | None) -> dict[str, Document]:
+    """The documents file: a `documents:` list as in a manifest (``covers`` is not needed)."""
+    if path is None:
+        return {}
+    from compliance.loading import load_file
+    from compliance.models.common import Model
+
+    class DocumentsFile(Model):
+        documents: list[Document]
+
+    located = load_file(path)
+    docs = validate(DocumentsFile, located).documents
+    out: dict[str, Document] = {}
+    for i, d in enumerate(docs):
+        if d.id in out:
+            raise InputError(
+                f"duplicate document id '{d.id}'",
+                file=path,
+                line=located.line_of(("documents", i, "id")),
+                field=f"documents[{i}].id",
+            )
+        out[d.id] = d.model_copy(update={"covers": None})
+    return out
+
+
