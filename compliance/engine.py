@@ -13,7 +13,6 @@ import copy
 import hashlib
 import itertools
 import json
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -21,17 +20,10 @@ from typing import Any
 import durable_rules_engine
 from durable import engine as durable_engine
 
+from compliance.checks import LIST_FIELDS, Pattern, body_token, flag, kind_of
 from compliance.errors import EngineIntegrityError
 from compliance.facts import AccreditationLookup, ItemFacts, to_int
-from compliance.models.ruleset import (
-    ITEM_FIELDS,
-    NUMBER_FIELDS,
-    Check,
-    ItemCheck,
-    Requirement,
-    scaled_limit,
-    scaled_up,
-)
+from compliance.models.ruleset import ITEM_FIELDS, NUMBER_FIELDS, Check, ItemCheck, Requirement, scaled_up
 from compliance.program import (
     MISSING,
     NOT_EXPIRED,
@@ -44,29 +36,13 @@ from compliance.program import (
 )
 from compliance.vocab import normalise_values
 
-Pattern = dict[str, Any]
 Sink = list[Answer]
 
-#: List fields of a document whose values rules test for membership, flattened into flags.
-LIST_FIELDS = ("standards", "stages", "ghg_scopes", "capabilities", "languages")
 SCALAR_FIELDS = (
     "transport_destination", "issuer_role", "delivery", "legalised", "primary_data_share", "software_version",
     "issuer", "functional_unit", "system_boundary",
 )  # fmt: skip
 PRESENCE_FIELDS = (*SCALAR_FIELDS, "sensors", "protocols", "valid_until", "issued")
-
-
-def token(value: object) -> str:
-    """A value as a safe part of a field name (durable treats dots as nesting)."""
-    return re.sub(r"[^A-Za-z0-9]", "_", str(value))
-
-
-def flag(field: str, value: object) -> str:
-    return f"{field}__{token(value)}"
-
-
-def body_token(body: str) -> str:
-    return body.strip().casefold()
 
 
 class _QuietHost(durable_engine.Host):  # type: ignore[misc]
@@ -93,77 +69,6 @@ def _doc_pattern(doc_type: str, extra: list[Pattern]) -> Pattern:
 def _has_ref(cond: Pattern) -> bool:
     text = json.dumps(cond)
     return '{"d": ' in text or '{"i": ' in text
-
-
-Alternative = tuple[list[Pattern], list[Pattern], list[Pattern] | None]
-
-
-def _product(left: list[list[Pattern]], right: list[list[Pattern]]) -> list[list[Pattern]]:
-    return [[*a, *b] for a in left for b in right]
-
-
-def _exclusive(flags: list[str]) -> list[list[Pattern]]:
-    """ "Any of these flags" as mutually exclusive alternatives: the k-th holds flag k and none before."""
-    return [[{f: True}, *({"$nex": {g: 1}} for g in flags[:k])] for k, f in enumerate(flags)]
-
-
-def _alternatives(check: Check) -> list[Alternative]:
-    """A check as mutually exclusive alternatives of (document, item, accreditation) conditions,
-    none using "$or"; the check holds when exactly one alternative matches."""
-    doc: list[list[Pattern]] = [[]]
-    item: list[list[Pattern]] = [[]]
-    acc: list[list[Pattern]] | None = None
-    kind = check.kind
-    if kind in LIST_FIELDS:
-        values = normalise_values(kind, list(getattr(check, kind)))
-        doc = [[{flag(kind, v): True} for v in values]]
-    elif kind == "equals":
-        assert check.equals is not None
-        doc = [[{f: v} for f, v in check.equals.items()]]
-    elif kind == "one_of":
-        assert check.one_of is not None
-        for f, vs in check.one_of.items():
-            doc = _product(doc, [[{f: v}] for v in dict.fromkeys(vs)])
-    elif kind == "present":
-        assert check.present is not None
-        doc = [[{f"has_{f}": True} for f in check.present]]
-    elif kind == "greater_than":
-        assert check.greater_than is not None
-        doc = [[{"$gt": {f: scaled_limit(v)}} for f, v in check.greater_than.items()]]
-    elif kind == "absent":
-        assert check.absent is not None
-        # Guarded by the document's positive kind/type conditions (a bare $nex also matches state facts).
-        doc = [[{"$nex": {f"has_{f}": 1}} for f in check.absent]]
-    elif kind == "item_one_of":
-        assert check.item_one_of is not None
-        for f, vs in check.item_one_of.items():
-            item = _product(item, [[{f: v}] for v in dict.fromkeys(vs)])
-    elif kind == "accreditation":
-        spec = check.accreditation
-        assert spec is not None
-        base: list[Pattern] = [
-            {"doc_id": {"d": "doc_id"}},
-            {"$lte": {"valid_from": {"d": "issued"}}},
-            {"$gte": {"valid_until": {"d": "issued"}}},
-            # Not suspended or withdrawn on the issue date, sent as one number (no "$or" needed).
-            {"$gt": {"active_before": {"d": "issued"}}},
-            {"kind": "acc"},
-            *({flag("scope", s): True} for s in spec.scopes),
-        ]
-        acc = [base]
-        if spec.bodies is not None:
-            acc = _product(acc, [[{"body": b}] for b in dict.fromkeys(body_token(b) for b in spec.bodies)])
-        if spec.scopes_any:
-            acc = _product(acc, _exclusive([flag("scope", s) for s in dict.fromkeys(spec.scopes_any)]))
-        doc = [[{"$gt": {"issued": 0}}]]
-    out: list[Alternative] = []
-    for d in doc:
-        for i in item:
-            if acc is None:
-                out.append((d, i, None))
-            else:
-                out.extend((d, i, a) for a in acc)
-    return out
 
 
 def _item_check_condition(check: ItemCheck) -> Pattern:
@@ -219,7 +124,7 @@ class _Compiler:
                 # The check does not concern this document type: it holds for it.
                 self.add(key, kind, [{"i": {"kind": "item"}}, {"d": _doc_pattern(t, [])}])
                 continue
-            for doc_conds, item_conds, acc in _alternatives(check):
+            for doc_conds, item_conds, acc in kind_of(check).alternatives(check):
                 i_pat: Pattern = {"$and": [{"kind": "item"}, *item_conds]} if item_conds else {"kind": "item"}
                 patterns: list[dict[str, Pattern]] = [{"i": i_pat}, {"d": _doc_pattern(t, doc_conds)}]
                 if acc is not None:
@@ -238,16 +143,13 @@ class _Compiler:
 
 def _vocabulary(program: Program) -> dict[str, set[str]]:
     """Which list values and accreditation scopes the program tests: only these become flags,
-    which keeps every fact far below durable's 255-property limit (trap 11)."""
+    which keeps every fact far below durable's 255-property limit."""
     vocab: dict[str, set[str]] = {f: set() for f in LIST_FIELDS}
     vocab["scope"] = set()
     for _, req in program.requirements():
         for check in [*req.checks, *req.review_when]:
-            if check.kind in LIST_FIELDS:
-                vocab[check.kind].update(normalise_values(check.kind, list(getattr(check, check.kind))))
-            if check.accreditation is not None:
-                vocab["scope"].update(check.accreditation.scopes)
-                vocab["scope"].update(check.accreditation.scopes_any)
+            for field, values in kind_of(check).flags(check).items():
+                vocab[field].update(values)
     return vocab
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from compliance.api import check
 from compliance.applicability import applicability
+from compliance.checks import kind_of
 from compliance.facts import DocumentFacts, ItemFacts, derive
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
@@ -16,42 +17,7 @@ from compliance.reference import check_holds, item_check_holds
 
 
 def _values(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
-    d = df.doc
-    kind = check.kind
-    if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
-        return f"{kind}: required {list(getattr(check, kind))}; document states {list(getattr(d, kind))}"
-    if kind in ("equals", "one_of", "greater_than"):
-        spec = getattr(check, kind)
-        return "; ".join(
-            f"{f}: required {kind.replace('_', ' ')} {v!r}; document has {getattr(d, f)!r}"
-            for f, v in spec.items()
-        )
-    if kind == "present":
-        return "; ".join(f"{f}: {'stated' if getattr(d, f) else 'not stated'}" for f in check.present or [])
-    if kind == "item_one_of":
-        return "; ".join(
-            f"item {f}: {getattr(facts.item, f)!r}, must be one of {vs}"
-            for f, vs in (check.item_one_of or {}).items()
-        )
-    spec = check.accreditation
-    assert spec is not None
-    wanted = " or ".join(spec.bodies) if spec.bodies is not None else "any body"
-    if spec.scopes:
-        wanted += f", scopes {spec.scopes}"
-    if spec.scopes_any:
-        wanted += f", any of scopes {spec.scopes_any}"
-    if not df.accreditations:
-        return f"required {wanted}; the document names no accreditation"
-    parts = []
-    for a in df.accreditations:
-        if not a.found:
-            parts.append(f"{a.id}: not in the registry")
-            continue
-        on_issue = "valid" if a.valid_on_issue else f"NOT valid ({a.problem})"
-        parts.append(
-            f"{a.id}: body found {a.body}, body required {wanted}; scopes {list(a.scopes)}; on the issue date {d.issued}: {on_issue}"
-        )
-    return "; ".join(parts)
+    return kind_of(check).seen(check, df, facts)
 
 
 def explain(

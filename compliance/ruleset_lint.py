@@ -7,21 +7,13 @@ never judges a shipment."""
 from __future__ import annotations
 
 import re
-from typing import get_args
 
-from compliance.models.common import _country
-from compliance.models.manifest import Document
-from compliance.models.ruleset import DOCUMENT_FIELDS, ITEM_FIELDS, Check, Citation, Ruleset
+from compliance.checks import kind_of
+from compliance.models.ruleset import ITEM_FIELDS, Check, Citation, Ruleset
 
 Loc = tuple[str | int, ...]
 #: (where in the file, what it is, what is wrong)
 StaticProblem = tuple[Loc, str, str]
-
-_VOCAB: dict[str, tuple[str, ...]] = {
-    "issuer_role": get_args(Document.model_fields["issuer_role"].annotation.__args__[0]),  # type: ignore[union-attr]
-    "delivery": get_args(Document.model_fields["delivery"].annotation.__args__[0]),  # type: ignore[union-attr]
-}
-
 
 def _check_problems(check: Check, documents: list[str], where: str) -> list[str]:
     out: list[str] = []
@@ -31,39 +23,7 @@ def _check_problems(check: Check, documents: list[str], where: str) -> list[str]
             out.append(
                 f"{where}: for_types {stray} names document types the requirement never accepts, so it never applies"
             )
-    for kind in ("equals", "one_of", "greater_than"):
-        for f, value in (getattr(check, kind) or {}).items():
-            if f not in DOCUMENT_FIELDS:
-                out.append(
-                    f"{where}: unknown document field '{f}' in {kind} (known: {', '.join(sorted(DOCUMENT_FIELDS))})"
-                )
-                continue
-            values = value if isinstance(value, list) else [value]
-            allowed = _VOCAB.get(f)
-            bad = [v for v in values if allowed and v not in allowed]
-            if bad:
-                out.append(
-                    f"{where}: {f} can never be {bad} (it is one of {', '.join(allowed or ())}), so the check never holds"
-                )
-            if f == "transport_destination":
-                for v in values:
-                    try:
-                        _country(v)
-                    except ValueError as exc:
-                        out.append(f"{where}: {exc}")
-    for f in check.present or []:
-        if f not in DOCUMENT_FIELDS:
-            out.append(f"{where}: unknown document field '{f}' in present")
-    for f in check.item_one_of or {}:
-        if f not in ITEM_FIELDS:
-            out.append(
-                f"{where}: unknown item field '{f}' in item_one_of (known: {', '.join(sorted(ITEM_FIELDS))})"
-            )
-    if check.accreditation is not None and check.accreditation.bodies == []:
-        out.append(f"{where}: accreditation bodies is empty, so no accreditation can ever support a document")
-    if check.one_of is not None and any(not vs for vs in check.one_of.values()):
-        out.append(f"{where}: one_of with no values never holds")
-    return out
+    return out + kind_of(check).lint(check, where)
 
 
 #: A quotation is a passage a reader can find, not the whole text: "at most about 25 words".

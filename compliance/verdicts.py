@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from compliance.applicability import Applicability, applicability
+from compliance.checks import kind_of
+from compliance.checks.base import or_words
 from compliance.facts import DocumentFacts, ItemFacts
-from compliance.i18n import N_, _, current_language
+from compliance.i18n import _, current_language
 from compliance.labels import vocab_word
 from compliance.models.manifest import Shipment
 from compliance.models.report import (
@@ -22,43 +24,14 @@ from compliance.models.report import (
 )
 from compliance.models.ruleset import Check, Requirement, Ruleset, Version
 from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, Answer
-from compliance.vocab import HS_PREFIXES, normalise_values
-
-_CHECK_LABELS: dict[str, str] = {
-    "standards": N_("conformity with"),
-    "stages": N_("life-cycle stage(s)"),
-    "ghg_scopes": N_("GHG scope(s)"),
-    "capabilities": N_("capability"),
-    "languages": N_("language(s)"),
-}
+from compliance.vocab import HS_PREFIXES
 
 UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
 _TRIAL_RANK = {"satisfied": 2, "review": 1, "invalid": 0}
 
 
-def say(value: object) -> str:
-    """A document's value as a sentence shows it: never a programming value (None, True, [], quotes)."""
-    if value is None or value == "" or value == []:
-        return _("not stated")
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list | tuple | set):
-        return ", ".join(say(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def doc_label(doc_type: str) -> str:
     return doc_type.replace("_", " ")
-
-
-def _or(values: list[str]) -> str:
-    return (" " + _("or") + " ").join(values)
-
-
-def _and(values: list[str]) -> str:
-    return (" " + _("and") + " ").join(values)
 
 
 @dataclass(frozen=True)
@@ -71,97 +44,10 @@ class Context:
     lang: str = "en"
 
 
-def _accreditation_problems(check: Check, df: DocumentFacts) -> list[str]:
-    spec = check.accreditation
-    assert spec is not None
-    if df.doc.issued is None:
-        return [_("gives no issue date, so its verifier's accreditation cannot be checked")]
-    if not df.accreditations:
-        return [_("names no verifier accreditation")]
-    out: list[str] = []
-    for acc in df.accreditations:
-        if acc.problem:
-            out.append(acc.problem)
-            continue
-        reasons: list[str] = []
-        if spec.bodies is not None and (acc.body or "").casefold() not in {b.casefold() for b in spec.bodies}:
-            reasons.append(
-                _("was granted by {body}, but the rule requires {bodies}").format(
-                    body=acc.body, bodies=_or(list(spec.bodies))
-                )
-            )
-        lacking = [s for s in spec.scopes if s not in acc.scopes]
-        if lacking:
-            reasons.append(_("lacks scope {scopes}").format(scopes=", ".join(lacking)))
-        if spec.scopes_any and not set(spec.scopes_any) & set(acc.scopes):
-            reasons.append(_("has none of the scopes {scopes}").format(scopes=", ".join(spec.scopes_any)))
-        out.append(_("accreditation {id} {reasons}").format(id=acc.id, reasons=_and(reasons)))
-    return out
-
-
 def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     """Why a check failed for a document, in words a broker can act on."""
-    d = df.doc
-    kind = check.kind
     prefix = check.explain.get(current_language()) + ": " if check.explain is not None else ""
-    if kind in ("standards", "stages", "ghg_scopes", "capabilities", "languages"):
-        wanted = list(getattr(check, kind))
-        have = set(normalise_values(kind, list(getattr(d, kind))))
-        lacking = [str(w) for w in wanted if normalise_values(kind, [w])[0] not in have]
-        label = _(_CHECK_LABELS[kind])
-        stated = ", ".join(map(str, getattr(d, kind))) or _("none")
-        return prefix + _("does not state {label} {lacking} (states: {stated})").format(
-            label=label, lacking=", ".join(lacking), stated=stated
-        )
-    if kind == "equals":
-        assert check.equals is not None
-        return prefix + "; ".join(
-            _("{field} is {value}, expected {expected}").format(
-                field=f.replace("_", " "), value=say(getattr(d, f)), expected=say(v)
-            )
-            for f, v in check.equals.items()
-            if getattr(d, f) != v
-        )
-    if kind == "one_of":
-        assert check.one_of is not None
-        return prefix + "; ".join(
-            _("{field} is {value}; expected {expected}").format(
-                field=f.replace("_", " "), value=say(getattr(d, f)), expected=_or(list(vs))
-            )
-            for f, vs in check.one_of.items()
-            if getattr(d, f) not in vs
-        )
-    if kind == "present":
-        assert check.present is not None
-        return prefix + _("does not state {fields}").format(
-            fields=", ".join(f.replace("_", " ") for f in check.present if not getattr(d, f))
-        )
-    if kind == "greater_than":
-        assert check.greater_than is not None
-        return prefix + "; ".join(
-            _("does not state its {field}").format(field=f.replace("_", " "))
-            if getattr(d, f) is None
-            else _("{field} is {value}; must be above {limit}").format(
-                field=f.replace("_", " "), value=say(getattr(d, f)), limit=f"{v:g}"
-            )
-            for f, v in check.greater_than.items()
-        )
-    if kind == "absent":
-        assert check.absent is not None
-        return prefix + _("states {fields}").format(fields=", ".join(f.replace("_", " ") for f in check.absent))
-    if kind == "item_one_of":
-        assert check.item_one_of is not None
-        return prefix + "; ".join(
-            _("counts only for machines with {field} {values} (this item: {value})").format(
-                field=f.replace("_", " "),
-                values=", ".join(vs),
-                value=say(getattr(facts.item, f)),
-            )
-            for f, vs in check.item_one_of.items()
-        )
-    if kind == "accreditation":
-        return prefix + "; ".join(_accreditation_problems(check, df))
-    raise AssertionError(kind)
+    return prefix + kind_of(check).problem(check, df, facts)
 
 
 def _trial(
@@ -261,7 +147,7 @@ def _national_body_warnings(
                     "accreditation body of {country}; with no mutual recognition of verifiers yet, customs may "
                     "ask whether the verifier is recognised there"
                 ).format(
-                    document=df.doc.id, id=accs[0].id, body=accs[0].body, national=_or(list(national)),
+                    document=df.doc.id, id=accs[0].id, body=accs[0].body, national=or_words(list(national)),
                     country=destination,
                 )
             )
@@ -310,7 +196,7 @@ def requirement_result(
         docs = [df for df in facts.documents if df.doc.type in req.documents]
         if Answer(key, MISSING) in answers:
             status = "missing"
-            labels = _or(
+            labels = or_words(
                 [
                     doc_label(t.value) if current_language() == "en" else vocab_word("document_type", t.value)
                     for t in req.documents

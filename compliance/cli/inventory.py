@@ -85,10 +85,10 @@ def inventory(
     """
     from compliance.inputs import load_registry, load_rulesets
     from compliance.inventory import Judge, load_documents, run
-    from compliance.models.common import _country
+    from compliance.models.common import country_code
 
     try:
-        dests = list(dict.fromkeys(_country(d) for d in destinations))
+        dests = list(dict.fromkeys(country_code(d) for d in destinations))
     except ValueError as exc:
         raise UsageError(str(exc), field="--destination") from None
     days = [d for d in (parse_day(v, "--as-of") for v in as_of) if d is not None] or [dt.date.today()]

@@ -51,7 +51,7 @@ def _to_year_or_date(value: Any) -> dt.date | int:
 YearOrDate = Annotated[dt.date | int, BeforeValidator(_to_year_or_date)]
 
 
-def _country(value: Any) -> str:
+def country_code(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as VN, got {value!r}")
     code = value.strip().upper()
@@ -60,7 +60,7 @@ def _country(value: Any) -> str:
     return code
 
 
-Country = Annotated[str, BeforeValidator(_country)]
+Country = Annotated[str, BeforeValidator(country_code)]
 
 
 def _identifier(value: str) -> str:

@@ -1,0 +1,103 @@
+"""What every check kind shares: the shape of a kind, the engine's flag names, and value words.
+
+A check kind owns, in one module, how it compiles for the engine (mutually exclusive alternatives of
+plain pattern data, never an "$or" beside a reference: durable ignores references after an "$or"), its
+plain-Python reading (the reference evaluator's), why it failed (for the report), what it saw (for
+`explain`) and what makes it unusable (for `rulesets lint`). Its schema is the field of the same name
+on the ruleset model's `Check`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from compliance.facts import DocumentFacts, ItemFacts
+from compliance.i18n import _
+from compliance.models.ruleset import Check
+
+Pattern = dict[str, Any]
+#: One way a check holds: engine conditions on the document, on the item and, for accreditation
+#: checks, on one accreditation fact (None when the kind reads no accreditation).
+Alternative = tuple[list[Pattern], list[Pattern], list[Pattern] | None]
+#: What makes a document pass a check: None for the document itself, or each accreditation id that does.
+Witness = str | None
+
+
+class CheckKind(Protocol):
+    """One kind of check; `compliance.checks.KINDS` lists them all."""
+
+    @property
+    def name(self) -> str:
+        """The kind's key in a ruleset's check (``standards``, ``accreditation``, ...)."""
+        ...
+
+    def alternatives(self, check: Check) -> list[Alternative]:
+        """The check as mutually exclusive engine alternatives; it holds when exactly one matches."""
+        ...
+
+    def flags(self, check: Check) -> dict[str, set[str]]:
+        """List values (or accreditation scopes) the engine must see as flags for this check."""
+        ...
+
+    def witnesses(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> list[Witness]:
+        """The plain-Python reading: empty when the check fails for this document."""
+        ...
+
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+        """Why the check failed for the document, in the current language."""
+        ...
+
+    def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+        """What the check looked at, for `explain` (the analyst's words, English)."""
+        ...
+
+    def lint(self, check: Check, where: str) -> list[str]:
+        """What makes the check unusable (never holds, unknown fields), for `rulesets lint`."""
+        ...
+
+
+def product(left: list[list[Pattern]], right: list[list[Pattern]]) -> list[list[Pattern]]:
+    """Every combination of one condition list from each side (an "and" of two "or"s)."""
+    return [[*a, *b] for a in left for b in right]
+
+
+def token(value: object) -> str:
+    """A value as a safe part of a field name (durable treats dots as nesting)."""
+    return re.sub(r"[^A-Za-z0-9]", "_", str(value))
+
+
+def flag(field: str, value: object) -> str:
+    return f"{field}__{token(value)}"
+
+
+def body_token(body: str) -> str:
+    return body.strip().casefold()
+
+
+def present(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
+def say(value: object) -> str:
+    """A document's value as a sentence shows it: never a programming value (None, True, [], quotes)."""
+    if value is None or value == "" or value == []:
+        return _("not stated")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple | set):
+        return ", ".join(say(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def or_words(values: list[str]) -> str:
+    return (" " + _("or") + " ").join(values)
+
+
+def and_words(values: list[str]) -> str:
+    return (" " + _("and") + " ").join(values)
+
+
+def held(ok: bool) -> list[Witness]:
+    return [None] if ok else []
