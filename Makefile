@@ -56,6 +56,7 @@ screenshots: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check compliance tests
+	$(BIN)/ruff format --check compliance tests
 	$(BIN)/mypy
 
 clean:

@@ -206,8 +206,16 @@ def _check(
         ],  # fmt: skip
         registry_sources=registry.sources,
         registry_is_sample=registry.is_sample,
-        warnings=([_("the arrival date has passed ({day}): order-by dates are not called late").format(
-            day=shipment.arrival_date.isoformat())] if arrival_passed else []) + registry_warnings(registry),
+        warnings=(
+            [
+                _("the arrival date has passed ({day}): order-by dates are not called late").format(
+                    day=shipment.arrival_date.isoformat()
+                )
+            ]
+            if arrival_passed
+            else []
+        )
+        + registry_warnings(registry),
         tool_version=__version__,
         rulesets_sha256=rulesets_sha256,
         exporter=shipment.exporter,

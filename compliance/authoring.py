@@ -163,7 +163,10 @@ def lint_file(path: Path, *, require_cases: bool = True) -> list[Problem]:
     def add(loc: tuple[str | int, ...], where: str, message: str) -> None:
         problems.append(Problem(file, located.line_of(loc), where, message))
 
-    problems += [Problem(file, located.line_of(loc), where, message) for loc, where, message in static_problems(ruleset)]
+    problems += [
+        Problem(file, located.line_of(loc), where, message)
+        for loc, where, message in static_problems(ruleset)
+    ]
     cases = cases_path(path)
     if not cases.exists():
         if require_cases:

@@ -57,7 +57,9 @@ def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> L
                 if exc.file is not None:
                     raise
                 raise InputError(
-                    exc.message, file=path, line=located.line_of(("documents", j, "pact_file")),
+                    exc.message,
+                    file=path,
+                    line=located.line_of(("documents", j, "pact_file")),
                     field=f"documents[{j}].pact_file",
                 ) from None
         data = {**data, "documents": merged}
@@ -148,7 +150,11 @@ def load_ruleset(path: Path) -> Ruleset:
     problems = static_problems(ruleset)
     if problems:
         loc, where, message = problems[0]
-        more = f" (and {len(problems) - 1} more: run `compliance rulesets lint {path}`)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more: run `compliance rulesets lint {path}`)"
+            if len(problems) > 1
+            else ""
+        )
         raise RulesetError(f"{message}{more}", file=path, line=located.line_of(loc), field=where)
     return ruleset
 

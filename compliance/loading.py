@@ -99,9 +99,7 @@ def read_bytes(
     return raw
 
 
-def read_text(
-    path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None
-) -> str:
+def read_text(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, limit_hint: str | None = None) -> str:
     """Read a UTF-8 text file, refusing missing, oversized, binary, non-UTF-8 files and control characters."""
     return decode_text(read_bytes(path, max_bytes=max_bytes, limit_hint=limit_hint), path)
 

@@ -68,5 +68,7 @@ def documents_to_obtain(
                 ],
             )
         )  # fmt: skip
-    out.sort(key=lambda d: (d.order_by or "9999-99-99", -_SEVERITY_RANK[d.severity], d.ruleset, d.requirement))
+    out.sort(
+        key=lambda d: (d.order_by or "9999-99-99", -_SEVERITY_RANK[d.severity], d.ruleset, d.requirement)
+    )
     return out

@@ -26,7 +26,9 @@ def output_target(output: Path | None, inputs: Iterable[Path]) -> Path | None:
         raise UsageError("the output file name is empty", field="--output")
     if output.exists() or output.is_symlink():
         if not output.is_file():
-            raise UsageError(f"{output} exists and is not a regular file; refusing to replace it", field="--output")
+            raise UsageError(
+                f"{output} exists and is not a regular file; refusing to replace it", field="--output"
+            )
         for given in inputs:
             try:
                 same = given.exists() and output.samefile(given)

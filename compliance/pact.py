@@ -86,7 +86,8 @@ def footprint_fields(located: Located) -> dict[str, Any]:
             except (ValueError, OverflowError):
                 raise InputError(
                     f"referencePeriodEnd {ref_end.isoformat()} leaves no room for the default 3-year validity",
-                    file=path, field="pcf.referencePeriodEnd",
+                    file=path,
+                    field="pcf.referencePeriodEnd",
                 ) from None
     if end is not None:
         out["valid_until"] = end
@@ -107,7 +108,8 @@ def pact_path(ref: str, base_dir: Path) -> Path:
         raise InputError("pact_file is empty", field="pact_file")
     if Path(ref).is_absolute():
         raise InputError(
-            f"pact_file '{ref}' is an absolute path; give a path relative to the manifest's folder", field="pact_file"
+            f"pact_file '{ref}' is an absolute path; give a path relative to the manifest's folder",
+            field="pact_file",
         )
     base = base_dir.resolve()
     path = (base / ref).resolve()

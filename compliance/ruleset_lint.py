@@ -15,6 +15,7 @@ Loc = tuple[str | int, ...]
 #: (where in the file, what it is, what is wrong)
 StaticProblem = tuple[Loc, str, str]
 
+
 def _check_problems(check: Check, documents: list[str], where: str) -> list[str]:
     out: list[str] = []
     if check.for_types is not None:
@@ -37,7 +38,9 @@ def citation_problems(citation: Citation) -> list[str]:
     if not words:
         out.append("the citation quotes nothing")
     elif len(words) > MAX_QUOTE_WORDS:
-        out.append(f"the quotation is {len(words)} words; quote at most {MAX_QUOTE_WORDS} words a reader can find")
+        out.append(
+            f"the quotation is {len(words)} words; quote at most {MAX_QUOTE_WORDS} words a reader can find"
+        )
     text = f"{citation.locator or ''} {citation.quote}"
     if re.search(r"\.(txt|ya?ml|json|md)\b|shared/|seeds?\b|para\.", text, re.IGNORECASE):
         out.append("the citation names a file or a paragraph number a reader cannot count")

@@ -137,7 +137,9 @@ def _national_body_warnings(
         if spec is None or not spec.national_bodies or destination not in spec.national_bodies:
             continue
         national = spec.national_bodies[destination]
-        used = {a.accreditation for a in answers if a.key == key and a.kind == f"c{j}" and a.document == df.doc.id}
+        used = {
+            a.accreditation for a in answers if a.key == key and a.kind == f"c{j}" and a.document == df.doc.id
+        }
         accs = [acc for acc in df.accreditations if acc.id in used]
         wanted = {b.strip().casefold() for b in national}
         if accs and not any((acc.body or "").strip().casefold() in wanted for acc in accs):
@@ -147,7 +149,10 @@ def _national_body_warnings(
                     "accreditation body of {country}; with no mutual recognition of verifiers yet, customs may "
                     "ask whether the verifier is recognised there"
                 ).format(
-                    document=df.doc.id, id=accs[0].id, body=accs[0].body, national=or_words(list(national)),
+                    document=df.doc.id,
+                    id=accs[0].id,
+                    body=accs[0].body,
+                    national=or_words(list(national)),
                     country=destination,
                 )
             )
@@ -186,7 +191,10 @@ def requirement_result(
                 "machine is {age} calendar years old ({year} minus year of manufacture {made}); "
                 "the limit is {limit}. {action}"
             ).format(
-                age=facts.calendar_age, year=facts.as_of.year, made=_year(facts), limit=limit,
+                age=facts.calendar_age,
+                year=facts.as_of.year,
+                made=_year(facts),
+                limit=limit,
                 action=explain + action,
             )
         else:

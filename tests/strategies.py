@@ -63,7 +63,9 @@ def documents(draw: st.DrawFn, item_ids: list[str]) -> list[dict]:
                 )
             )
             delivery = draw(
-                st.sampled_from([None, "factory_installed", "software_license", "retrofit", "cloud_subscription"])
+                st.sampled_from(
+                    [None, "factory_installed", "software_license", "retrofit", "cloud_subscription"]
+                )
             )
             if delivery is not None:
                 doc["delivery"] = delivery
@@ -113,5 +115,3 @@ def manifests(draw: st.DrawFn) -> Manifest:
     return Manifest.model_validate(
         {"shipment": shipment, "items": items, "documents": draw(documents([it["id"] for it in items]))}
     )
-
-

@@ -208,7 +208,9 @@ def test_diff_of_two_files_compares_every_version(tmp_path):
     b = tmp_path / "b.yaml"
     text = CIRC.read_text(encoding="utf-8")
     a.write_text(text, encoding="utf-8")
-    b.write_text(text.replace("effective_from: 2026-07-01", "effective_from: 2026-08-01", 1), encoding="utf-8")
+    b.write_text(
+        text.replace("effective_from: 2026-07-01", "effective_from: 2026-08-01", 1), encoding="utf-8"
+    )
     for extra in ([], ["--drafts"]):
         out = invoke("rulesets", "diff", str(a), str(b), *extra).stdout
         assert "version 1:" in out and "effective_from: 2026-07-01 -> 2026-08-01" in out

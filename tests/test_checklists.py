@@ -202,7 +202,9 @@ def test_html_shows_hostile_text_as_text(tmp_path: Path, lang: str) -> None:
 def test_markdown_shows_hostile_text_as_text(tmp_path: Path, lang: str) -> None:
     from markdown_it import MarkdownIt
 
-    code, out, err = cli_run("check", str(_hostile_manifest(tmp_path)), "--format", "markdown", "--lang", lang)
+    code, out, err = cli_run(
+        "check", str(_hostile_manifest(tmp_path)), "--format", "markdown", "--lang", lang
+    )
     assert code in (1, 3), err
     rendered = MarkdownIt("commonmark").enable("table").render(out)
     page = _Elements()
@@ -215,7 +217,9 @@ def test_markdown_shows_hostile_text_as_text(tmp_path: Path, lang: str) -> None:
         assert field + HOSTILE in text, field
     # A | in a value must not split a table row: every row of a table has its header's cell count.
     for table in re.findall(r"<table>.*?</table>", rendered, flags=re.S):
-        widths = {len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, flags=re.S)}
+        widths = {
+            len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, flags=re.S)
+        }
         assert len(widths) == 1, widths
 
 
@@ -298,7 +302,11 @@ def test_html_renders_in_headless_chromium(tmp_path: Path, lang: str) -> None:
     assert white < 0.97 * image.width * image.height  # not blank
     assert len(colours) > 50  # text is anti-aliased: a page with words has many shades
     # The stylesheet applied: the red HOLD badge (#c62828) is painted.
-    red = sum(n for n, rgb in colours if abs(rgb[0] - 0xC6) < 12 and abs(rgb[1] - 0x28) < 12 and abs(rgb[2] - 0x28) < 12)
+    red = sum(
+        n
+        for n, rgb in colours
+        if abs(rgb[0] - 0xC6) < 12 and abs(rgb[1] - 0x28) < 12 and abs(rgb[2] - 0x28) < 12
+    )
     assert red > 500
 
 

@@ -194,7 +194,9 @@ def test_result_schema_validates_real_results_and_names_the_contract_keys():
     import jsonschema
 
     schema = _schema("result")
-    assert {"shipment_id", "as_of", "verdict", "items", "missing_documents", "upcoming"} <= set(schema["required"])
+    assert {"shipment_id", "as_of", "verdict", "items", "missing_documents", "upcoming"} <= set(
+        schema["required"]
+    )
     for path in sorted(SHIPMENTS.glob("*.yaml")):
         code, out, _ = run("check", str(path), "--format", "json")
         jsonschema.validate(json.loads(out), schema)

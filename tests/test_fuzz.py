@@ -79,7 +79,16 @@ def test_mutated_inputs_end_in_a_verdict_or_bad_input(tmp_path: Path, kind: str,
             args = ["check", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--registry", str(mutant)]
         elif kind == "inventory":
             docs = SHIPMENTS / "inventory" / "documents.yaml"
-            args = ["inventory", str(mutant), "--documents", str(docs), "--destination", "VN", "--workers", "1"]
+            args = [
+                "inventory",
+                str(mutant),
+                "--documents",
+                str(docs),
+                "--destination",
+                "VN",
+                "--workers",
+                "1",
+            ]
         else:
             args = ["inventory", str(SHIPMENTS / "inventory" / "stock.csv"), "--documents", str(mutant),
                     "--destination", "VN", "--workers", "1"]  # fmt: skip
@@ -87,6 +96,9 @@ def test_mutated_inputs_end_in_a_verdict_or_bad_input(tmp_path: Path, kind: str,
         tried += 1
         assert result.exit_code in (0, 1, 2, 3), (n, result.stderr, result.exception)
         assert "internal error" not in result.stderr and "Traceback" not in result.stderr, (n, result.stderr)
-        if result.exit_code == 2 and kind in ("manifest", "registry"):  # inventory: bad rows exit 2, output whole
+        if result.exit_code == 2 and kind in (
+            "manifest",
+            "registry",
+        ):  # inventory: bad rows exit 2, output whole
             assert str(named) in result.stderr, (n, result.stderr)
     assert tried >= 20

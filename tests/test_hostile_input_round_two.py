@@ -45,7 +45,10 @@ def hold_data() -> dict:
 
 def test_a_repeated_document_id_in_a_cell_is_one_document(tmp_path: Path) -> None:
     rows = list(csv.DictReader((INVENTORY / "stock.csv").open(encoding="utf-8")))
-    twice = [dict(r, documents=";".join([r["documents"], r["documents"]]) if r.get("documents") else "") for r in rows]
+    twice = [
+        dict(r, documents=";".join([r["documents"], r["documents"]]) if r.get("documents") else "")
+        for r in rows
+    ]
     for name, data in (("once.csv", rows), ("twice.csv", twice)):
         with (tmp_path / name).open("w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -88,7 +91,9 @@ def test_no_ruleset_loaded_is_bad_input(tmp_path: Path) -> None:
     yml.mkdir()
     (yml / "c12.yml").write_bytes((ROOT / "rulesets" / "vn-circular-12-2026.yaml").read_bytes())
     code, out, _ = invoke("check", str(HOLD), "--rulesets", str(yml), "--format", "json")
-    assert code == 1 and [r["ruleset"] for r in json.loads(out)["items"][0]["rulesets"]] == ["vn-circular-12-2026"]
+    assert code == 1 and [r["ruleset"] for r in json.loads(out)["items"][0]["rulesets"]] == [
+        "vn-circular-12-2026"
+    ]
 
 
 # 3. outputs that would destroy something
@@ -130,7 +135,7 @@ def _book(path: Path, *, hidden_first: bool = False, formula: bool = False, char
     first.append(["OLD-1", "cnc_lathe", "2010-01-01", "used"])
     current = book.create_sheet("current")
     current.append(["id", "machine_type", "manufactured", "condition"])
-    current.append(["NEW-1", "machining_center", "=TEXT(2020,\"0\")" if formula else "2020-01-01", "new"])
+    current.append(["NEW-1", "machining_center", '=TEXT(2020,"0")' if formula else "2020-01-01", "new"])
     if hidden_first:
         first.sheet_state = "hidden"
     book.active = 1
@@ -144,7 +149,9 @@ def _book(path: Path, *, hidden_first: bool = False, formula: bool = False, char
 def test_xlsx_reads_the_active_sheet_and_says_so(tmp_path: Path) -> None:
     path = _book(tmp_path / "s.xlsx", hidden_first=True)
     out = tmp_path / "o.jsonl"
-    code, _, err = invoke("inventory", str(path), "--destination", "VN", "--as-of", "2026-09-01", "-o", str(out))
+    code, _, err = invoke(
+        "inventory", str(path), "--destination", "VN", "--as-of", "2026-09-01", "-o", str(out)
+    )
     assert "read sheet 'current'" in err
     assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["NEW-1"]
     invoke("inventory", str(path), "--destination", "VN", "--sheet", "old", "-o", str(out))
@@ -154,7 +161,9 @@ def test_xlsx_reads_the_active_sheet_and_says_so(tmp_path: Path) -> None:
 
 def test_xlsx_uncomputed_formula_and_chart_sheet(tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
-    code, _, _ = invoke("inventory", str(_book(tmp_path / "f.xlsx", formula=True)), "--destination", "VN", "-o", str(out))
+    code, _, _ = invoke(
+        "inventory", str(_book(tmp_path / "f.xlsx", formula=True)), "--destination", "VN", "-o", str(out)
+    )
     row = json.loads(out.read_text().splitlines()[0])
     assert code == 2 and row["verdict"] == "error" and "formula" in row["reasons"]
     code, _, err = invoke("inventory", str(_book(tmp_path / "c.xlsx", chart=True)), "--destination", "VN")
@@ -216,7 +225,9 @@ def test_headers_are_neutralised_and_unnamed_columns_refused(tmp_path: Path) -> 
     header = [c.value for c in next(openpyxl.load_workbook(out).active.iter_rows())]
     assert header[-1].startswith("'=")
     blank = tmp_path / "b.csv"
-    blank.write_text("id,,machine_type,manufactured,condition\nA1,x,cnc_lathe,2020-01-01,new\n", encoding="utf-8")
+    blank.write_text(
+        "id,,machine_type,manufactured,condition\nA1,x,cnc_lathe,2020-01-01,new\n", encoding="utf-8"
+    )
     code, _, err = invoke("inventory", str(blank), "--destination", "VN")
     assert code == 2 and "no name" in err
 
@@ -238,7 +249,9 @@ def test_newlines_and_escapes_in_values_forge_nothing(tmp_path: Path) -> None:
 
 def test_merge_keys_are_refused_with_words(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
-    path.write_text(HOLD.read_text(encoding="utf-8") + "\nextra: &a {x: 1}\nmore: {<<: *a}\n", encoding="utf-8")
+    path.write_text(
+        HOLD.read_text(encoding="utf-8") + "\nextra: &a {x: 1}\nmore: {<<: *a}\n", encoding="utf-8"
+    )
     code, _, err = invoke("check", str(path))
     assert code == 2 and "merge keys" in err
     path.write_text("<<: 5\n", encoding="utf-8")
@@ -313,7 +326,13 @@ def test_a_file_holding_only_a_document_marker(tmp_path: Path) -> None:
 
 
 def test_registries_with_inverted_dates_or_repeated_ids(tmp_path: Path) -> None:
-    base = {"id": "R-1", "verifier": "v", "body": "VinaCert", "valid_from": "2025-01-01", "valid_until": "2027-01-01"}
+    base = {
+        "id": "R-1",
+        "verifier": "v",
+        "body": "VinaCert",
+        "valid_from": "2025-01-01",
+        "valid_until": "2027-01-01",
+    }
     inverted = write_yaml(tmp_path / "a.yaml", {"accreditations": [dict(base, valid_until="2024-01-01")]})
     repeated = write_yaml(tmp_path / "b.yaml", {"accreditations": [base, base]})
     for reg in (inverted, repeated):
@@ -348,7 +367,9 @@ def test_audit_hashes_pact_files_and_piped_manifests(tmp_path: Path) -> None:
 
 def test_an_unwritable_audit_log_fails_before_any_report(tmp_path: Path) -> None:
     out = tmp_path / "report.txt"
-    code, stdout, err = invoke("check", str(HOLD), "--audit-log", str(tmp_path / "missing" / "a.jsonl"), "-o", str(out))
+    code, stdout, err = invoke(
+        "check", str(HOLD), "--audit-log", str(tmp_path / "missing" / "a.jsonl"), "-o", str(out)
+    )
     assert code == 2 and "audit log" in err and not out.exists() and stdout == ""
 
 

@@ -19,7 +19,9 @@ CATALOG = ROOT / "compliance" / "locale" / "vi" / "LC_MESSAGES" / "messages.po"
 def _extracted() -> set[str | tuple[str, str]]:
     """Every string the code and templates mark, read the way `make messages` reads them."""
     method_map = [("compliance/**.py", "python"), ("templates/**.j2", "jinja2")]
-    options = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
+    options = {
+        "templates/**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+    }
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     out: set[str | tuple[str, str]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
@@ -57,7 +59,11 @@ def test_every_marked_string_has_a_vietnamese_translation() -> None:
 def test_every_vocabulary_code_has_a_word() -> None:
     from compliance.vocab import Condition, DocumentType, MachineType
 
-    for kind, enum in (("document_type", DocumentType), ("machine_type", MachineType), ("condition", Condition)):
+    for kind, enum in (
+        ("document_type", DocumentType),
+        ("machine_type", MachineType),
+        ("condition", Condition),
+    ):
         assert set(TABLES[kind]) == {m.value for m in enum}, kind
         for member in enum:
             assert label(kind, member.value, "vi") != label(kind, member.value, "en") or kind == "condition"

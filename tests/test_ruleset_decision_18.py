@@ -63,13 +63,19 @@ def test_expired_inspection_certificate_is_invalid_whatever_the_country(rulesets
 def test_good_certificate_beside_expired_inspection_satisfies(rulesets, registry):
     expired = {**INSPECTION, "issued": "2025-01-10", "valid_until": "2026-01-10"}
     m = manifest(items=[item(country_of_manufacture="JP")], documents=[expired, mfr_cert()])
-    assert requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence").status == "satisfied"
+    assert (
+        requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence").status
+        == "satisfied"
+    )
 
 
 @pytest.mark.parametrize("tag", ["vi-VN", "VI", "vi_VN", "Vi-Latn-VN"])
 def test_bcp47_language_tags_read_as_vietnamese(rulesets, registry, tag):
     m = manifest(items=[item(country_of_manufacture="JP")], documents=[mfr_cert(languages=["ja", tag])])
-    assert requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence").status == "satisfied"
+    assert (
+        requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence").status
+        == "satisfied"
+    )
 
 
 @pytest.mark.parametrize("country", ["JP", "KR", "DE", "US"])
@@ -112,7 +118,9 @@ def test_age_counts_calendar_years(rulesets, registry):
     assert "11 calendar years" in req.message and "Appendix I" in req.message
 
 
-@pytest.mark.parametrize(("made", "status"), [("2006-01-01", "review"), ("2005-12-31", "failed"), ("1990", "failed")])
+@pytest.mark.parametrize(
+    ("made", "status"), [("2006-01-01", "review"), ("2005-12-31", "failed"), ("1990", "failed")]
+)
 def test_age_band_20_years(rulesets, registry, made, status):
     # 2026 - 2006 = 20 calendar years: the top of the Appendix I band; 21 and more fails.
     m = manifest(arrival_date="2026-01-02", items=[item(manufactured=made)], documents=[INSPECTION])

@@ -192,11 +192,23 @@ def extreme_manifests(draw: st.DrawFn) -> Manifest:
           "languages": ["vi-VN", draw(st.sampled_from(["x", "zh-Hant-TW", "VI"]))]}  # fmt: skip
     return Manifest.model_validate(
         {
-            "shipment": {"id": "X", "origin": "CN", "destination": draw(st.sampled_from(["VN", "TH", "DE"])),
-                         "arrival_date": arrival.isoformat(), "tender": {"country": "DE"}},
-            "items": [{"id": "I1", "machine_type": "machining_center", "manufactured": made.isoformat(),
-                       "condition": draw(st.sampled_from(["new", "used"])), "manufacturer": draw(TEXT),
-                       "country_of_manufacture": "JP"}],
+            "shipment": {
+                "id": "X",
+                "origin": "CN",
+                "destination": draw(st.sampled_from(["VN", "TH", "DE"])),
+                "arrival_date": arrival.isoformat(),
+                "tender": {"country": "DE"},
+            },
+            "items": [
+                {
+                    "id": "I1",
+                    "machine_type": "machining_center",
+                    "manufactured": made.isoformat(),
+                    "condition": draw(st.sampled_from(["new", "used"])),
+                    "manufacturer": draw(TEXT),
+                    "country_of_manufacture": "JP",
+                }
+            ],
             "documents": [doc, ai, mc],
         }  # fmt: skip
     )

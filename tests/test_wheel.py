@@ -22,7 +22,9 @@ from helpers import ROOT, SHIPMENTS
 def test_every_code_package_is_in_the_wheel() -> None:
     import tomllib
 
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "compliance").rglob("__init__.py")}
     assert found <= listed, f"add to pyproject.toml [tool.setuptools] packages: {sorted(found - listed)}"
 
@@ -64,7 +66,9 @@ def test_the_wheel_works_from_another_folder(installed: Path, tmp_path: Path) ->
     for fmt in ("text", "json", "markdown", "html", "pdf"):
         for lang in ("en", "vi"):
             out = work / f"out.{lang}.{fmt}"
-            proc = run(installed, work, "check", str(manifest), "--format", fmt, "--lang", lang, "-o", str(out))
+            proc = run(
+                installed, work, "check", str(manifest), "--format", fmt, "--lang", lang, "-o", str(out)
+            )
             assert proc.returncode == 1, (fmt, lang, proc.stderr)
             assert out.stat().st_size > 500
     report = json.loads((work / "out.en.json").read_text(encoding="utf-8"))

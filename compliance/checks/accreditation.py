@@ -86,7 +86,9 @@ class Accreditation:
                 out.append(acc.problem)
                 continue
             reasons: list[str] = []
-            if spec.bodies is not None and (acc.body or "").casefold() not in {b.casefold() for b in spec.bodies}:
+            if spec.bodies is not None and (acc.body or "").casefold() not in {
+                b.casefold() for b in spec.bodies
+            }:
                 reasons.append(
                     _("was granted by {body}, but the rule requires {bodies}").format(
                         body=acc.body, bodies=or_words(list(spec.bodies))
@@ -125,7 +127,9 @@ class Accreditation:
     def lint(self, check: Check, where: str) -> list[str]:
         spec = check.accreditation
         if spec is not None and spec.bodies == []:
-            return [f"{where}: accreditation bodies is empty, so no accreditation can ever support a document"]
+            return [
+                f"{where}: accreditation bodies is empty, so no accreditation can ever support a document"
+            ]
         return []
 
 

@@ -62,7 +62,9 @@ class Equals:
     def witnesses(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> list[Witness]:
         assert check.equals is not None
         d = doc.doc
-        return held(all(getattr(d, f) == v and type(getattr(d, f)) is type(v) for f, v in check.equals.items()))
+        return held(
+            all(getattr(d, f) == v and type(getattr(d, f)) is type(v) for f, v in check.equals.items())
+        )
 
     def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.equals is not None
@@ -78,7 +80,8 @@ class Equals:
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.equals is not None
         return "; ".join(
-            f"{f}: required equals {v!r}; document has {getattr(doc.doc, f)!r}" for f, v in check.equals.items()
+            f"{f}: required equals {v!r}; document has {getattr(doc.doc, f)!r}"
+            for f, v in check.equals.items()
         )
 
     def lint(self, check: Check, where: str) -> list[str]:
@@ -117,7 +120,8 @@ class OneOf:
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.one_of is not None
         return "; ".join(
-            f"{f}: required one of {v!r}; document has {getattr(doc.doc, f)!r}" for f, v in check.one_of.items()
+            f"{f}: required one of {v!r}; document has {getattr(doc.doc, f)!r}"
+            for f, v in check.one_of.items()
         )
 
     def lint(self, check: Check, where: str) -> list[str]:
@@ -149,7 +153,9 @@ class Present:
         )
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
-        return "; ".join(f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in check.present or [])
+        return "; ".join(
+            f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in check.present or []
+        )
 
     def lint(self, check: Check, where: str) -> list[str]:
         return [f"{where}: unknown document field '{f}' in present" for f in _names(check.present or [])]
@@ -176,7 +182,9 @@ class Absent:
         return _("states {fields}").format(fields=", ".join(f.replace("_", " ") for f in check.absent))
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
-        return "; ".join(f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in check.absent or [])
+        return "; ".join(
+            f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in check.absent or []
+        )
 
     def lint(self, check: Check, where: str) -> list[str]:
         return [f"{where}: unknown document field '{f}' in absent" for f in _names(check.absent or [])]
@@ -197,7 +205,9 @@ class GreaterThan:
     def witnesses(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> list[Witness]:
         assert check.greater_than is not None
         d = doc.doc
-        return held(all(getattr(d, f) is not None and getattr(d, f) > v for f, v in check.greater_than.items()))
+        return held(
+            all(getattr(d, f) is not None and getattr(d, f) > v for f, v in check.greater_than.items())
+        )
 
     def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.greater_than is not None

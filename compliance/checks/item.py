@@ -41,7 +41,8 @@ class ItemOneOf:
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         return "; ".join(
-            f"item {f}: {getattr(facts.item, f)!r}, must be one of {vs}" for f, vs in (check.item_one_of or {}).items()
+            f"item {f}: {getattr(facts.item, f)!r}, must be one of {vs}"
+            for f, vs in (check.item_one_of or {}).items()
         )
 
     def lint(self, check: Check, where: str) -> list[str]:

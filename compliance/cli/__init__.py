@@ -93,5 +93,3 @@ def run_command(args: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.BROKEN_PIPE
-
-

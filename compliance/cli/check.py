@@ -109,7 +109,9 @@ def check(
         output = output_target(output, [*manifests, *registries])
         renderer = render.get(fmt)
         if fmt in ("markdown", "html", "pdf") and len(manifests) > 1:
-            raise UsageError(f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS")
+            raise UsageError(
+                f"a {fmt} checklist is one shipment; give one manifest per run", field="MANIFESTS"
+            )
         if fmt in render.BINARY and output is None and sys.stdout.isatty():
             raise UsageError("PDF is not for a terminal: give --output FILE (or pipe it)", field="--output")
         terminal = output is None and fmt == "text" and sys.stdout.isatty()
@@ -149,13 +151,19 @@ def check(
                 command=command,
                 inputs=[
                     *inputs,
-                    *file_digests([*ruleset_files(rulesets_dir or DEFAULT_RULESETS), *(registries or [SAMPLE_REGISTRY])]),
+                    *file_digests(
+                        [*ruleset_files(rulesets_dir or DEFAULT_RULESETS), *(registries or [SAMPLE_REGISTRY])]
+                    ),
                 ],
                 rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
                 rulesets_sha256=reports[0].rulesets_sha256,
                 as_of=sorted({r.as_of for r in reports}),
                 verdicts=[
-                    {"shipment_id": r.shipment_id, "verdict": r.verdict, "items": {i.item_id: i.verdict for i in r.items}}
+                    {
+                        "shipment_id": r.shipment_id,
+                        "verdict": r.verdict,
+                        "items": {i.item_id: i.verdict for i in r.items},
+                    }
                     for r in reports
                 ],
             )
@@ -183,5 +191,3 @@ def schema(what: str) -> None:
     }  # fmt: skip
     model = models[what]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
-
-

@@ -68,7 +68,8 @@ def produced_now() -> dt.datetime:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError):
             raise UsageError(
-                f"SOURCE_DATE_EPOCH is '{epoch}'; expected whole seconds since 1970-01-01", field="SOURCE_DATE_EPOCH"
+                f"SOURCE_DATE_EPOCH is '{epoch}'; expected whole seconds since 1970-01-01",
+                field="SOURCE_DATE_EPOCH",
             ) from None
     return dt.datetime.now(dt.UTC)
 
@@ -80,7 +81,6 @@ def parse_day(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"'{value}' is not a date; expected YYYY-MM-DD", field=option) from None
-
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -128,5 +128,3 @@ ruleset_ids_option = click.option(
     "--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all."
 )
 drafts_option = click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
-
-

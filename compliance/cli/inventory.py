@@ -59,7 +59,9 @@ from compliance.render.visible import visible
     "--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: the number of cores."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar even on a terminal.")
-@click.option("--sheet", help="The workbook sheet to read (XLSX). Default: the active sheet, as Excel opens it.")
+@click.option(
+    "--sheet", help="The workbook sheet to read (XLSX). Default: the active sheet, as Excel opens it."
+)
 @drafts_option
 @handle_errors
 def inventory(
@@ -93,7 +95,9 @@ def inventory(
         raise UsageError(str(exc), field="--destination") from None
     days = [d for d in (parse_day(v, "--as-of") for v in as_of) if d is not None] or [dt.date.today()]
     days = sorted(set(days))
-    output = output_target(output, [inventory_file, *([documents_file] if documents_file else []), *registries])
+    output = output_target(
+        output, [inventory_file, *([documents_file] if documents_file else []), *registries]
+    )
     judge = Judge(
         rulesets=load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts),
         registry=load_registry(list(registries)),
@@ -136,5 +140,3 @@ def inventory(
         sys.exit(ExitCode.BAD_INPUT)
     present = [v for v in ("hold", "review", "clear") if totals[v]]
     sys.exit(VERDICT_EXIT[present[0]] if present else ExitCode.CLEAR)
-
-

@@ -81,7 +81,9 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
     click.echo("sources:")
     for src in rs.sources:
         details = ", ".join(x for x in (src.issuer, src.date.isoformat() if src.date else None, src.url) if x)
-        click.echo(f"  [{src.id}] {src.title} ({src.kind.replace('_', ' ')}; {details}; confidence {src.confidence})")
+        click.echo(
+            f"  [{src.id}] {src.title} ({src.kind.replace('_', ' ')}; {details}; confidence {src.confidence})"
+        )
     for v in rs.versions:
         until = f" to {v.effective_to}" if v.effective_to else ""
         click.echo(f"\nversion {v.version} ({v.status}), from {v.effective_from}{until}")
@@ -217,7 +219,9 @@ def rulesets_diff(
 
     def latest(rs: Ruleset) -> Version:
         if not rs.versions:
-            raise UsageError(f"{rs.id} has only draft versions (include them with --drafts)", field="--drafts")
+            raise UsageError(
+                f"{rs.id} has only draft versions (include them with --drafts)", field="--drafts"
+            )
         return max(rs.versions, key=lambda v: v.effective_from)
 
     days = [d for d in (parse_day(x, "--at") for x in dates) if d is not None]
@@ -244,7 +248,6 @@ def rulesets_diff(
         json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else result.text(),
         None,
     )
-
 
 
 @cli.command()
@@ -277,4 +280,3 @@ def explain(
     check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
     rs = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
     click.echo(trace(loaded.manifest, rs, load_registry(list(registries)), item_id, as_of=day), nl=False)
-

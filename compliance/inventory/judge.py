@@ -173,5 +173,3 @@ class Judge:
                     cells["changes"] = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
             out.append(cells)
         return out
-
-

@@ -19,6 +19,7 @@ OUTPUT_COLUMNS = ("id", "destination", "verdict", "missing_documents", "reasons"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000
 
+
 @dataclass(frozen=True)
 class Row:
     line: int
@@ -40,5 +41,3 @@ class Summary:
     changed: int = 0
     #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
     sheet: str | None = None
-
-

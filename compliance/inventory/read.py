@@ -234,5 +234,3 @@ def load_documents(path: Path | None) -> dict[str, Document]:
             )
         out[d.id] = d.model_copy(update={"covers": None})
     return out
-
-

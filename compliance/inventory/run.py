@@ -124,4 +124,3 @@ def _evaluate(
         finally:
             for _, future in pending:
                 future.cancel()
-

@@ -85,5 +85,3 @@ class Writer:
             self.fh.close()
         if self.tmp:
             Path(self.tmp).unlink(missing_ok=True)
-
-

@@ -85,9 +85,7 @@ class Check(Model):
             if field not in NUMBER_FIELDS:
                 raise ValueError(f"greater_than compares numbers; {field} is not a number field")
             if not is_exact_at_scale(limit):
-                raise ValueError(
-                    f"greater_than limit {limit} has more than {NUMBER_DECIMALS} decimal places"
-                )
+                raise ValueError(f"greater_than limit {limit} has more than {NUMBER_DECIMALS} decimal places")
         return self
 
     @property
@@ -120,6 +118,7 @@ def is_exact_at_scale(value: float) -> bool:
 def scaled_limit(value: float) -> int:
     """A limit written in a ruleset, at the engine's scale (exact: checked when the ruleset loads)."""
     return int(Decimal(repr(float(value))) * NUMBER_SCALE)
+
 
 #: Document fields a check may name in equals / one_of / present / greater_than.
 DOCUMENT_FIELDS: frozenset[str] = frozenset(

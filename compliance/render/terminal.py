@@ -27,8 +27,6 @@ STATUS_STYLE = {
 }
 
 
-
-
 def T(value: str, style: str = "") -> Text:
     """A Text of user (or ruleset) text: no markup parsing, no control characters."""
     return Text(visible(value), style=style)
@@ -53,7 +51,9 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
     console.print(
         T(
             _("route {route}, arrival {arrival}, judged as of {day}").format(
-                route=f"{report.origin} -> {report.destination}", arrival=report.arrival_date, day=report.as_of
+                route=f"{report.origin} -> {report.destination}",
+                arrival=report.arrival_date,
+                day=report.as_of,
             )
         )
     )

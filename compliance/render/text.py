@@ -61,7 +61,10 @@ def render_text(report: Report) -> str:
             add(f"  [{STATUS[f.status]}] {f.id} ({f.severity}): {f.message}")
         for rs in item.rulesets:
             if not rs.applies:
-                add(f"  - {rs.ruleset} v{rs.version}: " + _("does not apply: {reason}").format(reason=rs.reason))
+                add(
+                    f"  - {rs.ruleset} v{rs.version}: "
+                    + _("does not apply: {reason}").format(reason=rs.reason)
+                )
                 continue
             verdict = MARK[rs.verdict] if rs.verdict else ""
             add(f"  * {rs.ruleset} v{rs.version}: {verdict}")
