@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from compliance.cli.common import (
-    VERDICT_EXIT,
     cli,
     drafts_option,
     handle_errors,
@@ -24,9 +23,7 @@ from compliance.cli.common import (
 )
 from compliance.errors import ComplianceError, UsageError
 from compliance.loading import DEFAULT_MAX_BYTES
-from compliance.models.report import Report, worst
 from compliance.output import output_target
-from compliance.resources import DEFAULT_RULESETS
 
 
 @cli.command()
@@ -87,23 +84,14 @@ def check(
     Example: compliance check shipments/vn-used-vmc-hold.yaml --format html --lang vi -o checklist.html
     """  # noqa: D301
     from compliance import render
-    from compliance.api import check as run_check
-    from compliance.audit import AuditLog, entry, file_digests
-    from compliance.inputs import (
-        SAMPLE_REGISTRY,
-        check_dates,
-        load_manifest,
-        load_registry,
-        load_rulesets,
-        ruleset_files,
-    )
+    from compliance.audit import AuditLog
+    from compliance.service import CheckRequest, CheckRun, check_files
 
     # Opened first: an audit log that cannot be written stops the run before anything is judged, and
     # every run that reaches a verdict or fails on input gets its line.
     audit = AuditLog(audit_log) if audit_log is not None else None
     command = ["compliance", *sys.argv[1:]]
-    inputs: list[tuple[Path, str]] = []
-    reports: list[Report] = []
+    run: CheckRun | None = None
     try:
         day = parse_day(as_of, "--as-of")
         output = output_target(output, [*manifests, *registries])
@@ -120,21 +108,18 @@ def check(
             color=terminal and not no_color and not os.environ.get("NO_COLOR"),
             width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
         )
-        produced_at = produced_now()
-        rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
-        registry = load_registry(list(registries))
-        for path in manifests:
-            loaded = load_manifest(path, max_bytes=max_size)
-            inputs.extend(loaded.inputs)
-            check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
-            reports.append(
-                run_check(loaded.manifest, rulesets, registry, as_of=day, lang=lang, produced_at=produced_at)
-            )
+        request = CheckRequest(
+            manifests=list(manifests), registries=list(registries), rulesets_dir=rulesets_dir,
+            ruleset_ids=list(ruleset_ids), as_of=day, lang=lang, drafts=drafts, max_size=max_size,
+            produced_at=produced_now(),
+        )  # fmt: skip
+        run = CheckRun(request)  # before judging: on bad input its audit line lists what was read
+        check_files(run)
     except ComplianceError as exc:
         if audit is not None:
-            audit.append(entry(command=command, inputs=inputs, rulesets=[], as_of=[], verdicts=[],
-                               outcome="bad_input", error=str(exc)))  # fmt: skip
+            audit.append((run or CheckRun(CheckRequest(list(manifests)))).failed_entry(command, str(exc)))
         raise
+    reports = run.reports
     text: str | bytes
     if fmt == "json" and len(reports) > 1:
         from compliance.render.json_format import report_dict
@@ -146,29 +131,8 @@ def check(
         text = "\n".join(str(renderer(r, options)) for r in reports)
     write_output(text, output)
     if audit is not None:
-        audit.append(
-            entry(
-                command=command,
-                inputs=[
-                    *inputs,
-                    *file_digests(
-                        [*ruleset_files(rulesets_dir or DEFAULT_RULESETS), *(registries or [SAMPLE_REGISTRY])]
-                    ),
-                ],
-                rulesets=[{"id": i.id, "version": i.version} for i in reports[0].rulesets],
-                rulesets_sha256=reports[0].rulesets_sha256,
-                as_of=sorted({r.as_of for r in reports}),
-                verdicts=[
-                    {
-                        "shipment_id": r.shipment_id,
-                        "verdict": r.verdict,
-                        "items": {i.item_id: i.verdict for i in r.items},
-                    }
-                    for r in reports
-                ],
-            )
-        )
-    sys.exit(VERDICT_EXIT[worst([r.verdict for r in reports])])
+        audit.append(run.audit_entry(command))
+    sys.exit(run.exit_code)
 
 
 @cli.command()

@@ -21,8 +21,6 @@ from compliance.render.visible import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-VERDICT_EXIT = {"clear": ExitCode.CLEAR, "hold": ExitCode.HOLD, "review": ExitCode.REVIEW}
-
 
 def write_output(text: str | bytes, output: Path | None) -> None:
     """Print, or write a file atomically: a failed run never leaves a partial file."""

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from compliance.cli.common import (
-    VERDICT_EXIT,
     cli,
     drafts_option,
     handle_errors,
@@ -20,7 +18,7 @@ from compliance.cli.common import (
     ruleset_ids_option,
     rulesets_dir_option,
 )
-from compliance.errors import ExitCode, UsageError
+from compliance.errors import UsageError
 from compliance.output import output_target
 from compliance.render.visible import visible
 
@@ -88,6 +86,7 @@ def inventory(
     from compliance.inputs import load_registry, load_rulesets
     from compliance.inventory import Judge, load_documents, run
     from compliance.models.common import country_code
+    from compliance.service import inventory_exit_code
 
     try:
         dests = list(dict.fromkeys(country_code(d) for d in destinations))
@@ -133,10 +132,4 @@ def inventory(
     if len(days) > 1:
         lines.append(f"  verdict changes between {days[0]} and {days[-1]}: {summary.changed:,} row(s)")
     click.echo("\n".join(lines), err=True)
-    totals: Counter[str] = Counter()
-    for counts in summary.by_destination.values():
-        totals.update(counts)
-    if totals["error"]:
-        sys.exit(ExitCode.BAD_INPUT)
-    present = [v for v in ("hold", "review", "clear") if totals[v]]
-    sys.exit(VERDICT_EXIT[present[0]] if present else ExitCode.CLEAR)
+    sys.exit(inventory_exit_code(summary.by_destination))

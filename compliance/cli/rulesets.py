@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -200,49 +198,15 @@ def rulesets_diff(
 
     Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
     """
-    from compliance.diff import RulesetDiff, diff_rulesets, diff_versions, inventory_impact
-    from compliance.inputs import load_ruleset, load_rulesets
-    from compliance.models.ruleset import Ruleset, Version, without_drafts
-
-    def get(ref: str) -> Ruleset:
-        p = Path(ref)
-        if p.is_file():
-            rs = load_ruleset(p)
-            return rs if drafts else without_drafts(rs)
-        return load_rulesets(rulesets_dir, [ref], drafts=drafts)[0]
-
-    def pick(rs: Ruleset, day: dt.date) -> Version:
-        v = rs.version_on(day)
-        if v is None:
-            raise UsageError(f"{rs.id} has no version in force on {day}", field="--at")
-        return v
-
-    def latest(rs: Ruleset) -> Version:
-        if not rs.versions:
-            raise UsageError(
-                f"{rs.id} has only draft versions (include them with --drafts)", field="--drafts"
-            )
-        return max(rs.versions, key=lambda v: v.effective_from)
+    from compliance.diff import inventory_impact
+    from compliance.service import ruleset_diff
 
     days = [d for d in (parse_day(x, "--at") for x in dates) if d is not None]
-    result: RulesetDiff | Any
-    if b is None:
-        if len(days) != 2:
-            raise UsageError("give two rulesets, or one ruleset and two --at dates", field="--at")
-        ra = rb = get(a)
-        va, vb = pick(ra, days[0]), pick(rb, days[1])
-        result = diff_versions(ra, va, rb, vb)
-    elif days:
-        ra, rb = get(a), get(b)
-        va, vb = pick(ra, days[0]), pick(rb, days[-1])
-        result = diff_versions(ra, va, rb, vb)
-    else:
-        ra, rb = get(a), get(b)
-        va, vb = latest(ra), latest(rb)
-        result = diff_rulesets(ra, rb)
+    diffed = ruleset_diff(a, b, days, drafts=drafts, rulesets_dir=rulesets_dir)
+    result = diffed.result
     if inventory_file is not None:
         result.impact = inventory_impact(
-            inventory_file, documents_file, list(destinations) or ["VN"], (ra, va), (rb, vb)
+            inventory_file, documents_file, list(destinations) or ["VN"], *diffed.sides
         )
     write_output(
         json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else result.text(),
