@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from compliance.errors import ComplianceError, InputError
 from compliance.loading import Loc, Located
+from compliance.vocab import closest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -79,7 +80,12 @@ def describe(model: type[BaseModel], err: dict[str, Any]) -> str:
         msg = msg[len("Value error, ") :]
     if kind == "enum" or kind == "literal_error":
         got = err.get("input")
-        return f"'{got}' is not allowed; {msg[0].lower()}{msg[1:]}"
+        choices = [
+            str(e).strip("'") for e in re.findall(r"'[^']*'", str((err.get("ctx") or {}).get("expected", "")))
+        ]
+        meant = closest(str(got), choices) if isinstance(got, str) and choices else None
+        suggestion = f"; did you mean '{meant}'?" if meant and meant != got else ""
+        return f"'{got}' is not allowed{suggestion}; {msg[0].lower()}{msg[1:]}"
     return msg[0].lower() + msg[1:] if msg else msg
 
 

@@ -6,7 +6,29 @@ import re
 from enum import StrEnum
 
 
-class MachineType(StrEnum):
+class Vocabulary(StrEnum):
+    """A vocabulary whose values are read regardless of case ("Used" is used): the value is unambiguous."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Vocabulary | None:
+        if isinstance(value, str):
+            probe = value.strip().lower()
+            return next((m for m in cls if m.value == probe), None)
+        return None
+
+
+def closest(value: str, allowed: list[str]) -> str | None:
+    """The vocabulary value a user most likely meant: 'machining center' -> 'machining_center'."""
+    import difflib
+
+    probe = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    if probe in allowed:
+        return probe
+    found = difflib.get_close_matches(probe, allowed, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+class MachineType(Vocabulary):
     MACHINING_CENTER = "machining_center"
     TURNING_MILLING_CENTER = "turning_milling_center"
     CNC_LATHE = "cnc_lathe"
@@ -18,7 +40,7 @@ class MachineType(StrEnum):
     OTHER_MACHINE_TOOL = "other_machine_tool"
 
 
-class DocumentType(StrEnum):
+class DocumentType(Vocabulary):
     CARBON_FOOTPRINT_REPORT = "carbon_footprint_report"
     AI_DIAGNOSTICS_ATTESTATION = "ai_diagnostics_attestation"
     CE_DECLARATION = "ce_declaration"
@@ -33,13 +55,13 @@ class DocumentType(StrEnum):
     CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
 
 
-class Condition(StrEnum):
+class Condition(Vocabulary):
     NEW = "new"
     USED = "used"
     REFURBISHED = "refurbished"
 
 
-class CustomsProcedure(StrEnum):
+class CustomsProcedure(Vocabulary):
     IMPORT = "import"
     TEMPORARY_IMPORT = "temporary_import"
     TRANSIT = "transit"

@@ -14,6 +14,7 @@ from compliance.cli.common import (
     cli,
     drafts_option,
     handle_errors,
+    lang_option,
     parse_day,
     produced_now,
     registry_option,
@@ -40,13 +41,7 @@ from compliance.output import output_target
     show_default=True,
     help="text (a table on a terminal), json, or a broker's checklist: markdown, html, pdf.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "vi"]),
-    default="en",
-    show_default=True,
-    help="Language of every sentence and heading (ids and codes stay as they are).",
-)
+@lang_option
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
 )

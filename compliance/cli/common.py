@@ -126,3 +126,25 @@ ruleset_ids_option = click.option(
     "--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all."
 )
 drafts_option = click.option("--drafts", is_flag=True, help="Include draft (anticipated) ruleset versions.")
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """en or vi; 'vn' is Vietnam's country code, and a common slip for the language."""
+    probe = value.strip().lower()
+    if probe in ("en", "vi"):
+        return probe
+    if probe in ("vn", "vi-vn", "vi_vn", "vietnamese", "tieng viet", "tiếng việt"):
+        raise click.BadParameter(f"'{value}' is not a language code; did you mean 'vi' (Vietnamese)?")
+    if probe in ("en-gb", "en-us", "english", "gb", "us"):
+        raise click.BadParameter(f"'{value}' is not a language code; did you mean 'en' (English)?")
+    raise click.BadParameter(f"'{value}' is not one of 'en', 'vi'")
+
+
+lang_option = click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    callback=_language,
+    metavar="[en|vi]",
+    help="Language of every sentence and heading (ids and codes stay as they are).",
+)

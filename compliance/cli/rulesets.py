@@ -12,6 +12,7 @@ from compliance.cli.common import (
     cli,
     drafts_option,
     handle_errors,
+    lang_option,
     parse_day,
     registry_option,
     ruleset_ids_option,
@@ -62,7 +63,7 @@ def rulesets_list(rulesets_dir: Path | None) -> None:
 
 @rulesets.command("show")
 @click.argument("ruleset_id")
-@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
+@lang_option
 @rulesets_dir_option
 @handle_errors
 def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None:

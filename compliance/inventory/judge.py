@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
+from compliance.errors import UsageError
 from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Outcome, Row
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -55,6 +56,13 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
         ref = ref.strip()
         if not ref:
             continue
+        if not documents:
+            # No documents file at all: one usage message, not an error on every row that names one.
+            raise UsageError(
+                f"line {row.line} names document '{ref}' in column 'documents', but no documents file was "
+                "given: pass --documents FILE (the `documents:` list of a manifest)",
+                field="--documents",
+            )
         if ref not in documents:
             raise RowError(f"column 'documents': unknown document id '{ref}' (not in the documents file)")
         docs.append(documents[ref])

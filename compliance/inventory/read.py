@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.errors import InputError, UsageError
-from compliance.inventory.model import REQUIRED_COLUMNS, Row
+from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Row
 from compliance.models.manifest import Document
 from compliance.validation import validate
 
@@ -55,8 +56,15 @@ def read_source(path: Path, sheet: str | None = None) -> Source:
     raise UsageError(f"unknown inventory format '{suffix}'; expected .csv or .xlsx", file=path)
 
 
+def _column_name(header: str) -> str:
+    """A header as written, or the known column it names ("Machine type" is machine_type): people
+    write headers for people. Carried columns keep their names."""
+    probe = re.sub(r"[\s\-]+", "_", header.strip().lower())
+    return probe if probe in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) else header.strip()
+
+
 def _check_header(header: list[str], path: Path) -> list[str]:
-    names = [h.strip() if h else "" for h in header]
+    names = [_column_name(h) if h else "" for h in header]
     # Trailing empty cells are no column; an empty header between named ones would drop its column.
     while names and not names[-1]:
         names.pop()

@@ -78,6 +78,12 @@ class Item(Model):
             return None
         compact = iso6346.compact(value)
         if not iso6346.is_valid(compact):
+            right = _right_check_digit(compact)
+            if right is not None:
+                raise ValueError(
+                    f"'{value}' has the wrong ISO 6346 check digit: with {compact[:10]} it should be "
+                    f"{right} ({compact[:10]}{right})"
+                )
             raise ValueError(
                 f"'{value}' is not a valid ISO 6346 container number (4 letters, 6 digits and a check digit; "
                 "check the last digit)"
@@ -92,6 +98,16 @@ class Item(Model):
     def is_used(self) -> bool:
         """Refurbished counts as used."""
         return self.condition in (Condition.USED, Condition.REFURBISHED)
+
+
+def _right_check_digit(compact: str) -> str | None:
+    """The check digit an otherwise well-formed container number should carry (None when the owner
+    code, category or serial is itself malformed)."""
+    import re
+
+    if not re.fullmatch(r"[A-Z]{3}[UJZ][0-9]{6}[0-9]?", compact):
+        return None
+    return str(iso6346.calc_check_digit(compact[:10]))
 
 
 class Verifier(Model):

@@ -1,0 +1,78 @@
+"""What cost new users time in their first hour (issue #17, first part): messages that say what was
+meant, headers and values written for people, one usage message instead of an error per row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from helpers import SHIPMENTS
+
+from compliance.cli import cli
+
+SAMPLE = SHIPMENTS / "vn-container-mixed.yaml"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _sample(tmp_path: Path, change) -> Path:  # noqa: ANN001
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_vocabulary_word_written_for_people_is_suggested(tmp_path: Path) -> None:
+    path = _sample(tmp_path, lambda d: d["items"][0].update(machine_type="machining center"))
+    code, _, err = invoke("check", str(path))
+    assert code == 2 and "did you mean 'machining_center'?" in err
+
+
+def test_vocabulary_values_are_read_regardless_of_case(tmp_path: Path) -> None:
+    path = _sample(tmp_path, lambda d: d["items"][0].update(condition="New"))
+    code, out, _ = invoke("check", str(path), "--format", "json")
+    assert code in (0, 1, 3)
+    assert json.loads(out)["items"][0]["condition"] == "new"
+
+
+def test_a_wrong_container_check_digit_says_the_right_one(tmp_path: Path) -> None:
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    good = next(i["container"] for i in data["items"] if i.get("container"))
+    wrong = good[:-1] + str((int(good[-1]) + 1) % 10)
+    path = _sample(
+        tmp_path, lambda d: next(i for i in d["items"] if i.get("container")).update(container=wrong)
+    )
+    code, _, err = invoke("check", str(path))
+    assert code == 2 and f"should be {good[-1]} ({good})" in err
+
+
+def test_lang_vn_suggests_vi() -> None:
+    code, _, err = invoke("check", str(SAMPLE), "--lang", "vn")
+    assert code == 2 and "did you mean 'vi'" in err
+    assert invoke("check", str(SAMPLE), "--lang", "VI")[0] == 1
+
+
+def test_inventory_headers_and_values_written_for_people(tmp_path: Path) -> None:
+    src = tmp_path / "s.csv"
+    src.write_text(
+        "ID,Machine type,Manufactured,Condition,Warehouse\nA,CNC_Lathe,2020,Used,W1\n", encoding="utf-8"
+    )
+    out = tmp_path / "o.jsonl"
+    code, _, err = invoke(
+        "inventory", str(src), "--destination", "VN", "--as-of", "2026-09-01", "-o", str(out)
+    )
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["verdict"] != "error" and row["Warehouse"] == "W1", (row, err)
+
+
+def test_inventory_without_its_documents_file_is_one_usage_message(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    code, _, err = invoke("inventory", str(SHIPMENTS / "inventory" / "stock.csv"), "--destination", "VN",
+                          "-o", str(out))  # fmt: skip
+    assert code == 2 and "--documents" in err and not out.exists()
