@@ -76,3 +76,20 @@ def test_inventory_without_its_documents_file_is_one_usage_message(tmp_path: Pat
     code, _, err = invoke("inventory", str(SHIPMENTS / "inventory" / "stock.csv"), "--destination", "VN",
                           "-o", str(out))  # fmt: skip
     assert code == 2 and "--documents" in err and not out.exists()
+
+
+def test_an_inventory_row_reports_every_bad_column(tmp_path: Path) -> None:
+    src = tmp_path / "s.csv"
+    src.write_text("id,machine_type,manufactured,condition\nA,lathe,2020-13-01,usd\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    invoke("inventory", str(src), "--destination", "VN", "-o", str(out))
+    reasons = json.loads(out.read_text(encoding="utf-8"))["reasons"]
+    assert all(f"column '{c}'" in reasons for c in ("machine_type", "manufactured", "condition")), reasons
+
+
+def test_the_plain_item_header_names_maker_and_model() -> None:
+    _, out, _ = invoke("check", str(SAMPLE))
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    first = data["items"][0]
+    header = next(line for line in out.splitlines() if line.startswith(f"Item {first['id']}:"))
+    assert first["manufacturer"] in header and first["model"] in header

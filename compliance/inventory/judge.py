@@ -15,6 +15,7 @@ from compliance.models.manifest import Document, Item, Manifest, Shipment, manuf
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
 from compliance.models.ruleset import Ruleset, rulesets_digest
+from compliance.validation import describe
 
 # ---------------------------------------------------------------------------------------------
 # Judging
@@ -45,12 +46,13 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
     try:
         item = Item.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        column = str(err["loc"][0]) if err["loc"] else "row"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "required value is empty"
-        raise RowError(f"column '{column}': {msg}") from None
+        # Every bad column of the row at once, in the words a manifest's errors use.
+        problems = []
+        for err in exc.errors():
+            column = str(err["loc"][0]) if err["loc"] else "row"
+            msg = "required value is empty" if err["type"] == "missing" else describe(Item, dict(err))
+            problems.append(f"column '{column}': {msg}")
+        raise RowError("; ".join(problems)) from None
     docs: list[Document] = []
     for ref in (values.get("documents") or "").split(";"):
         ref = ref.strip()

@@ -51,10 +51,12 @@ def render_text(report: Report) -> str:
     for item in report.items:
         add("")
         desc = f" {item.description}" if item.description else ""
+        maker = " ".join(x for x in (item.manufacturer, item.model) if x)
         add(
             _("Item {id}:").format(id=item.item_id)
             + f"{desc} [{item.machine_type}, {item.condition}, "
             + _("made {year}").format(year=item.manufactured)
+            + (f"; {maker}" if maker else "")
             + f"] {MARK[item.verdict]}"
         )
         for f in item.findings:
