@@ -199,6 +199,29 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+#: The parser's words, and what they usually mean in a file a person wrote.
+_PLAIN_WORDS = (
+    (
+        "mapping values are not allowed",
+        "a colon inside a value: put the value in quotes, or check the indentation",
+    ),
+    (
+        "could not find expected ':'",
+        "a line that is neither 'key: value' nor a list item, or a quote never closed",
+    ),
+    ("did not find expected key", "this line is indented differently from the lines around it"),
+    ("expected <block end>", "this line is indented differently from the lines around it"),
+    ("did not find expected '-' indicator", "a list item is indented differently from the items before it"),
+    ("found undefined alias", "an alias (*name) with no anchor (&name) before it"),
+    ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
+    (
+        "found character that cannot start any token",
+        "a character YAML reserves (such as @ or `) starts a value: put it in quotes",
+    ),
+    ("found unknown escape character", "a backslash inside double quotes: use single quotes, or write \\\\"),
+)
+
+
 def _load_yaml(text: str, path: Path, *, json_mode: bool = False) -> Located:
     loader = _LOADER(text)
     try:
@@ -212,6 +235,9 @@ def _load_yaml(text: str, path: Path, *, json_mode: bool = False) -> Located:
             hint = ""
             if "\t" in text and ("tab" in problem or "found character" in problem):
                 hint = " (YAML does not allow tabs for indentation; use spaces)"
+            else:
+                plain = next((words for part, words in _PLAIN_WORDS if part in problem), None)
+                hint = f" ({plain})" if plain else ""
             raise InputError(
                 f"{'JSON' if json_mode else 'YAML'} syntax error: {problem}{hint}",
                 file=path,

@@ -93,3 +93,16 @@ def test_the_plain_item_header_names_maker_and_model() -> None:
     first = data["items"][0]
     header = next(line for line in out.splitlines() if line.startswith(f"Item {first['id']}:"))
     assert first["manufacturer"] in header and first["model"] in header
+
+
+def test_yaml_syntax_errors_say_what_they_usually_mean(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    cases = {
+        "shipment:\n  id: a: b\n": "put the value in quotes",
+        'shipment:\n  id: "abc\n': "never closed",
+        "a: @x\n": "put it in quotes",
+    }
+    for text, words in cases.items():
+        path.write_text(text, encoding="utf-8")
+        code, _, err = invoke("check", str(path))
+        assert code == 2 and "YAML syntax error" in err and words in err, err
