@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.checks.base import flow
 from compliance.inputs import load_registry
 from compliance.inventory import Judge, load_documents, read_source
 from compliance.models.ruleset import Requirement, Ruleset, Version
@@ -43,14 +44,14 @@ class Diff:
     def text(self) -> str:
         lines = [f"--- {self.a}", f"+++ {self.b}"]
         for k, (x, y) in self.dates.items():
-            lines.append(f"date {k}: {x} -> {y}")
+            lines.append(f"date {k}: {flow(x)} -> {flow(y)}")
         for k, (x, y) in self.scope.items():
-            lines.append(f"scope {k}: {x} -> {y}")
+            lines.append(f"scope {k}: {flow(x)} -> {flow(y)}")
         lines += [f"+ requirement {r}" for r in self.added]
         lines += [f"- requirement {r}" for r in self.removed]
         for rid, fields in self.changed.items():
             for f, (x, y) in fields.items():
-                lines.append(f"~ requirement {rid} {f}: {x} -> {y}")
+                lines.append(f"~ requirement {rid} {f}: {flow(x)} -> {flow(y)}")
         if len(lines) == 2:
             lines.append("no differences")
         if self.impact is not None:

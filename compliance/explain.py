@@ -8,6 +8,7 @@ import datetime as dt
 from compliance.api import check
 from compliance.applicability import applicability
 from compliance.checks import kind_of
+from compliance.checks.base import flow
 from compliance.facts import DocumentFacts, ItemFacts, derive
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
@@ -18,6 +19,14 @@ from compliance.reference import check_holds, item_check_holds
 
 def _values(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
     return kind_of(check).seen(check, df, facts)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _met(value: bool) -> str:
+    return "met" if value else "NOT met"
 
 
 def explain(
@@ -40,13 +49,13 @@ def explain(
         "Facts:",
     ]
     out.append(
-        f"  machine type {item.machine_type.value}, condition {item.condition.value} (used: {item.is_used}), procedure {item.customs_procedure.value}"
+        f"  machine type {item.machine_type.value}, condition {item.condition.value} (counts as used: {_yes(item.is_used)}), procedure {item.customs_procedure.value}"
     )
     out.append(
         f"  manufactured {item.manufactured}: age {facts.age_min}..{facts.age_max} years; over-N test uses {facts.years_min}..{facts.years_max} completed years strictly before {day}; calendar age {facts.calendar_age} ({day.year} - year of manufacture)"
     )
     out.append(
-        f"  HS code {item.hs_code or '-'}: fits the type: {facts.hs_fits_type if facts.hs_fits_type is not None else 'not declared'}; country of manufacture {item.country_of_manufacture or 'not stated'}"
+        f"  HS code {item.hs_code or '-'}: fits the type: {_yes(facts.hs_fits_type) if facts.hs_fits_type is not None else 'not declared'}; country of manufacture {item.country_of_manufacture or 'not stated'}"
     )
     covering = [
         f"{d.doc.id} ({d.doc.type.value}, issued {d.doc.issued}, valid until {d.doc.valid_until or '-'})"
@@ -61,7 +70,7 @@ def explain(
                 status = "supports it on the issue date" if a.valid_on_issue else f"does not: {a.problem}"
                 lapse = f"; {a.lapsed_since_issue}" if a.lapsed_since_issue else ""
                 out.append(
-                    f"  accreditation {a.id} on {d.doc.id}: body {a.body}, verifier {a.verifier}, scopes {list(a.scopes)}, {a.valid_from}..{a.valid_until}, status {a.status}: {status}{lapse}"
+                    f"  accreditation {a.id} on {d.doc.id}: body {a.body}, verifier {a.verifier}, scopes {flow(list(a.scopes))}, {a.valid_from}..{a.valid_until}, status {a.status}: {status}{lapse}"
                 )
     for f in result.findings:
         out.append(f"  finding {f.id}: {f.status} ({f.message})")
@@ -77,7 +86,7 @@ def explain(
             out.append(f"  requirement {req.id} ({req_result.severity}): {req_result.status.upper()}")
             for j, ic in enumerate(req.item_checks):
                 out.append(
-                    f"    item check {j}: calendar age {facts.calendar_age} <= {ic.calendar_age_at_most}: {item_check_holds(ic, facts)}"
+                    f"    item check {j}: calendar age {facts.calendar_age} <= {ic.calendar_age_at_most}: {_met(item_check_holds(ic, facts))}"
                 )
             offered = [d for d in facts.documents if d.doc.type in req.documents]
             if req.documents and not offered:
@@ -87,17 +96,17 @@ def explain(
             for d in offered:
                 out.append(f"    {d.doc.id}:")
                 out.append(
-                    f"      issued {d.doc.issued} on or before {day}: {d.doc.issued is None or d.doc.issued <= day}"
+                    f"      issued {d.doc.issued} on or before {day}: {_met(d.doc.issued is None or d.doc.issued <= day)}"
                 )
                 out.append(
-                    f"      valid until {d.doc.valid_until or '-'} on {day}: {d.doc.valid_until is None or d.doc.valid_until >= day}"
+                    f"      valid until {d.doc.valid_until or '-'} on {day}: {_met(d.doc.valid_until is None or d.doc.valid_until >= day)}"
                 )
                 for label, checks in (("check", req.checks), ("review if", req.review_when)):
                     for c in checks:
                         if c.for_types is not None and d.doc.type not in c.for_types:
                             continue
                         out.append(
-                            f"      {label} {c.kind}: {check_holds(c, d, facts)} ({_values(c, d, facts)})"
+                            f"      {label} {c.kind}: {_met(check_holds(c, d, facts))} ({_values(c, d, facts)})"
                         )
             out.append(f"    -> {req_result.message}")
         out.append(

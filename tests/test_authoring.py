@@ -197,7 +197,7 @@ def test_explain_names_the_deciding_facts():
     out = result.stdout
     assert "age 7..7 years" in out and "calendar age 7" in out
     assert "CNAS-V-1207: body found CNAS, body required VinaCert" in out
-    assert "document states ['A1', 'A2', 'A3']" in out
+    assert "document states [A1, A2, A3]" in out
     assert "requirement lca-report (blocking): INVALID" in out
     assert invoke("explain", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--item", "NOPE").exit_code == 2
 

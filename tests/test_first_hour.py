@@ -106,3 +106,15 @@ def test_yaml_syntax_errors_say_what_they_usually_mean(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         code, _, err = invoke("check", str(path))
         assert code == 2 and "YAML syntax error" in err and words in err, err
+
+
+def test_analyst_outputs_show_no_python_values(tmp_path: Path) -> None:
+    import re
+
+    python = re.compile(r"\bTrue\b|\bFalse\b|\bNone\b|\['|\{'")
+    outs = [invoke("explain", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--item", "L1")[1]]
+    outs.append(invoke("rulesets", "show", "asean-joint-green-access-2026")[1])
+    outs.append(invoke("rulesets", "diff", "vn-circular-12-2026", "--at", "2026-08-01", "--at", "2027-02-01",
+                       "--drafts")[1])  # fmt: skip
+    for out in outs:
+        assert out.strip() and not python.search(out), python.findall(out)[:5]

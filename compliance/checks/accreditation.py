@@ -12,6 +12,7 @@ from compliance.checks.base import (
     and_words,
     body_token,
     flag,
+    flow,
     or_words,
     product,
 )
@@ -107,9 +108,9 @@ class Accreditation:
         assert spec is not None
         wanted = " or ".join(spec.bodies) if spec.bodies is not None else "any body"
         if spec.scopes:
-            wanted += f", scopes {spec.scopes}"
+            wanted += f", scopes {flow(spec.scopes)}"
         if spec.scopes_any:
-            wanted += f", any of scopes {spec.scopes_any}"
+            wanted += f", any of scopes {flow(spec.scopes_any)}"
         if not doc.accreditations:
             return f"required {wanted}; the document names no accreditation"
         parts = []
@@ -119,7 +120,7 @@ class Accreditation:
                 continue
             on_issue = "valid" if a.valid_on_issue else f"NOT valid ({a.problem})"
             parts.append(
-                f"{a.id}: body found {a.body}, body required {wanted}; scopes {list(a.scopes)}; "
+                f"{a.id}: body found {a.body}, body required {wanted}; scopes {flow(list(a.scopes))}; "
                 f"on the issue date {doc.doc.issued}: {on_issue}"
             )
         return "; ".join(parts)

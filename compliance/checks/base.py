@@ -91,6 +91,21 @@ def say(value: object) -> str:
     return str(value)
 
 
+def flow(value: object) -> str:
+    """A value as an analyst writes it in a ruleset (YAML flow style): [A1, A2], {delivery: retrofit},
+    never a Python repr; an absent value is "not stated"."""
+    import yaml
+
+    if value is None:
+        return "not stated"
+    if isinstance(value, str):
+        return value
+    text: str = yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6
+    )
+    return text.strip().removesuffix("...").strip()
+
+
 def or_words(values: list[str]) -> str:
     return (" " + _("or") + " ").join(values)
 

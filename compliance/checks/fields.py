@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from compliance.checks.base import Alternative, Witness, held, or_words, present, product, say
+from compliance.checks.base import Alternative, Witness, flow, held, or_words, present, product, say
 from compliance.facts import DocumentFacts, ItemFacts
 from compliance.i18n import _
 from compliance.models.common import country_code
@@ -80,7 +80,7 @@ class Equals:
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.equals is not None
         return "; ".join(
-            f"{f}: required equals {v!r}; document has {getattr(doc.doc, f)!r}"
+            f"{f}: required equals {flow(v)}; document has {flow(getattr(doc.doc, f))}"
             for f, v in check.equals.items()
         )
 
@@ -120,7 +120,7 @@ class OneOf:
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.one_of is not None
         return "; ".join(
-            f"{f}: required one of {v!r}; document has {getattr(doc.doc, f)!r}"
+            f"{f}: required one of {flow(v)}; document has {flow(getattr(doc.doc, f))}"
             for f, v in check.one_of.items()
         )
 
@@ -224,7 +224,7 @@ class GreaterThan:
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         assert check.greater_than is not None
         return "; ".join(
-            f"{f}: required greater than {v!r}; document has {getattr(doc.doc, f)!r}"
+            f"{f}: required greater than {flow(v)}; document has {flow(getattr(doc.doc, f))}"
             for f, v in check.greater_than.items()
         )
 

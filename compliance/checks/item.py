@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.checks.base import Alternative, Witness, held, product, say
+from compliance.checks.base import Alternative, Witness, flow, held, product, say
 from compliance.facts import DocumentFacts, ItemFacts
 from compliance.i18n import _
 from compliance.models.ruleset import ITEM_FIELDS, Check
@@ -41,7 +41,7 @@ class ItemOneOf:
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         return "; ".join(
-            f"item {f}: {getattr(facts.item, f)!r}, must be one of {vs}"
+            f"item {f}: {flow(getattr(facts.item, f))}, must be one of {flow(vs)}"
             for f, vs in (check.item_one_of or {}).items()
         )
 

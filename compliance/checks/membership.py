@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compliance.checks.base import Alternative, Witness, flag, held
+from compliance.checks.base import Alternative, Witness, flag, flow, held
 from compliance.facts import DocumentFacts, ItemFacts
 from compliance.i18n import N_, _
 from compliance.models.ruleset import Check
@@ -43,8 +43,8 @@ class Membership:
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         return (
-            f"{self.name}: required {list(getattr(check, self.name))}; "
-            f"document states {list(getattr(doc.doc, self.name))}"
+            f"{self.name}: required {flow(list(getattr(check, self.name)))}; "
+            f"document states {flow(list(getattr(doc.doc, self.name)))}"
         )
 
     def lint(self, check: Check, where: str) -> list[str]:

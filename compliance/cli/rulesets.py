@@ -71,6 +71,7 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
 
     Example: compliance rulesets show vn-circular-12-2026 --lang vi
     """
+    from compliance.checks.base import flow
     from compliance.inputs import load_rulesets
 
     rs = load_rulesets(rulesets_dir, [ruleset_id], drafts=True)[0]
@@ -87,21 +88,17 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
         until = f" to {v.effective_to}" if v.effective_to else ""
         click.echo(f"\nversion {v.version} ({v.status}), from {v.effective_from}{until}")
         scope = v.scope.model_dump(mode="json", exclude_none=True)
-        click.echo(f"  scope: {json.dumps(scope, ensure_ascii=False)}")
+        click.echo(f"  scope: {flow(scope)}")
         for r in v.requirements:
             click.echo(f"  - {r.id} [{r.severity}] {r.title.get(lang)}")
             if r.documents:
                 click.echo(f"      documents: {' or '.join(t.value for t in r.documents)}")
             for c in r.checks:
-                click.echo(
-                    f"      must: {json.dumps(c.model_dump(mode='json', exclude_none=True), ensure_ascii=False)}"
-                )
+                click.echo(f"      must: {flow(c.model_dump(mode='json', exclude_none=True))}")
             for c in r.review_when:
-                click.echo(
-                    f"      review when: {json.dumps(c.model_dump(mode='json', exclude_none=True), ensure_ascii=False)}"
-                )
+                click.echo(f"      review when: {flow(c.model_dump(mode='json', exclude_none=True))}")
             for ic in r.item_checks:
-                click.echo(f"      machine: {json.dumps(ic.model_dump(mode='json', exclude_none=True))}")
+                click.echo(f"      machine: {flow(ic.model_dump(mode='json', exclude_none=True))}")
             click.echo(f"      action: {r.action.get(lang)}")
             click.echo(f"      citation: {rs.cite(r.citation)}")
 
