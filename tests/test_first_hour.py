@@ -118,3 +118,38 @@ def test_analyst_outputs_show_no_python_values(tmp_path: Path) -> None:
                        "--drafts")[1])  # fmt: skip
     for out in outs:
         assert out.strip() and not python.search(out), python.findall(out)[:5]
+
+
+def test_the_inventory_workbook_opens_filtered_frozen_and_typed(tmp_path: Path) -> None:
+    import openpyxl
+
+    inv = SHIPMENTS / "inventory"
+    out = tmp_path / "o.xlsx"
+    code, _, err = invoke("inventory", str(inv / "stock.csv"), "--documents", str(inv / "documents.yaml"),
+                          "--destination", "VN", "--as-of", "2026-09-01", "--as-of", "2027-01-01", "-o", str(out))  # fmt: skip
+    book = openpyxl.load_workbook(out)
+    ws = book["verdicts"]
+    header = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert all(c.font.b for c in ws[1])
+    assert {"machine_type", "model", "manufactured"} <= set(header)
+    first = {h: c for h, c in zip(header, ws[2], strict=True)}
+    assert first["manufactured"].is_date and isinstance(first["price_usd"].value, int)
+    assert first["reasons"].alignment.wrap_text
+    assert header.index("verdict") < header.index("verdict@2026-09-01")
+    rows = list(book["summary"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("destination", "as of") and len(rows) == 3  # VN on each date
+    assert "VN on 2026-09-01 (the verdict column)" in err and "VN on 2027-01-01" in err
+
+
+def test_the_verdict_column_is_the_first_date(tmp_path: Path) -> None:
+    src = tmp_path / "s.csv"
+    # A machining centre that Circular 12 holds from 2026-07-01: clear before, hold after.
+    src.write_text(
+        "id,machine_type,manufactured,condition\nA,machining_center,2024-01-01,new\n", encoding="utf-8"
+    )
+    out = tmp_path / "o.jsonl"
+    invoke("inventory", str(src), "--destination", "VN", "--as-of", "2026-06-01", "--as-of", "2026-08-01",
+           "-o", str(out))  # fmt: skip
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["verdict"] == row["verdict@2026-06-01"] == "clear" and row["verdict@2026-08-01"] == "hold"

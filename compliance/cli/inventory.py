@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -21,6 +22,13 @@ from compliance.cli.common import (
 from compliance.errors import UsageError
 from compliance.output import output_target
 from compliance.render.visible import visible
+
+
+def _counts(counts: Counter[str]) -> str:
+    return (
+        ", ".join(f"{v} {counts[v]:,}" for v in ("clear", "review", "hold", "error") if counts[v])
+        or "no rows"
+    )
 
 
 @cli.command()
@@ -130,6 +138,12 @@ def inventory(
         parts = ", ".join(f"{v} {counts[v]:,}" for v in ("clear", "review", "hold", "error") if counts[v])
         lines.append(f"  {dest}: {parts or 'no rows'}")
     if len(days) > 1:
+        lines[-len(summary.by_destination) :] = [
+            f"  {dest} on {days[0]} (the verdict column): {_counts(counts)}"
+            for dest, counts in summary.by_destination.items()
+        ]
+        for dest in summary.by_destination:
+            lines += [f"  {dest} on {day}: {_counts(summary.later[(dest, day)])}" for day in days[1:]]
         lines.append(f"  verdict changes between {days[0]} and {days[-1]}: {summary.changed:,} row(s)")
     click.echo("\n".join(lines), err=True)
     sys.exit(inventory_exit_code(summary.by_destination))

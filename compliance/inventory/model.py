@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 REQUIRED_COLUMNS = ("id", "machine_type", "manufactured", "condition")
@@ -39,5 +40,9 @@ class Summary:
     rows_out: int = 0
     by_destination: dict[str, Counter[str]] = field(default_factory=dict)
     changed: int = 0
+    #: Verdicts on each later --as-of date, per (destination, day): the summary names every date.
+    later: defaultdict[tuple[str, dt.date], Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
     #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
     sheet: str | None = None

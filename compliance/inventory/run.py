@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from compliance.errors import EngineIntegrityError
 from compliance.inventory.judge import Judge
 from compliance.inventory.model import CHUNK, OPTIONAL_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS, Row, Summary
 from compliance.inventory.read import read_source
-from compliance.inventory.write import Writer
+from compliance.inventory.write import MACHINE_COLUMNS, Writer
 
 # ---------------------------------------------------------------------------------------------
 # Running
@@ -61,10 +63,12 @@ def run(
                 if len(outs) != len(judge.destinations):
                     raise AssertionError(f"row at line {row.line} gave {len(outs)} outputs")
                 for cells in outs:
-                    cells.update({c: row.values.get(c) or "" for c in carried})
+                    cells.update({c: row.values.get(c) or "" for c in (*carried, *MACHINE_COLUMNS)})
                     writer.write(cells)
                     summary.rows_out += 1
                     summary.by_destination[cells["destination"]][cells["verdict"]] += 1
+                    for day in judge.days[1:]:
+                        summary.later[(cells["destination"], day)][cells[f"verdict@{day.isoformat()}"]] += 1
                     if cells.get("changes"):
                         summary.changed += 1
             if progress:
@@ -74,6 +78,7 @@ def run(
             raise AssertionError(
                 f"{summary.rows_in} rows in x {len(judge.destinations)} destinations, {summary.rows_out} out"
             )
+        writer.summary = summary_table(summary, judge.days)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -81,6 +86,17 @@ def run(
     finally:
         _WORKER = None
     return summary
+
+
+def summary_table(summary: Summary, days: list[dt.date]) -> list[list[Any]]:
+    """The summary sheet: rows per destination and date, by verdict (the first date is the verdict column)."""
+    verdicts = ("clear", "review", "hold", "error")
+    table: list[list[Any]] = [["destination", "as of", *verdicts, "rows"]]
+    for dest, counts in summary.by_destination.items():
+        per_day = [(days[0], counts), *((d, summary.later[(dest, d)]) for d in days[1:])]
+        for day, c in per_day:
+            table.append([dest, day, *(c[v] for v in verdicts), sum(c[v] for v in verdicts)])
+    return table
 
 
 def _counted(rows: Iterator[Row], summary: Summary) -> Iterator[Row]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -26,10 +27,90 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+#: The machine's own columns, kept in the XLSX (a sheet people filter and read) after the carried
+#: columns; CSV and JSON Lines keep the contract's columns and the carried ones only.
+MACHINE_COLUMNS = ("machine_type", "manufacturer", "model", "manufactured", "condition")
+#: Long text columns: wrapped, and their " | "-joined parts on lines of their own.
+_LONG = ("missing_documents", "reasons")
+_WIDTHS = {"id": 16, "destination": 12, "verdict": 10, "missing_documents": 60, "reasons": 90}
+_NUMBER = re.compile(r"-?\d{1,15}(\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _typed(column: str, value: str) -> Any:
+    """A cell as a spreadsheet types it: numbers as numbers, ISO dates as dates, the rest as safe text
+    (ids and codes such as HS codes stay text)."""
+    if column not in ("id", "hs_code", "documents") and _NUMBER.fullmatch(value):
+        return float(value) if "." in value else int(value)
+    if _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if column in _LONG:
+        value = value.replace(" | ", "\n").replace("); ", ");\n")
+    return neutralise(value)
+
+
+class _Sheet:
+    """The verdicts as an exporter opens them: bold frozen header, a filter, widths, wrapped reasons,
+    typed cells; a summary sheet per destination and date."""
+
+    def __init__(self, columns: list[str]) -> None:
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        self.columns = columns
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("verdicts")
+        self.sheet.freeze_panes = "B2"
+        for i, c in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(c, 14)
+        self._cell = WriteOnlyCell
+        self._wrap = Alignment(wrap_text=True, vertical="top")
+        self._top = Alignment(vertical="top")
+        head = []
+        for c in columns:
+            cell = WriteOnlyCell(self.sheet, value=neutralise(c))  # headers come from the user's file too
+            cell.font = Font(bold=True)
+            head.append(cell)
+        self.sheet.append(head)
+        self.rows = 0
+        self._letter = get_column_letter(len(columns))
+
+    def append(self, cells: dict[str, str]) -> None:
+        row = []
+        for c in self.columns:
+            value = _typed(c, cells.get(c, "") or "")
+            cell = self._cell(self.sheet, value=value)
+            cell.alignment = self._wrap if c in _LONG else self._top
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            row.append(cell)
+        self.sheet.append(row)
+        self.rows += 1
+
+    def save(self, path: str, summary: list[list[Any]]) -> None:
+        self.sheet.auto_filter.ref = f"A1:{self._letter}{self.rows + 1}"
+        totals = self.book.create_sheet("summary")
+        for line in summary:
+            row = []
+            for value in line:
+                cell = self._cell(totals, value=value)
+                if isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                row.append(cell)
+            totals.append(row)
+        self.book.save(path)
+
+
 class Writer:
     def __init__(self, path: Path | None, columns: list[str]) -> None:
         self.path = path
         self.columns = columns
+        self.summary: list[list[Any]] = []
         self.kind = (
             "csv"
             if path is None
@@ -46,12 +127,10 @@ class Writer:
         if path is not None:
             self.tmp = temporary_beside(path)
         if self.kind == "xlsx":
-            import openpyxl
-
-            self.book = openpyxl.Workbook(write_only=True)
-            self.sheet = self.book.create_sheet("verdicts")
-            # Headers come from the user's file too: a header "=HYPERLINK(...)" must stay text.
-            self.sheet.append([neutralise(c) for c in columns])
+            # The contract's columns, the carried ones, then the machine's own (before any per-date columns).
+            dated = [c for c in columns if c.startswith("verdict@") or c == "changes"]
+            plain = [c for c in columns if c not in dated]
+            self.book = _Sheet([*plain, *(c for c in MACHINE_COLUMNS if c not in plain), *dated])
         else:
             import sys
 
@@ -65,15 +144,14 @@ class Writer:
             assert self.fh is not None
             self.fh.write(json.dumps({c: cells.get(c, "") for c in self.columns}, ensure_ascii=False) + "\n")
             return
-        values = [neutralise(cells.get(c, "") or "") for c in self.columns]
-        if self.kind == "csv":
-            self.csv.writerow(values)
-        else:
-            self.sheet.append(values)
+        if self.kind == "xlsx":
+            self.book.append(cells)
+            return
+        self.csv.writerow([neutralise(cells.get(c, "") or "") for c in self.columns])
 
     def commit(self) -> None:
         if self.kind == "xlsx":
-            self.book.save(self.tmp)
+            self.book.save(self.tmp, self.summary)
         elif self.tmp and self.fh is not None:
             self.fh.close()
         if self.tmp and self.path is not None:
