@@ -153,3 +153,23 @@ def test_the_verdict_column_is_the_first_date(tmp_path: Path) -> None:
            "-o", str(out))  # fmt: skip
     row = json.loads(out.read_text(encoding="utf-8"))
     assert row["verdict"] == row["verdict@2026-06-01"] == "clear" and row["verdict@2026-08-01"] == "hold"
+
+
+def test_init_writes_a_starter_that_checks_and_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "mine.yaml"
+    code, _, _ = invoke("init", str(target))
+    assert code == 0 and "docs/manifest.md" in target.read_text(encoding="utf-8")
+    code, out, err = invoke("check", str(target), "--format", "json")
+    assert code in (0, 1, 3), err
+    assert json.loads(out)["shipment_id"] == "SHP-2026-0001"
+    before = target.read_text(encoding="utf-8")
+    assert invoke("init", str(target))[0] == 2 and target.read_text(encoding="utf-8") == before
+
+
+def test_the_manifest_guide_names_every_field() -> None:
+    from compliance.models.manifest import Document, Item, Shipment
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "manifest.md").read_text(encoding="utf-8")
+    for model in (Shipment, Item, Document):
+        missing = [f for f in model.model_fields if f"`{f}`" not in guide]
+        assert missing == [], (model.__name__, missing)

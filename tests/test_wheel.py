@@ -78,6 +78,8 @@ def test_the_wheel_works_from_another_folder(installed: Path, tmp_path: Path) ->
     inv = run(installed, work, "inventory", str(SHIPMENTS / "inventory" / "stock.csv"), "--documents",
               str(SHIPMENTS / "inventory" / "documents.yaml"), "--destination", "VN", "-o", str(work / "o.csv"))  # fmt: skip
     assert inv.returncode in (1, 2) and (work / "o.csv").exists(), inv.stderr
+    starter = run(installed, work, "init", "starter.yaml")
+    assert starter.returncode == 0 and (work / "starter.yaml").exists(), starter.stderr
     for args in (["rulesets", "list"], ["rulesets", "lint"], ["rulesets", "test"], ["schema", "result"],
                  ["explain", str(manifest), "--item", "A1"]):  # fmt: skip
         proc = run(installed, work, *args)

@@ -150,3 +150,21 @@ def schema(what: str) -> None:
     }  # fmt: skip
     model = models[what]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False), default="manifest.yaml")
+@handle_errors
+def init(output: Path) -> None:
+    """Write a commented starter manifest to fill in (every field explained in docs/manifest.md).
+
+    Example: compliance init my-shipment.yaml && compliance check my-shipment.yaml
+    """
+    from compliance.resources import TEMPLATES
+
+    target = output_target(output, [])
+    if target is not None and target.exists():
+        raise UsageError(f"{target} exists; give another file name (init never overwrites)", field="OUTPUT")
+    write_output((TEMPLATES / "manifest-starter.yaml").read_text(encoding="utf-8"), target)
+    if target is not None:
+        click.echo(f"wrote {target}: fill it in, then run: compliance check {target}", err=True)
