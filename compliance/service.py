@@ -63,6 +63,8 @@ class CheckRequest:
     drafts: bool = False
     max_size: int = DEFAULT_MAX_BYTES
     produced_at: dt.datetime | None = None
+    #: Who prepares the checklist (the broker's company and contact), shown in its header and sign-off.
+    prepared_by: str | None = None
 
 
 @dataclass
@@ -116,16 +118,17 @@ def check_files(run: CheckRun) -> CheckRun:
         loaded = load_manifest(path, max_bytes=req.max_size)
         run.inputs.extend(loaded.inputs)
         check_dates(loaded, req.as_of or loaded.manifest.shipment.arrival_date)
-        run.reports.append(
-            api.check(
-                loaded.manifest,
-                rulesets,
-                registry,
-                as_of=req.as_of,
-                lang=req.lang,
-                produced_at=req.produced_at,
-            )
+        report = api.check(
+            loaded.manifest,
+            rulesets,
+            registry,
+            as_of=req.as_of,
+            lang=req.lang,
+            produced_at=req.produced_at,
         )
+        if req.prepared_by:
+            report = report.model_copy(update={"prepared_by": req.prepared_by})
+        run.reports.append(report)
     return run
 
 

@@ -284,6 +284,7 @@ def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
     return RulesetResult(
         **base, applies=True, verdict=ruleset_verdict(reqs, app.uncertain is not None), reason=app.uncertain,
         requirements=reqs,
+        citation=ctx.ruleset.cite(ctx.version.scope.citation) if ctx.version.scope.citation else None,
     )  # fmt: skip
 
 

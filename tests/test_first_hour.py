@@ -173,3 +173,20 @@ def test_the_manifest_guide_names_every_field() -> None:
     for model in (Shipment, Item, Document):
         missing = [f for f in model.model_fields if f"`{f}`" not in guide]
         assert missing == [], (model.__name__, missing)
+
+
+def test_a_checklist_a_client_can_act_on_and_sign(tmp_path: Path) -> None:
+    path = _sample(tmp_path, lambda d: d["shipment"].update(departure_date="2026-09-10"))
+    who = "Hanoi Customs Brokers Co., Ms Lan, +84 24 0000 0000"
+    code, out, _ = invoke("check", str(path), "--format", "markdown", "--prepared-by", who)
+    assert code == 1
+    assert f"| Prepared by | {who} |" in out and "Client acknowledgement" in out and "Company stamp" in out
+    # Needed by: arrival for most documents, departure for the pre-shipment inspection (Decision 18).
+    assert "| Needed by |" in out and "10 Sept 2026" in out and "2 Oct 2026" in out
+    # A review row that comes from the rule's scope carries a severity and the scope's citation.
+    review = next(
+        line
+        for line in out.splitlines()
+        if "similar equipment" in line and line.startswith("| **to review**")
+    )
+    assert "| blocking |" in review and "Joint Green Access Guidelines" in review.split("|")[-2]

@@ -45,6 +45,10 @@ from compliance.output import output_target
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
 )
+@click.option(
+    "--prepared-by",
+    help='Who prepares the checklist, e.g. "Hanoi Customs Brokers Co., Ms Lan, +84 24 0000 0000".',
+)
 @click.option("--no-color", is_flag=True, help="No colour on a terminal (as does the NO_COLOR variable).")
 @click.option(
     "--max-size",
@@ -69,6 +73,7 @@ def check(
     fmt: str,
     lang: str,
     output: Path | None,
+    prepared_by: str | None,
     no_color: bool,
     max_size: int,
     drafts: bool,
@@ -106,7 +111,7 @@ def check(
         request = CheckRequest(
             manifests=list(manifests), registries=list(registries), rulesets_dir=rulesets_dir,
             ruleset_ids=list(ruleset_ids), as_of=day, lang=lang, drafts=drafts, max_size=max_size,
-            produced_at=produced_now(),
+            produced_at=produced_now(), prepared_by=prepared_by,
         )  # fmt: skip
         run = CheckRun(request)  # before judging: on bad input its audit line lists what was read
         check_files(run)

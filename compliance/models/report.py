@@ -63,6 +63,8 @@ class RulesetResult(Result):
     title: str = ""
     source_confidence: str = ""
     requirements: list[RequirementResult] = Field(default_factory=list)
+    #: Where the ruleset's scope is cited (shown on a review row when applicability is uncertain).
+    citation: str | None = None
 
 
 class Finding(Result):
@@ -186,3 +188,5 @@ class Report(Result):
     #: The language of every sentence in the report (ids and codes stay as they are).
     lang: str = "en"
     documents_to_obtain: list[DocumentToObtain] = Field(default_factory=list)
+    #: Who prepared the checklist (the broker's company and contact), as the caller gives it.
+    prepared_by: str | None = None
