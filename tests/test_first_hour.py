@@ -190,3 +190,16 @@ def test_a_checklist_a_client_can_act_on_and_sign(tmp_path: Path) -> None:
         if "similar equipment" in line and line.startswith("| **to review**")
     )
     assert "| blocking |" in review and "Joint Green Access Guidelines" in review.split("|")[-2]
+
+
+def test_manifest_and_registry_schemas_describe_every_field() -> None:
+    for what in ("manifest", "registry"):
+        schema = json.loads(invoke("schema", what)[1])
+        props = [
+            (name, p, v)
+            for name, d in schema.get("$defs", {}).items()
+            for p, v in d.get("properties", {}).items()
+        ]
+        props += [("root", p, v) for p, v in schema.get("properties", {}).items()]
+        missing = [(n, p) for n, p, v in props if not v.get("description")]
+        assert missing == [], (what, missing)

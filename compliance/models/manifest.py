@@ -21,39 +21,66 @@ from compliance.vocab import (
 
 class Tender(Model):
     country: Country
+    """ISO 3166-1 alpha-2 code of the procuring authority."""
     reference: str | None = None
+    """The tender's reference (e.g. TED number)."""
     carbon_criterion: Literal["mandatory", "scoring", "voluntary"] | None = None
+    """How the tender applies ISO/TR 24122: mandatory (blocking), scoring (warning), voluntary (info); leave out when the tender does not say (review)."""
     title: str | None = None
+    """Free text."""
 
 
 class Shipment(Model):
     id: Identifier
+    """Your reference for the shipment."""
     origin: Country
+    """ISO 3166-1 alpha-2 country it ships from."""
     destination: Country
+    """ISO 3166-1 alpha-2 country of import: its rules are checked."""
     arrival_date: Date
+    """Day of the import declaration (YYYY-MM-DD); rules are judged as of this day unless --as-of is given."""
     #: Day of loading: order-by dates of documents needed before loading count back from it.
     departure_date: Date | None = None
+    """Day of loading; documents needed before loading are ordered back from it."""
     exporter: str | None = None
+    """Free text."""
     importer: str | None = None
+    """Free text."""
     vessel: str | None = None
+    """Free text."""
     importer_registration: str | None = None
+    """The importer's enterprise registration number."""
     tender: Tender | None = None
+    """Only when the goods are offered in a public tender."""
 
 
 class Item(Model):
     id: Identifier
+    """Unique in the manifest; documents name it in covers."""
     machine_type: MachineType
+    """The kind of machine tool (vocabulary)."""
     manufactured: YearOrDate
+    """Date of manufacture (YYYY-MM-DD), or the year alone when the day is unknown."""
     condition: Condition
+    """new, used or refurbished (refurbished counts as used)."""
     description: str | None = None
+    """Free text."""
     hs_code: str | None = None
+    """HS code, 4 to 10 digits, dots allowed; write it in quotes."""
     manufacturer: str | None = None
+    """The maker."""
     model: str | None = None
+    """The maker's model."""
     serial_number: str | None = None
+    """Write it in quotes."""
     quantity: int = Field(default=1, ge=1)
+    """At least 1."""
     container: str | None = None
+    """ISO 6346 container number (the last digit is a check digit)."""
     country_of_manufacture: Country | None = None
+    """ISO 3166-1 alpha-2; Decision 18 needs it for a manufacturer certificate."""
     customs_procedure: CustomsProcedure = CustomsProcedure.IMPORT
+    """import (default), temporary_import, transit or export_processing_zone."""
 
     @field_validator("hs_code", mode="before")
     @classmethod
@@ -112,38 +139,66 @@ def _right_check_digit(compact: str) -> str | None:
 
 class Verifier(Model):
     name: str | None = None
+    """The verifier's name as on the document (the accreditation id decides)."""
     accreditations: list[Identifier] = Field(default_factory=list)
+    """Accreditation ids as the accreditation body lists them; looked up in the registry."""
 
 
 class Document(Model):
     id: Identifier
+    """Unique in the manifest."""
     type: DocumentType
+    """The kind of document (vocabulary)."""
     covers: list[Identifier] | None = None
+    """Item ids the document is for; left out, it covers every item."""
     issued: Date | None = None
+    """Issue date."""
     #: First day the document is valid, where it says (PACT's validityPeriodStart).
     valid_from: Date | None = None
+    """First day of validity (PACT validityPeriodStart); not yet valid on the as-of day is invalid."""
     valid_until: Date | None = None
+    """Last day of validity."""
     #: The issuer's status of the document: ``deprecated`` (PACT: superseded by a newer footprint) is invalid.
     status: Literal["active", "deprecated"] | None = None
+    """active, or deprecated (withdrawn by its issuer in favour of a newer one): a deprecated document is invalid."""
     issuer: str | None = None
+    """Who issued it (free text)."""
     reference: str | None = None
+    """The document's own number."""
     standards: list[str] = Field(default_factory=list)
+    """Methodologies the document conforms to (e.g. ISO 14067, ISO/TR 24122)."""
     stages: list[str] = Field(default_factory=list)
+    """EN 15804 life-cycle modules covered (A1..A5, B1..B7, C1..C4, D)."""
     transport_destination: Country | None = None
+    """Where the A4 transport leg ends (ISO 3166-1 alpha-2)."""
     ghg_scopes: list[Literal[1, 2, 3]] = Field(default_factory=list)
+    """GHG Protocol scopes covered (1, 2, 3)."""
     functional_unit: str | None = None
+    """e.g. kg CO2e per machine-hour."""
     system_boundary: str | None = None
+    """e.g. cradle-to-gate."""
     primary_data_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Share of primary data, 0 to 1."""
     verifier: Verifier | None = None
+    """Who verified the report, with accreditation ids."""
     issuer_role: Literal["oem", "distributor", "third_party"] | None = None
+    """oem, distributor or third_party (AI attestations)."""
     capabilities: list[str] = Field(default_factory=list)
+    """AI capabilities attested (remote_diagnostics, predictive_maintenance)."""
     delivery: Literal["factory_installed", "software_license", "retrofit", "cloud_subscription"] | None = None
+    """How the AI capability is delivered; only factory_installed satisfies the joint guidelines."""
     software_version: str | None = None
+    """Software version of the AI capability."""
     sensors: list[str] = Field(default_factory=list)
+    """Sensors the AI capability uses."""
     protocols: list[str] = Field(default_factory=list)
+    """Data protocols (e.g. MTConnect, OPC UA)."""
     legalised: bool | None = None
+    """Consularly legalised (manufacturer certificates, Decision 18)."""
     languages: list[str] = Field(default_factory=list)
+    """BCP 47 language tags of the document (vi, vi-VN, en)."""
     pact_file: str | None = None
+    """A WBCSD PACT footprint JSON in the manifest folder; fills the fields left out."""
 
     @field_validator("stages")
     @classmethod
@@ -179,8 +234,11 @@ class Document(Model):
 
 class Manifest(Model):
     shipment: Shipment
+    """The shipment."""
     items: list[Item] = Field(min_length=1)
+    """The machines, one entry per line item."""
     documents: list[Document] = Field(default_factory=list)
+    """The documents held for the items."""
 
     def documents_for(self, item_id: str) -> list[Document]:
         """Documents that cover an item: those naming it, and those naming no item at all."""

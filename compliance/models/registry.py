@@ -12,13 +12,21 @@ from compliance.models.common import Date, Identifier, Model
 
 class Accreditation(Model):
     id: Identifier
+    """The accreditation id documents name."""
     verifier: str
+    """The accredited verification body."""
     body: str
+    """The accreditation body (e.g. VinaCert, BoA, DAkkS)."""
     scopes: list[str] = Field(default_factory=list)
+    """What the accreditation covers (e.g. iso_14067, lifecycle_carbon_accounting)."""
     valid_from: Date
+    """First day of validity."""
     valid_until: Date
+    """Last day of validity."""
     status: Literal["active", "suspended", "withdrawn"] = "active"
+    """active, suspended or withdrawn."""
     status_since: Date | None = None
+    """From when a suspension or withdrawal applies."""
 
     @model_validator(mode="after")
     def _dates(self) -> Accreditation:
@@ -43,9 +51,13 @@ class Accreditation(Model):
 
 class RegistryFile(Model):
     accreditations: list[Accreditation] = Field(default_factory=list)
+    """One entry per accreditation."""
     sample: bool = False
+    """True for sample data (every output then says so)."""
     description: str | None = None
+    """Free text."""
     published: Date | None = None
+    """When the registry was published."""
 
     @model_validator(mode="after")
     def _unique(self) -> RegistryFile:
