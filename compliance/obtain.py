@@ -71,4 +71,26 @@ def documents_to_obtain(
     out.sort(
         key=lambda d: (d.order_by or "9999-99-99", -_SEVERITY_RANK[d.severity], d.ruleset, d.requirement)
     )
+    return _grouped(out)
+
+
+def _grouped(lines: list[DocumentToObtain]) -> list[DocumentToObtain]:
+    """Lines asking for the same document type for the same items stand together (in the order of the
+    first of them), each naming the others: one document can satisfy them all when it meets every
+    rule's conditions, and a broker orders it once."""
+    order: dict[str, int] = {}
+    for d in lines:
+        order.setdefault(d.document_type or "", len(order))
+    grouped = sorted(
+        lines, key=lambda d: order[d.document_type or ""]
+    )  # stable: keeps the order within a type
+    out: list[DocumentToObtain] = []
+    for d in grouped:
+        items = {i.item_id for i in d.items}
+        others = [
+            f"{o.ruleset}/{o.requirement}"
+            for o in grouped
+            if o is not d and o.document_types == d.document_types and items & {i.item_id for i in o.items}
+        ]
+        out.append(d.model_copy(update={"same_document_as": others}) if others else d)
     return out

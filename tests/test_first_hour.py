@@ -203,3 +203,19 @@ def test_manifest_and_registry_schemas_describe_every_field() -> None:
         props += [("root", p, v) for p, v in schema.get("properties", {}).items()]
         missing = [(n, p) for n, p, v in props if not v.get("description")]
         assert missing == [], (what, missing)
+
+
+def test_one_document_type_asked_by_two_rulesets_is_grouped_with_a_note(tmp_path: Path) -> None:
+    data = yaml.safe_load((SHIPMENTS / "vn-used-vmc-hold.yaml").read_text(encoding="utf-8"))
+    data["documents"] = [d for d in data["documents"] if d["type"] != "carbon_footprint_report"]
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _, out, _ = invoke("check", str(path), "--format", "json")
+    lines = json.loads(out)["documents_to_obtain"]
+    types = [d["document_type"] for d in lines]
+    first = types.index("carbon_footprint_report")
+    reports = [d for d in lines if d["document_type"] == "carbon_footprint_report"]
+    assert len(reports) == 2 and types[first + 1] == "carbon_footprint_report"  # adjacent
+    a, b = reports
+    assert a["same_document_as"] == [f"{b['ruleset']}/{b['requirement']}"]
+    assert b["same_document_as"] == [f"{a['ruleset']}/{a['requirement']}"]

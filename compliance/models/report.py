@@ -131,6 +131,9 @@ class DocumentToObtain(Result):
     order_by: str | None = None
     #: The day the document must be in hand (arrival, or departure for documents needed before loading).
     needed_by: str | None = None
+    #: Other lines asking for the same document type for some of the same items (ruleset/requirement):
+    #: one document can satisfy them all when it meets every rule's conditions.
+    same_document_as: list[str] = Field(default_factory=list)
     #: The order-by date had passed on the day the report was produced; none when that day is unknown.
     late: bool | None = None
     items: list[ObtainFor]
