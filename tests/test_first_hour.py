@@ -219,3 +219,12 @@ def test_one_document_type_asked_by_two_rulesets_is_grouped_with_a_note(tmp_path
     a, b = reports
     assert a["same_document_as"] == [f"{b['ruleset']}/{b['requirement']}"]
     assert b["same_document_as"] == [f"{a['ruleset']}/{a['requirement']}"]
+
+
+def test_the_vietnamese_text_format_reads_in_vietnamese() -> None:
+    _, out, _ = invoke("check", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--lang", "vi")
+    first = out.splitlines()[0]
+    assert "KHÔNG ĐẠT" in first and "(HOLD)" in first  # the word, and the code scripts grep for
+    assert "trung tâm gia công" in out and "(bắt buộc)" in out and "(blocking)" not in out
+    _, en, _ = invoke("check", str(SHIPMENTS / "vn-used-vmc-hold.yaml"))
+    assert en.splitlines()[0].endswith(": HOLD") and "[machining_center, used" in en

@@ -6,6 +6,7 @@ script grepping the output does not depend on the language."""
 from __future__ import annotations
 
 from compliance.i18n import translations
+from compliance.labels import label
 from compliance.models.report import Report
 from compliance.render.visible import one_line
 
@@ -21,9 +22,22 @@ STATUS = {
 
 def render_text(report: Report) -> str:
     _ = translations(report.lang).gettext
+    lang = report.lang
+
+    def mark(verdict: str) -> str:
+        # The code stays for scripts that grep it; Vietnamese readers get their word first.
+        return MARK[verdict] if lang == "en" else f"{label('verdict', verdict, lang)} ({MARK[verdict]})"
+
+    def word(kind: str, code: str) -> str:
+        # English keeps the vocabulary codes as written; Vietnamese reads its words.
+        return code if lang == "en" else label(kind, code, lang)
+
+    def sev(severity: str) -> str:
+        return label("severity", severity, lang)
+
     lines: list[str] = []
     add = lines.append
-    add(_("Shipment {id}: {verdict}").format(id=report.shipment_id, verdict=MARK[report.verdict]))
+    add(_("Shipment {id}: {verdict}").format(id=report.shipment_id, verdict=mark(report.verdict)))
     route = f"{report.origin} -> {report.destination}" if report.origin else report.destination
     add(
         "  "
@@ -47,20 +61,20 @@ def render_text(report: Report) -> str:
         add("")
         add(_("Containers:"))
         for c in report.containers:
-            add(f"  {c.container}: {MARK[c.verdict]} ({', '.join(c.items)})")
+            add(f"  {c.container}: {mark(c.verdict)} ({', '.join(c.items)})")
     for item in report.items:
         add("")
         desc = f" {item.description}" if item.description else ""
         maker = " ".join(x for x in (item.manufacturer, item.model) if x)
         add(
             _("Item {id}:").format(id=item.item_id)
-            + f"{desc} [{item.machine_type}, {item.condition}, "
+            + f"{desc} [{word('machine_type', item.machine_type)}, {word('condition', item.condition)}, "
             + _("made {year}").format(year=item.manufactured)
             + (f"; {maker}" if maker else "")
-            + f"] {MARK[item.verdict]}"
+            + f"] {mark(item.verdict)}"
         )
         for f in item.findings:
-            add(f"  [{STATUS[f.status]}] {f.id} ({f.severity}): {f.message}")
+            add(f"  [{STATUS[f.status]}] {f.id} ({sev(f.severity)}): {f.message}")
         for rs in item.rulesets:
             if not rs.applies:
                 add(
@@ -68,12 +82,12 @@ def render_text(report: Report) -> str:
                     + _("does not apply: {reason}").format(reason=rs.reason)
                 )
                 continue
-            verdict = MARK[rs.verdict] if rs.verdict else ""
+            verdict = mark(rs.verdict) if rs.verdict else ""
             add(f"  * {rs.ruleset} v{rs.version}: {verdict}")
             if rs.reason:
                 add("      " + _("note: {text}").format(text=rs.reason))
             for req in rs.requirements:
-                add(f"      [{STATUS[req.status]}] {req.id} ({req.severity}): {req.title}")
+                add(f"      [{STATUS[req.status]}] {req.id} ({sev(req.severity)}): {req.title}")
                 if req.status != "satisfied":
                     add(f"          {req.message}")
                     add("          " + _("cite: {citation}").format(citation=req.citation))
@@ -90,7 +104,7 @@ def render_text(report: Report) -> str:
                 when = "; " + _("order by {day}").format(day=d.order_by)
                 if d.late:
                     when += " (" + _("late: order now") + ")"
-            add(f"  {types} [{d.ruleset}/{d.requirement}, {d.severity}]: {items}{when}")
+            add(f"  {types} [{d.ruleset}/{d.requirement}, {sev(d.severity)}]: {items}{when}")
             if d.issuer:
                 add("      " + _("issuer: {issuer}").format(issuer=d.issuer))
     if report.upcoming:
@@ -101,7 +115,7 @@ def render_text(report: Report) -> str:
                 "  "
                 + _("from {day}: {ruleset} v{version} on {item} would be {verdict}").format(
                     day=u.effective_from, ruleset=u.ruleset, version=u.version, item=u.item_id,
-                    verdict=MARK[u.would_be],
+                    verdict=mark(u.would_be),
                 )
             )  # fmt: skip
     # One logical line per entry: a newline or an escape inside a value never forges a line of its own.
