@@ -228,3 +228,29 @@ def test_the_vietnamese_text_format_reads_in_vietnamese() -> None:
     assert "trung tâm gia công" in out and "(bắt buộc)" in out and "(blocking)" not in out
     _, en, _ = invoke("check", str(SHIPMENTS / "vn-used-vmc-hold.yaml"))
     assert en.splitlines()[0].endswith(": HOLD") and "[machining_center, used" in en
+
+
+def test_an_80_column_terminal_breaks_no_document_word() -> None:
+    import os
+    import subprocess
+    import sys
+
+    master, slave = os.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "compliance", "check", str(SAMPLE)], stdout=slave,
+                            stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    proc.wait(timeout=120)
+    out = b"".join(chunks).decode("utf-8", "replace")
+    assert "Carbon-footprint" in out and "Carbon-footpri\n" not in out.replace("\r", "")
+    assert max(len(line) for line in out.replace("\r", "").splitlines()) <= 80

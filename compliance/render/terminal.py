@@ -68,8 +68,13 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
         console.print(table)
     if report.documents_to_obtain:
         table = Table(title=_("Documents to obtain"), box=box.SIMPLE_HEAD, title_justify="left")
-        for col in (_("Document"), _("Must cover"), _("Who may issue it"), _("Order by"), _("Why")):
-            table.add_column(col, overflow="fold")
+        # On a narrow terminal no document word is cut: the document column is wide enough for the
+        # longest word of a document type, and the order-by date never wraps.
+        table.add_column(_("Document"), min_width=18, overflow="fold")
+        table.add_column(_("Must cover"), overflow="fold")
+        table.add_column(_("Who may issue it"), overflow="fold")
+        table.add_column(_("Order by"), no_wrap=True)
+        table.add_column(_("Why"), overflow="fold")
         for d in report.documents_to_obtain:
             items = Text()
             for n, i in enumerate(d.items):
@@ -95,8 +100,10 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
             title.append(visible(item.description) + " ")
         title.append_text(_badge(item.verdict, lang))
         table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-        for col in (_("Status"), _("Requirement"), _("Severity"), _("Finding and action")):
-            table.add_column(col, overflow="fold")
+        table.add_column(_("Status"), no_wrap=True)
+        table.add_column(_("Requirement"), overflow="fold")
+        table.add_column(_("Severity"), no_wrap=True)
+        table.add_column(_("Finding and action"), overflow="fold")
         for f in item.findings:
             table.add_row(
                 T(label("status", f.status, lang), style=STATUS_STYLE[f.status]),
