@@ -44,6 +44,11 @@ def value_problems(kind: str, spec: dict[str, Any], where: str) -> list[str]:
     return out
 
 
+def _stated(fields: list[str], doc: DocumentFacts) -> str:
+    """What explain shows for presence checks: each field, stated or not."""
+    return "; ".join(f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in fields)
+
+
 def _names(fields: list[str]) -> list[str]:
     return [f for f in fields if f not in DOCUMENT_FIELDS]
 
@@ -153,9 +158,7 @@ class Present:
         )
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
-        return "; ".join(
-            f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in check.present or []
-        )
+        return _stated(check.present or [], doc)
 
     def lint(self, check: Check, where: str) -> list[str]:
         return [f"{where}: unknown document field '{f}' in present" for f in _names(check.present or [])]
@@ -182,9 +185,7 @@ class Absent:
         return _("states {fields}").format(fields=", ".join(f.replace("_", " ") for f in check.absent))
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
-        return "; ".join(
-            f"{f}: {'stated' if getattr(doc.doc, f) else 'not stated'}" for f in check.absent or []
-        )
+        return _stated(check.absent or [], doc)
 
     def lint(self, check: Check, where: str) -> list[str]:
         return [f"{where}: unknown document field '{f}' in absent" for f in _names(check.absent or [])]
