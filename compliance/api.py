@@ -8,7 +8,7 @@ from typing import Protocol
 from compliance import __version__
 from compliance.applicability import applicability, covers_destination
 from compliance.facts import ItemFacts, ShipmentFacts, derive
-from compliance.i18n import _, override
+from compliance.i18n import N_
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import (
@@ -24,6 +24,7 @@ from compliance.models.report import (
 )
 from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version, rulesets_digest
 from compliance.obtain import documents_to_obtain, needs_document
+from compliance.phrases import Phrase, Template, text
 from compliance.program import Answer, Program
 from compliance.verdicts import (
     Context,
@@ -79,17 +80,14 @@ def _judge_item(
     chosen: list[tuple[Ruleset, Version | None]],
     program: Program,
     evaluator: Evaluator,
-    lang: str,
 ) -> list[RulesetResult]:
     answers = evaluator.evaluate(program, facts) if program.versions else frozenset()
     out: list[RulesetResult] = []
     for ruleset, version in chosen:
         if version is None:
-            out.append(not_in_force(ruleset, facts.as_of, lang))
+            out.append(not_in_force(ruleset, facts.as_of))
             continue
-        ctx = Context(
-            ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", lang
-        )
+        ctx = Context(ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}")
         out.append(ruleset_result(ctx, answers))
     return out
 
@@ -101,36 +99,17 @@ def check(
     *,
     as_of: dt.date | None = None,
     evaluator: Evaluator | None = None,
-    lang: str = "en",
     with_upcoming: bool = True,
     produced_at: dt.datetime | None = None,
     rulesets_sha256: str | None = None,
 ) -> Report:
     """Judge every item of a manifest against the rulesets, as of a day (default: arrival date).
 
-    Every sentence of the report is in ``lang``; ``produced_at`` (when the report is made, for its
+    The report's sentences are phrases (codes and parameters, in no language): a renderer puts them
+    in words (`compliance.render.words.localize`). ``produced_at`` (when the report is made, for its
     header and the late order-by dates) is the caller's to give, so that a report stays a pure
     function of its inputs."""
-    with override(lang):
-        return _check(
-            manifest, rulesets, registry, as_of=as_of, evaluator=evaluator, lang=lang,
-            with_upcoming=with_upcoming, produced_at=produced_at,
-            rulesets_sha256=rulesets_sha256 or rulesets_digest(rulesets),
-        )  # fmt: skip
-
-
-def _check(
-    manifest: Manifest,
-    rulesets: list[Ruleset],
-    registry: Registry,
-    *,
-    as_of: dt.date | None,
-    evaluator: Evaluator | None,
-    lang: str,
-    with_upcoming: bool,
-    produced_at: dt.datetime | None,
-    rulesets_sha256: str,
-) -> Report:
+    rulesets_sha256 = rulesets_sha256 or rulesets_digest(rulesets)
     engine = evaluator or default_evaluator()
     day = as_of or manifest.shipment.arrival_date
     shipment_facts = derive(manifest, registry, day)
@@ -140,7 +119,7 @@ def _check(
     missing: list[MissingDocument] = []
     covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)
     for facts in shipment_facts.items:
-        results = _judge_item(facts, shipment_facts, chosen, program, engine, lang)
+        results = _judge_item(facts, shipment_facts, chosen, program, engine)
         findings = hs_finding(facts)
         if not covered:
             findings.append(destination_finding(manifest.shipment.destination))
@@ -165,7 +144,7 @@ def _check(
                     )  # fmt: skip
     if len(items) != len(manifest.items):
         raise AssertionError("an item was lost between facts and verdicts")
-    upcoming = _upcoming(manifest, rulesets, registry, day, engine, lang) if with_upcoming else []
+    upcoming = _upcoming(manifest, rulesets, registry, day, engine) if with_upcoming else []
     containers: dict[str, list[ItemResult]] = {}
     for it in items:
         if it.container:
@@ -198,7 +177,7 @@ def _check(
             RulesetInfo(
                 id=rs.id,
                 version=v.version if v else None,
-                title=rs.title.get(lang),
+                title=text(rs.title),
                 source_confidence=(v.source_confidence if v else None) or rs.source_confidence,
                 status=v.status if v else None,
             )
@@ -206,15 +185,7 @@ def _check(
         ],  # fmt: skip
         registry_sources=registry.sources,
         registry_is_sample=registry.is_sample,
-        warnings=(
-            [
-                _("the arrival date has passed ({day}): order-by dates are not called late").format(
-                    day=shipment.arrival_date.isoformat()
-                )
-            ]
-            if arrival_passed
-            else []
-        )
+        warnings=([ARRIVAL_PASSED(day=shipment.arrival_date.isoformat())] if arrival_passed else [])
         + registry_warnings(registry),
         tool_version=__version__,
         rulesets_sha256=rulesets_sha256,
@@ -222,29 +193,34 @@ def _check(
         importer=shipment.importer,
         vessel=shipment.vessel,
         produced_at=produced.isoformat().replace("+00:00", "Z") if produced else None,
-        lang=lang,
         documents_to_obtain=documents_to_obtain(
             items, shipment.arrival_date, produced.date() if produced else None, shipment.departure_date
         ),
     )
 
 
-def registry_warnings(registry: Registry) -> list[str]:
-    """What the reader must know about the accreditation data, in the current language."""
-    out: list[str] = []
+ARRIVAL_PASSED = Template(
+    "arrival-passed", N_("the arrival date has passed ({day}): order-by dates are not called late")
+)
+SAMPLE_REGISTRY = Template(
+    "registry-sample",
+    N_(
+        "verdicts rest on SAMPLE accreditation data, not a real registry; pass the current registry "
+        "with --registry FILE"
+    ),
+)
+REGISTRY_OVERRIDE = Template(
+    "registry-override", N_("accreditation {id} is listed in {earlier} and {later}; {later} wins")
+)
+
+
+def registry_warnings(registry: Registry) -> list[Phrase]:
+    """What the reader must know about the accreditation data."""
+    out: list[Phrase] = []
     if registry.is_sample:
-        out.append(
-            _(
-                "verdicts rest on SAMPLE accreditation data, not a real registry; pass the current registry "
-                "with --registry FILE"
-            )
-        )
+        out.append(SAMPLE_REGISTRY())
     for acc_id, earlier, later in registry.overridden:
-        out.append(
-            _("accreditation {id} is listed in {earlier} and {later}; {later} wins").format(
-                id=acc_id, earlier=earlier, later=later
-            )
-        )
+        out.append(REGISTRY_OVERRIDE(id=acc_id, earlier=earlier, later=later))
     return out
 
 
@@ -254,7 +230,6 @@ def _upcoming(
     registry: Registry,
     day: dt.date,
     engine: Evaluator,
-    lang: str,
 ) -> list[Upcoming]:
     """For each ruleset whose next (or first) version starts after ``day``: each item it will apply
     to, judged as of that version's first day."""
@@ -268,7 +243,7 @@ def _upcoming(
         for facts in future.items:
             if not applicability(rs, nxt, future.shipment, facts).applies:
                 continue
-            result = _judge_item(facts, future, [(rs, nxt)], program, engine, lang)[0]
+            result = _judge_item(facts, future, [(rs, nxt)], program, engine)[0]
             would_be: Verdict = result.verdict or "clear"
             out.append(
                 Upcoming(

@@ -5,39 +5,63 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compliance.facts import ItemFacts
-from compliance.i18n import _, current_language
-from compliance.labels import vocab_word
+from compliance.i18n import N_
 from compliance.models.manifest import Shipment
 from compliance.models.ruleset import Ruleset, Version
+from compliance.phrases import Phrase, Template, join, number, word
 from compliance.vocab import Condition
+
+YEARS = Template("years", N_("{count} years"))
+AGE_BARE_YEAR = Template(
+    "machine-age-range", N_("machine made in {year} (day unknown) is {low} to {high} years old on {day}")
+)
+AGE = Template("machine-age", N_("machine is {age} years old on {day}"))
+NO_TENDER = Template("scope-no-tender", N_("the shipment declares no public tender"))
+OTHER_DESTINATION = Template(
+    "scope-destination", N_("the rule covers imports into {countries}; this shipment goes to {destination}")
+)
+OTHER_CHAPTER = Template("scope-hs-chapter", N_("HS code {code} is outside chapters {chapters}"))
+OTHER_CONDITION = Template(
+    "scope-condition", N_("the rule covers {wanted} machines; this one is {condition}")
+)
+OTHER_PROCEDURE = Template(
+    "scope-procedure", N_("customs procedure {procedure} is outside the rule (it covers: {covered})")
+)
+PROCEDURE_OPEN = Template(
+    "scope-procedure-open",
+    N_("customs procedure {procedure}: the rule's text does not say whether it covers it"),
+)
+USED_OVER = Template("scope-used-over-years", N_("the rule covers used machines over {years}"))
+OVER = Template("scope-over-years", N_("the rule covers machines over {years}"))
+TOO_YOUNG = Template("scope-too-young", "{age}; {covers}")
+AGE_OPEN = Template("scope-age-open", N_("{age}: the age cannot settle whether it is over {years}"))
+SIMILAR = Template(
+    "scope-similar-equipment",
+    N_("{type} is not named ({types}), but the rule also covers 'similar equipment'"),
+)
+OTHER_TYPE = Template("scope-machine-type", N_("the rule covers {types}; this item is a {type}"))
 
 
 @dataclass(frozen=True)
 class Applicability:
     applies: bool
     #: When it applies but a person must decide whether it really does (verdict at least review).
-    uncertain: str | None = None
+    uncertain: Phrase | None = None
     #: Why it does not apply.
-    reason: str | None = None
+    reason: Phrase | None = None
 
 
-_NUMBERS = {5: "five", 10: "ten"}
+def _years(n: int) -> Phrase:
+    # The contract's example reads "over five years" (spelled out in English, digits in Vietnamese).
+    return YEARS(count=number(n))
 
 
-def _years(n: int) -> str:
-    # The contract's example reads "over five years"; Vietnamese reads digits.
-    count = _NUMBERS.get(n, str(n)) if current_language() == "en" else str(n)
-    return _("{count} years").format(count=count)
-
-
-def _age_text(facts: ItemFacts) -> str:
+def _age_text(facts: ItemFacts) -> Phrase:
     made = facts.item.manufactured
     day = facts.as_of.isoformat()
     if isinstance(made, int):
-        return _("machine made in {year} (day unknown) is {low} to {high} years old on {day}").format(
-            year=made, low=facts.age_min, high=facts.age_max, day=day
-        )
-    return _("machine is {age} years old on {day}").format(age=facts.age_min, day=day)
+        return AGE_BARE_YEAR(year=made, low=facts.age_min, high=facts.age_max, day=day)
+    return AGE(age=facts.age_min, day=day)
 
 
 def covers_destination(ruleset: Ruleset, shipment: Shipment) -> bool:
@@ -56,20 +80,18 @@ def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts:
     scope = version.scope
     item = facts.item
     if scope.requires_tender and shipment.tender is None:
-        return Applicability(False, reason=_("the shipment declares no public tender"))
+        return Applicability(False, reason=NO_TENDER())
     if scope.destinations is not None and shipment.destination not in scope.destinations:
         return Applicability(
             False,
-            reason=_("the rule covers imports into {countries}; this shipment goes to {destination}").format(
+            reason=OTHER_DESTINATION(
                 countries=", ".join(scope.destinations), destination=shipment.destination
             ),
         )
     if scope.hs_chapters is not None and item.hs_digits and item.hs_digits[:2] not in scope.hs_chapters:
         return Applicability(
             False,
-            reason=_("HS code {code} is outside chapters {chapters}").format(
-                code=item.hs_code, chapters=", ".join(scope.hs_chapters)
-            ),
+            reason=OTHER_CHAPTER(code=item.hs_code or "", chapters=", ".join(scope.hs_chapters)),
         )
     condition = Condition.USED if item.is_used else Condition.NEW
     if (
@@ -77,29 +99,20 @@ def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts:
         and condition not in scope.conditions
         and item.condition not in scope.conditions
     ):
-        wanted = (" " + _("or") + " ").join(vocab_word("condition", c.value) for c in scope.conditions)
+        wanted = join([word("condition", c.value) for c in scope.conditions], "or")
         return Applicability(
-            False,
-            reason=_("the rule covers {wanted} machines; this one is {condition}").format(
-                wanted=wanted, condition=vocab_word("condition", item.condition.value)
-            ),
+            False, reason=OTHER_CONDITION(wanted=wanted, condition=word("condition", item.condition.value))
         )
     procedure = scope.procedures.get(item.customs_procedure)
     if procedure is None:
         covered = ", ".join(p.value for p in scope.procedures)
         return Applicability(
             False,
-            reason=_("customs procedure {procedure} is outside the rule (it covers: {covered})").format(
-                procedure=item.customs_procedure.value, covered=covered
-            ),
+            reason=OTHER_PROCEDURE(procedure=item.customs_procedure.value, covered=covered),
         )
-    uncertain: list[str] = []
+    uncertain: list[Phrase] = []
     if procedure == "review":
-        uncertain.append(
-            _("customs procedure {procedure}: the rule's text does not say whether it covers it").format(
-                procedure=item.customs_procedure.value
-            )
-        )
+        uncertain.append(PROCEDURE_OPEN(procedure=item.customs_procedure.value))
     typed = scope.machine_types is None or item.machine_type in scope.machine_types
     if scope.age is not None:
         n = scope.age.over_years
@@ -108,32 +121,24 @@ def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts:
             return Applicability(False, reason=_type_reason(version, facts))
         if over is False:
             only_used = scope.conditions is not None and Condition.NEW not in scope.conditions
-            covers = (
-                _("the rule covers used machines over {years}")
-                if only_used
-                else _("the rule covers machines over {years}")
-            )
-            return Applicability(False, reason=f"{_age_text(facts)}; {covers.format(years=_years(n))}")
+            covers = (USED_OVER if only_used else OVER)(years=_years(n))
+            return Applicability(False, reason=TOO_YOUNG(age=_age_text(facts), covers=covers))
         if over is None:
-            uncertain.append(
-                _("{age}: the age cannot settle whether it is over {years}").format(
-                    age=_age_text(facts), years=_years(n)
-                )
-            )
+            uncertain.append(AGE_OPEN(age=_age_text(facts), years=_years(n)))
         if not typed:
-            types = ", ".join(vocab_word("machine_type", t.value) for t in scope.machine_types or [])
-            uncertain.append(
-                _("{type} is not named ({types}), but the rule also covers 'similar equipment'").format(
-                    type=vocab_word("machine_type", item.machine_type.value), types=types
-                )
-            )
+            types = join([word("machine_type", t.value) for t in scope.machine_types or []])
+            uncertain.append(SIMILAR(type=word("machine_type", item.machine_type.value), types=types))
     elif not typed:
         return Applicability(False, reason=_type_reason(version, facts))
-    return Applicability(True, uncertain="; ".join(uncertain) or None)
+    return Applicability(True, uncertain=_joined(uncertain))
 
 
-def _type_reason(version: Version, facts: ItemFacts) -> str:
-    types = ", ".join(vocab_word("machine_type", t.value) for t in version.scope.machine_types or [])
-    return _("the rule covers {types}; this item is a {type}").format(
-        types=types, type=vocab_word("machine_type", facts.item.machine_type.value)
-    )
+def _joined(phrases: list[Phrase]) -> Phrase | None:
+    if len(phrases) <= 1:
+        return phrases[0] if phrases else None
+    return join(phrases, "; ")
+
+
+def _type_reason(version: Version, facts: ItemFacts) -> Phrase:
+    types = join([word("machine_type", t.value) for t in version.scope.machine_types or []])
+    return OTHER_TYPE(types=types, type=word("machine_type", facts.item.machine_type.value))

@@ -17,6 +17,7 @@ from compliance.models.common import Date, Model
 from compliance.models.manifest import Manifest
 from compliance.models.report import Status
 from compliance.models.ruleset import Ruleset, without_drafts
+from compliance.render.words import words
 from compliance.resources import SAMPLE_REGISTRY
 from compliance.ruleset_lint import static_problems
 from compliance.validation import InputErrors, validate
@@ -113,7 +114,9 @@ def run_cases(ruleset: Ruleset, path: Path) -> tuple[list[CaseResult], Coverage]
             if exp.verdict is not None and got.verdict != exp.verdict:
                 failures.append(f"{item_id}: verdict {got.verdict}, expected {exp.verdict}")
             if exp.applies is not None and rs.applies != exp.applies:
-                failures.append(f"{item_id}: applies {rs.applies}, expected {exp.applies} ({rs.reason})")
+                failures.append(
+                    f"{item_id}: applies {rs.applies}, expected {exp.applies} ({words(rs.reason, 'en')})"
+                )
             statuses = {r.id: r.status for r in rs.requirements}
             for req_id, status in exp.requirements.items():
                 if statuses.get(req_id) != status:

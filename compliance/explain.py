@@ -1,11 +1,14 @@
-"""`compliance explain`: every fact derived for one item, every condition with the values it saw,
-and how the verdict follows (a trace, after OpenFisca's)."""
+"""`compliance explain`: every fact derived for one item, every condition with the values it saw, what
+the rule engine answered for it in the run, and how the verdict follows (a trace, after OpenFisca's).
+
+The met / NOT met of each condition is the engine's own answer, recorded as the check ran (not a
+second evaluation): explain shows what the verdict actually rests on."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from compliance.api import check
+from compliance.api import Evaluator, check, default_evaluator
 from compliance.applicability import applicability
 from compliance.checks import kind_of
 from compliance.checks.base import flow
@@ -14,7 +17,25 @@ from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import Report
 from compliance.models.ruleset import Check, Ruleset
-from compliance.reference import check_holds, item_check_holds
+from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, Answer, Program, requirement_key
+from compliance.render.words import words
+
+
+class Recorder:
+    """Passes each evaluation to the engine and keeps its answers, per item and day."""
+
+    def __init__(self, inner: Evaluator) -> None:
+        self.inner = inner
+        self.answers: dict[tuple[str, dt.date], frozenset[Answer]] = {}
+
+    def evaluate(self, program: Program, facts: ItemFacts) -> frozenset[Answer]:
+        got = self.inner.evaluate(program, facts)
+        self.answers[(facts.item.id, facts.as_of)] = got
+        return got
+
+
+def _en(value: object) -> str:
+    return words(value, "en").strip()
 
 
 def _values(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
@@ -36,12 +57,15 @@ def explain(
     item_id: str,
     *,
     as_of: dt.date | None = None,
+    evaluator: Evaluator | None = None,
 ) -> str:
     """A readable trace for one item."""
     day = as_of or manifest.shipment.arrival_date
     facts = next(f for f in derive(manifest, registry, day).items if f.item.id == item_id)
-    report: Report = check(manifest, rulesets, registry, as_of=day, with_upcoming=False)
+    recorder = Recorder(evaluator or default_evaluator())
+    report: Report = check(manifest, rulesets, registry, as_of=day, with_upcoming=False, evaluator=recorder)
     result = next(i for i in report.items if i.item_id == item_id)
+    answers = recorder.answers.get((item_id, day), frozenset())
     item = facts.item
     out = [
         f"Item {item.id} of shipment {manifest.shipment.id} to {manifest.shipment.destination}, judged as of {day}",
@@ -67,48 +91,61 @@ def explain(
             if not a.found:
                 out.append(f"  accreditation {a.id} on {d.doc.id}: not in the registry")
             else:
-                status = "supports it on the issue date" if a.valid_on_issue else f"does not: {a.problem}"
-                lapse = f"; {a.lapsed_since_issue}" if a.lapsed_since_issue else ""
+                status = (
+                    "supports it on the issue date" if a.valid_on_issue else f"does not: {_en(a.problem)}"
+                )
+                lapse = f"; {_en(a.lapsed_since_issue)}" if a.lapsed_since_issue else ""
                 out.append(
                     f"  accreditation {a.id} on {d.doc.id}: body {a.body}, verifier {a.verifier}, scopes {flow(list(a.scopes))}, {a.valid_from}..{a.valid_until}, status {a.status}: {status}{lapse}"
                 )
     for f in result.findings:
-        out.append(f"  finding {f.id}: {f.status} ({f.message})")
+        out.append(f"  finding {f.id}: {f.status} ({_en(f.message)})")
     for rs_result, rs in zip(result.rulesets, rulesets, strict=True):
         out += ["", f"Ruleset {rs.id} version {rs_result.version}:"]
         version = rs.version_on(day)
         if version is None or not rs_result.applies:
-            out.append(f"  does not apply: {rs_result.reason}")
+            out.append(f"  does not apply: {_en(rs_result.reason)}")
             continue
         app = applicability(rs, version, manifest.shipment, facts)
-        out.append(f"  applies{f' (uncertain: {app.uncertain})' if app.uncertain else ''}")
+        out.append(f"  applies{f' (uncertain: {_en(app.uncertain)})' if app.uncertain else ''}")
         for req, req_result in zip(version.requirements, rs_result.requirements, strict=True):
+            key = requirement_key(rs, version, req)
+            mine = [a for a in answers if a.key == key]
+
+            def said(kind: str, document: str | None = None, *, among: list[Answer] = mine) -> bool:
+                return any(a.kind == kind and a.document == document for a in among)
+
             out.append(f"  requirement {req.id} ({req_result.severity}): {req_result.status.upper()}")
             for j, ic in enumerate(req.item_checks):
                 out.append(
-                    f"    item check {j}: calendar age {facts.calendar_age} <= {ic.calendar_age_at_most}: {_met(item_check_holds(ic, facts))}"
+                    f"    item check {j}: calendar age {facts.calendar_age} <= {ic.calendar_age_at_most}: {_met(said(f'i{j}'))}"
                 )
             offered = [d for d in facts.documents if d.doc.type in req.documents]
-            if req.documents and not offered:
+            if req.documents and said(MISSING):
                 out.append(
-                    f"    no document of type {', '.join(t.value for t in req.documents)} covers the item"
+                    f"    no document of type {', '.join(t.value for t in req.documents)} covers the item (engine: missing)"
                 )
             for d in offered:
+                if not said(OFFERED, d.doc.id):
+                    continue
                 out.append(f"    {d.doc.id}:")
                 out.append(
-                    f"      issued {d.doc.issued} on or before {day}: {_met(d.doc.issued is None or d.doc.issued <= day)}"
+                    f"      issued {d.doc.issued} on or before {day}: {_met(said(NOT_FUTURE, d.doc.id))}"
                 )
                 out.append(
-                    f"      valid until {d.doc.valid_until or '-'} on {day}: {_met(d.doc.valid_until is None or d.doc.valid_until >= day)}"
+                    f"      valid until {d.doc.valid_until or '-'} on {day}: {_met(said(NOT_EXPIRED, d.doc.id))}"
                 )
-                for label, checks in (("check", req.checks), ("review if", req.review_when)):
-                    for c in checks:
+                for label, prefix, checks in (
+                    ("check", "c", req.checks),
+                    ("review if", "r", req.review_when),
+                ):
+                    for j, c in enumerate(checks):
                         if c.for_types is not None and d.doc.type not in c.for_types:
                             continue
                         out.append(
-                            f"      {label} {c.kind}: {_met(check_holds(c, d, facts))} ({_values(c, d, facts)})"
+                            f"      {label} {c.kind}: {_met(said(f'{prefix}{j}', d.doc.id))} ({_values(c, d, facts)})"
                         )
-            out.append(f"    -> {req_result.message}")
+            out.append(f"    -> {_en(req_result.message)}")
         out.append(
             f"  verdict {rs_result.verdict}: hold if a blocking requirement is missing, invalid or failed; review if one is review or applicability is uncertain; else clear"
         )

@@ -6,10 +6,41 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from compliance.i18n import N_, _
+from compliance.i18n import N_
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
+from compliance.phrases import Phrase, Template
 from compliance.vocab import hs_fits
+
+ENDS_BEFORE_ISSUE = Template(
+    "document-ends-before-issue", N_("valid until {end}, before its own issue date {issued}")
+)
+NOT_YET_VALID = Template("document-not-yet-valid", N_("not valid before {start} (judged on {day})"))
+DEPRECATED = Template(
+    "document-deprecated", N_("marked deprecated by its issuer (superseded by a newer version)")
+)
+NOT_IN_REGISTRY = Template("accreditation-not-in-registry", N_("accreditation {id} is not in the registry"))
+NO_ISSUE_DATE = Template(
+    "accreditation-unchecked-no-issue-date",
+    N_("the document gives no issue date, so accreditation {id} cannot be checked"),
+)
+NOT_VALID_ON_ISSUE = Template(
+    "accreditation-not-valid-on-issue",
+    N_("accreditation {id} was valid {start}..{end}, not on the issue date {issued}"),
+)
+UNKNOWN_DATE = Template("date-unknown", N_("an unknown date"))
+NOT_ACTIVE_ON_ISSUE = Template(
+    "accreditation-not-active-on-issue",
+    N_("accreditation {id} was {status} (since {since}) on the issue date {issued}"),
+)
+LAPSED = Template(
+    "accreditation-lapsed",
+    N_("accreditation {id} supported the document when it was issued but is {status} on {day}"),
+)
+EXPIRED_SINCE_ISSUE = Template(
+    "accreditation-expired-since-issue",
+    N_("accreditation {id} expired on {day}, after the document was issued"),
+)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -61,10 +92,10 @@ class AccreditationLookup:
     status_since: dt.date | None = None
     #: Supported the document on its issue date (dates and status; scopes are the rule's to judge).
     valid_on_issue: bool = False
-    #: Why it did not, in a sentence, when it did not.
-    problem: str | None = None
+    #: Why it did not, when it did not.
+    problem: Phrase | None = None
     #: Valid on the issue date but no longer on the as-of date (a warning, not a failure).
-    lapsed_since_issue: str | None = None
+    lapsed_since_issue: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -72,27 +103,19 @@ class DocumentFacts:
     doc: Document
     accreditations: tuple[AccreditationLookup, ...]
     #: What is wrong with the document by its own dates and status, whatever the rule asks (sentences).
-    own_problems: tuple[str, ...] = ()
+    own_problems: tuple[Phrase, ...] = ()
 
 
-def own_problems(doc: Document, as_of: dt.date) -> tuple[str, ...]:
+def own_problems(doc: Document, as_of: dt.date) -> tuple[Phrase, ...]:
     """A document that contradicts itself, is not valid yet, or was withdrawn by its issuer is offered
     but invalid (never bad input: the rest of the shipment is still judged)."""
-    out: list[str] = []
+    out: list[Phrase] = []
     if doc.issued is not None and doc.valid_until is not None and doc.valid_until < doc.issued:
-        out.append(
-            _("valid until {end}, before its own issue date {issued}").format(
-                end=doc.valid_until.isoformat(), issued=doc.issued.isoformat()
-            )
-        )
+        out.append(ENDS_BEFORE_ISSUE(end=doc.valid_until.isoformat(), issued=doc.issued.isoformat()))
     if doc.valid_from is not None and doc.valid_from > as_of:
-        out.append(
-            _("not valid before {start} (judged on {day})").format(
-                start=doc.valid_from.isoformat(), day=as_of.isoformat()
-            )
-        )
+        out.append(NOT_YET_VALID(start=doc.valid_from.isoformat(), day=as_of.isoformat()))
     if doc.status == "deprecated":
-        out.append(_("marked deprecated by its issuer (superseded by a newer version)"))
+        out.append(DEPRECATED())
     return tuple(out)
 
 
@@ -129,7 +152,14 @@ class ShipmentFacts:
 
 
 #: Registry statuses, named in sentences in the user's language.
-REGISTRY_STATUSES = (N_("active"), N_("suspended"), N_("withdrawn"))
+REGISTRY_STATUSES: dict[str, Template] = {
+    s: Template(f"registry-status-{s}", t)
+    for s, t in (("active", N_("active")), ("suspended", N_("suspended")), ("withdrawn", N_("withdrawn")))
+}
+
+
+def _status(status: str) -> Phrase | str:
+    return REGISTRY_STATUSES[status]() if status in REGISTRY_STATUSES else status
 
 
 def lookup_accreditation(
@@ -137,9 +167,7 @@ def lookup_accreditation(
 ) -> AccreditationLookup:
     entry = registry.get(acc_id)
     if entry is None:
-        return AccreditationLookup(
-            id=acc_id, found=False, problem=_("accreditation {id} is not in the registry").format(id=acc_id)
-        )
+        return AccreditationLookup(id=acc_id, found=False, problem=NOT_IN_REGISTRY(id=acc_id))
     base = AccreditationLookup(
         id=acc_id, found=True, body=entry.body, verifier=entry.verifier, scopes=tuple(entry.scopes),
         valid_from=entry.valid_from, valid_until=entry.valid_until, status=entry.status,
@@ -149,14 +177,12 @@ def lookup_accreditation(
     if issued is None:
         return replace(
             base,
-            problem=_("the document gives no issue date, so accreditation {id} cannot be checked").format(
-                id=acc_id
-            ),
+            problem=NO_ISSUE_DATE(id=acc_id),
         )
     if issued < entry.valid_from or issued > entry.valid_until:
         return replace(
             base,
-            problem=_("accreditation {id} was valid {start}..{end}, not on the issue date {issued}").format(
+            problem=NOT_VALID_ON_ISSUE(
                 id=acc_id,
                 start=entry.valid_from.isoformat(),
                 end=entry.valid_until.isoformat(),
@@ -165,24 +191,20 @@ def lookup_accreditation(
         )
     status = entry.status_on(issued)
     if status != "active":
-        since = entry.status_since.isoformat() if entry.status_since else _("an unknown date")
+        since = entry.status_since.isoformat() if entry.status_since else UNKNOWN_DATE()
         return replace(
             base,
-            problem=_("accreditation {id} was {status} (since {since}) on the issue date {issued}").format(
-                id=acc_id, status=_(status), since=since, issued=issued.isoformat()
+            problem=NOT_ACTIVE_ON_ISSUE(
+                id=acc_id, status=_status(status), since=since, issued=issued.isoformat()
             ),
         )
     lapsed = None
     if not entry.supports_on(as_of):
         now = entry.status_on(as_of)
         lapsed = (
-            _("accreditation {id} supported the document when it was issued but is {status} on {day}").format(
-                id=acc_id, status=_(now), day=as_of.isoformat()
-            )
+            LAPSED(id=acc_id, status=_status(now), day=as_of.isoformat())
             if now != "active"
-            else _("accreditation {id} expired on {day}, after the document was issued").format(
-                id=acc_id, day=entry.valid_until.isoformat()
-            )
+            else EXPIRED_SINCE_ISSUE(id=acc_id, day=entry.valid_until.isoformat())
         )
     return replace(base, valid_on_issue=True, lapsed_since_issue=lapsed)
 

@@ -6,18 +6,14 @@ catalogs are `compliance/locale/<lang>/LC_MESSAGES/messages.po`, compiled in mem
 stale `.mo` file can never disagree with the `.po` file a translator edited. `make messages`
 re-extracts and merges them; a test fails when a string in the code has no Vietnamese translation.
 
-The language is a context variable set by :func:`override` around one check, the way Django and
-Flask-Babel scope a request's language, so the verdict code says ``_("...")`` without threading a
-translator through every function.
+No module below rendering knows a language: judging builds phrases (codes and parameters, see
+`compliance.phrases`) and a renderer asks this module for the words of one language at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -31,8 +27,6 @@ LANGUAGES: tuple[str, ...] = ("en", "vi")
 DEFAULT_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
-
-_current: ContextVar[str] = ContextVar("compliance_lang", default=DEFAULT_LANGUAGE)
 
 
 @cache
@@ -52,30 +46,11 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-def current_language() -> str:
-    return _current.get()
-
-
-@contextmanager
-def override(lang: str) -> Iterator[None]:
-    """Speak ``lang`` inside the block (and restore the previous language after it)."""
-    translations(lang)  # unknown languages fail here, before any work
-    token = _current.set(lang)
-    try:
-        yield
-    finally:
-        _current.reset(token)
-
-
-def gettext(message: str) -> str:
-    """``message`` in the current language (unchanged in English)."""
-    lang = _current.get()
+def gettext(message: str, lang: str) -> str:
+    """``message`` in ``lang`` (unchanged in English)."""
     if lang == DEFAULT_LANGUAGE:
         return message
     return translations(lang).gettext(message)
-
-
-_ = gettext
 
 
 def N_(message: str) -> str:

@@ -5,7 +5,7 @@ they are shown, through the renderer's catalog."""
 
 from __future__ import annotations
 
-from compliance.i18n import N_, current_language, translations
+from compliance.i18n import N_, translations
 
 VERDICT: dict[str, str] = {"clear": N_("CLEAR"), "review": N_("REVIEW"), "hold": N_("HOLD")}
 
@@ -72,10 +72,3 @@ def label(kind: str, code: str | None, lang: str) -> str:
         return ""
     words = TABLES[kind].get(code)
     return translations(lang).gettext(words) if words is not None else code
-
-
-def vocab_word(kind: str, code: str) -> str:
-    """A vocabulary code inside a sentence: the code itself in English (it is what the manifest says,
-    and readable), the translated word in other languages, where an English code would not be."""
-    lang = current_language()
-    return code if lang == "en" else label(kind, code, lang)

@@ -59,7 +59,6 @@ class CheckRequest:
     rulesets_dir: Path | None = None
     ruleset_ids: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
-    lang: str = "en"
     drafts: bool = False
     max_size: int = DEFAULT_MAX_BYTES
     produced_at: dt.datetime | None = None
@@ -123,7 +122,6 @@ def check_files(run: CheckRun) -> CheckRun:
             rulesets,
             registry,
             as_of=req.as_of,
-            lang=req.lang,
             produced_at=req.produced_at,
         )
         if req.prepared_by:

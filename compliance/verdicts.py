@@ -10,8 +10,7 @@ from compliance.applicability import Applicability, applicability
 from compliance.checks import kind_of
 from compliance.checks.base import or_words
 from compliance.facts import DocumentFacts, ItemFacts
-from compliance.i18n import _, current_language
-from compliance.labels import vocab_word
+from compliance.i18n import N_
 from compliance.models.manifest import Shipment
 from compliance.models.report import (
     DocumentTrial,
@@ -23,15 +22,76 @@ from compliance.models.report import (
     Verdict,
 )
 from compliance.models.ruleset import Check, Requirement, Ruleset, Version
+from compliance.phrases import Phrase, Template, join, sentence, text, word
 from compliance.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, Answer
 from compliance.vocab import HS_PREFIXES
 
 UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
 _TRIAL_RANK = {"satisfied": 2, "review": 1, "invalid": 0}
 
-
-def doc_label(doc_type: str) -> str:
-    return doc_type.replace("_", " ")
+# The sentences a verdict can carry, by code (words are made when rendering).
+EXPLAINED = Template("check-explained", "{explain}: {problem}")
+ISSUED_AFTER = Template("document-issued-after-as-of", N_("issued {issued}, after the as-of date {day}"))
+EXPIRED = Template("document-expired", N_("expired on {day}"))
+ITEM_LACKS = Template(
+    "item-field-unstated",
+    N_(
+        "the item does not state its {fields}, which decides whether this document counts: a person must decide"
+    ),
+)
+RULE_OPEN = Template("rule-leaves-open", N_("the rule's text leaves this case open"))
+VERIFIER_NAME = Template(
+    "verifier-name-differs",
+    N_(
+        "{document}: the verifier is named '{name}', but the registry lists accreditation {id} under '{listed}'"
+    ),
+)
+CUSTOMS_MAY_ASK = Template("accreditation-note", N_("{document}: {note}; customs may ask about it"))
+NATIONAL_BODY = Template(
+    "accreditation-not-national-body",
+    N_(
+        "{document}: accreditation {id} was granted by {body}, not by {national}, the national "
+        "accreditation body of {country}; with no mutual recognition of verifiers yet, customs may "
+        "ask whether the verifier is recognised there"
+    ),
+)
+WITH_EXPLANATION = Template("action-explained", "{explain}. {action}")
+AGE_OVER = Template(
+    "machine-age-over-limit",
+    N_(
+        "machine is {age} calendar years old ({year} minus year of manufacture {made}); "
+        "the limit is {limit}. {action}"
+    ),
+)
+AGE_WITHIN = Template("machine-age-within-limit", N_("{age} calendar years old, within the limit"))
+NO_DOCUMENT = Template("document-missing", N_("No {documents} covers this item. {action}"))
+SATISFIED_BY = Template("document-satisfies", N_("satisfied by {document}"))
+PERSON_DECIDES = Template("document-review", N_("{document}: {problems}. A person must decide."))
+DOCUMENT_PROBLEMS = Template("document-problems", "{document}: {problems}.")
+ALL_INVALID = Template("documents-invalid", "{trials} {action}")
+WITH_NOTE = Template("criterion-unstated", "{message} {note}")
+WITH_UNCERTAINTY = Template("scope-uncertain", "{message} ({reason})")
+NOT_YET = Template(
+    "ruleset-not-yet-in-force", N_("not yet in force on {day}; version {version} takes effect {start}")
+)
+ONLY_DRAFTS = Template(
+    "ruleset-only-drafts", N_("the ruleset has only draft versions (include them with --drafts)")
+)
+ENDED = Template("ruleset-ended", N_("no version in force on {day} (last version ended {end})"))
+HS_MISMATCH = Template(
+    "hs-classification",
+    N_(
+        "classification inconsistent: HS {code} is not a heading for {type} (usual: {usual}); "
+        "check the declared type and code with the broker"
+    ),
+)
+NOT_COVERED = Template(
+    "destination-not-covered",
+    N_(
+        "no ruleset covers imports into {country}: this answer says nothing about its import rules; "
+        "check that country's requirements with a broker there"
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -41,13 +101,12 @@ class Context:
     shipment: Shipment
     facts: ItemFacts
     key_prefix: str
-    lang: str = "en"
 
 
-def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> str:
-    """Why a check failed for a document, in words a broker can act on."""
-    prefix = check.explain.get(current_language()) + ": " if check.explain is not None else ""
-    return prefix + kind_of(check).problem(check, df, facts)
+def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> Phrase:
+    """Why a check failed for a document, in terms a broker can act on."""
+    problem = kind_of(check).problem(check, df, facts)
+    return EXPLAINED(explain=text(check.explain), problem=problem) if check.explain is not None else problem
 
 
 def _trial(
@@ -55,17 +114,13 @@ def _trial(
 ) -> DocumentTrial:
     d = df.doc
     got = {a.kind for a in answers if a.key == key and a.document == d.id}
-    problems: list[str] = []
+    problems: list[Phrase] = []
     if NOT_FUTURE not in got:
         assert d.issued is not None
-        problems.append(
-            _("issued {issued}, after the as-of date {day}").format(
-                issued=d.issued.isoformat(), day=facts.as_of.isoformat()
-            )
-        )
+        problems.append(ISSUED_AFTER(issued=d.issued.isoformat(), day=facts.as_of.isoformat()))
     if NOT_EXPIRED not in got:
         assert d.valid_until is not None
-        problems.append(_("expired on {day}").format(day=d.valid_until.isoformat()))
+        problems.append(EXPIRED(day=d.valid_until.isoformat()))
     problems.extend(df.own_problems)
     # A check on an item field that the item does not state (Decision 18: the country of manufacture
     # decides whether a manufacturer's certificate counts) leaves the document to a person.
@@ -79,17 +134,10 @@ def _trial(
     if problems:
         return DocumentTrial(document=d.id, document_type=d.type.value, status="invalid", problems=problems)
     if undecided:
-        reason = _(
-            "the item does not state its {fields}, which decides whether this document counts: "
-            "a person must decide"
-        ).format(fields=", ".join(dict.fromkeys(f.replace("_", " ") for f in undecided)))
+        reason = ITEM_LACKS(fields=", ".join(dict.fromkeys(f.replace("_", " ") for f in undecided)))
         return DocumentTrial(document=d.id, document_type=d.type.value, status="review", problems=[reason])
     if any(f"r{k}" in got for k in range(len(req.review_when))):
-        reason = (
-            req.review_reason.get(current_language())
-            if req.review_reason
-            else _("the rule's text leaves this case open")
-        )
+        reason = text(req.review_reason) if req.review_reason else RULE_OPEN()
         return DocumentTrial(document=d.id, document_type=d.type.value, status="review", problems=[reason])
     return DocumentTrial(document=d.id, document_type=d.type.value, status="satisfied")
 
@@ -101,37 +149,28 @@ def _item_lacks(check: Check, req: Requirement, facts: ItemFacts) -> bool:
 
 def _warnings(
     req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], destination: str
-) -> list[str]:
+) -> list[Phrase]:
     """Notes on the deciding document that change no verdict."""
     used = {a.accreditation for a in answers if a.key == key and a.document == df.doc.id and a.accreditation}
-    out: list[str] = []
+    out: list[Phrase] = []
     name = df.doc.verifier.name if df.doc.verifier else None
     for acc in df.accreditations:
         if acc.id not in used:
             continue
         if name and acc.verifier and name.strip().casefold() != acc.verifier.strip().casefold():
-            out.append(
-                _(
-                    "{document}: the verifier is named '{name}', but the registry lists accreditation {id} "
-                    "under '{listed}'"
-                ).format(document=df.doc.id, name=name, id=acc.id, listed=acc.verifier)
-            )
+            out.append(VERIFIER_NAME(document=df.doc.id, name=name, id=acc.id, listed=acc.verifier))
         if acc.lapsed_since_issue:
-            out.append(
-                _("{document}: {note}; customs may ask about it").format(
-                    document=df.doc.id, note=acc.lapsed_since_issue
-                )
-            )
+            out.append(CUSTOMS_MAY_ASK(document=df.doc.id, note=acc.lapsed_since_issue))
     out.extend(_national_body_warnings(req, key, df, answers, destination))
     return out
 
 
 def _national_body_warnings(
     req: Requirement, key: str, df: DocumentFacts, answers: frozenset[Answer], destination: str
-) -> list[str]:
+) -> list[Phrase]:
     """An accreditation that satisfies the check but is not from the destination's own national
     body: no mutual recognition of verifiers yet, so customs may ask (a warning, not a failure)."""
-    out: list[str] = []
+    out: list[Phrase] = []
     for j, check in enumerate(req.checks):
         spec = check.accreditation
         if spec is None or not spec.national_bodies or destination not in spec.national_bodies:
@@ -144,14 +183,10 @@ def _national_body_warnings(
         wanted = {b.strip().casefold() for b in national}
         if accs and not any((acc.body or "").strip().casefold() in wanted for acc in accs):
             out.append(
-                _(
-                    "{document}: accreditation {id} was granted by {body}, not by {national}, the national "
-                    "accreditation body of {country}; with no mutual recognition of verifiers yet, customs may "
-                    "ask whether the verifier is recognised there"
-                ).format(
+                NATIONAL_BODY(
                     document=df.doc.id,
                     id=accs[0].id,
-                    body=accs[0].body,
+                    body=accs[0].body or "",
                     national=or_words(list(national)),
                     country=destination,
                 )
@@ -164,21 +199,21 @@ def requirement_result(
 ) -> RequirementResult:
     key = f"{ctx.key_prefix}/{req.id}"
     facts = ctx.facts
-    lang = ctx.lang
     severity: Severity = req.severity
-    unstated: str | None = None
+    unstated: Phrase | None = None
     if ctx.version.tender_severity is not None:
         ts = ctx.version.tender_severity
         criterion = ctx.shipment.tender.carbon_criterion if ctx.shipment.tender else None
         if criterion is None:
             severity = "blocking"
-            unstated = ts.unstated_reason.get(lang)
+            unstated = text(ts.unstated_reason)
         else:
             severity = getattr(ts, criterion)
-    action = _sentence(req.action.get(lang))
+    action = sentence(text(req.action))
     trials: list[DocumentTrial] = []
-    warnings: list[str] = []
+    warnings: list[Phrase] = []
     status: Status
+    message: Phrase
     if req.item_checks:
         unmet = [ic for j, ic in enumerate(req.item_checks) if Answer(key, f"i{j}") not in answers]
         # The strictest unmet check decides: a failed limit outranks a band left to a person.
@@ -186,75 +221,71 @@ def requirement_result(
         if failed:
             status = failed[0].unmet
             limit = min(ic.calendar_age_at_most for ic in failed)
-            explain = _sentence(failed[0].explain.get(lang)) + ". " if failed[0].explain else ""
-            message = _(
-                "machine is {age} calendar years old ({year} minus year of manufacture {made}); "
-                "the limit is {limit}. {action}"
-            ).format(
+            explain = failed[0].explain
+            message = AGE_OVER(
                 age=facts.calendar_age,
                 year=facts.as_of.year,
                 made=_year(facts),
                 limit=limit,
-                action=explain + action,
+                action=WITH_EXPLANATION(explain=sentence(text(explain)), action=action)
+                if explain
+                else action,
             )
         else:
             status = "satisfied"
-            message = _("{age} calendar years old, within the limit").format(age=facts.calendar_age)
+            message = AGE_WITHIN(age=facts.calendar_age)
     else:
         docs = [df for df in facts.documents if df.doc.type in req.documents]
         if Answer(key, MISSING) in answers:
             status = "missing"
-            labels = or_words(
-                [
-                    doc_label(t.value) if current_language() == "en" else vocab_word("document_type", t.value)
-                    for t in req.documents
-                ]
-            )
-            message = _("No {documents} covers this item. {action}").format(documents=labels, action=action)
+            labels = or_words([word("document_type", t.value, english="spaced") for t in req.documents])
+            message = NO_DOCUMENT(documents=labels, action=action)
         else:
             offered = {a.document for a in answers if a.key == key and a.kind == OFFERED}
             trials = [_trial(req, key, df, answers, facts) for df in docs if df.doc.id in offered]
             best = max(trials, key=lambda t: _TRIAL_RANK[t.status])
             status = best.status
             if best.status == "satisfied":
-                message = _("satisfied by {document}").format(document=best.document)
+                message = SATISFIED_BY(document=best.document)
             elif best.status == "review":
-                message = _("{document}: {problems}. A person must decide.").format(
-                    document=best.document, problems="; ".join(best.problems)
-                )
+                message = PERSON_DECIDES(document=best.document, problems=join(best.problems, "; "))
             else:
-                message = " ".join(f"{t.document}: {'; '.join(t.problems)}." for t in trials) + f" {action}"
+                message = ALL_INVALID(
+                    trials=join(
+                        [
+                            DOCUMENT_PROBLEMS(document=t.document, problems=join(t.problems, "; "))
+                            for t in trials
+                        ],
+                        " ",
+                    ),
+                    action=action,
+                )
             if best.status != "invalid":
                 deciding = next(df for df in docs if df.doc.id == best.document)
                 warnings = _warnings(req, key, deciding, answers, ctx.shipment.destination)
     if status in UNMET and unstated is not None:
         status = "review"
-        message = f"{message} {unstated}"
+        message = WITH_NOTE(message=message, note=unstated)
     if status in UNMET and app.uncertain is not None and severity == "blocking":
         status = "review"
-        message = f"{message} ({app.uncertain})"
+        message = WITH_UNCERTAINTY(message=message, reason=app.uncertain)
     return RequirementResult(
         id=req.id,
         status=status,
         severity=severity,
         document_type=req.document_type,
         documents=[t.document for t in trials],
-        message=message.strip(),
+        message=message,
         citation=ctx.ruleset.cite(req.citation),
-        warnings=warnings,
+        warnings=list(warnings),
         needed_by=req.needed_by,
-        title=req.title.get(lang),
+        title=text(req.title),
         action=action,
         document_types=[t.value for t in req.documents],
-        issuer=req.issuer.get(lang) if req.issuer else None,
+        issuer=text(req.issuer) if req.issuer else None,
         lead_time_weeks=req.lead_time_weeks,
         trials=trials,
     )
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:]) if text else text
 
 
 def _year(facts: ItemFacts) -> int:
@@ -275,7 +306,7 @@ def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
     """The result of one ruleset version for one item (not applying: the reason, no verdict)."""
     app = applicability(ctx.ruleset, ctx.version, ctx.shipment, ctx.facts)
     base = dict(
-        ruleset=ctx.ruleset.id, version=ctx.version.version, title=ctx.ruleset.title.get(ctx.lang),
+        ruleset=ctx.ruleset.id, version=ctx.version.version, title=text(ctx.ruleset.title),
         source_confidence=ctx.version.source_confidence or ctx.ruleset.source_confidence,
     )  # fmt: skip
     if not app.applies:
@@ -288,24 +319,21 @@ def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
     )  # fmt: skip
 
 
-def not_in_force(ruleset: Ruleset, as_of: dt.date, lang: str) -> RulesetResult:
+def not_in_force(ruleset: Ruleset, as_of: dt.date) -> RulesetResult:
     nxt = ruleset.next_version_after(as_of)
+    reason: Phrase
     if nxt is not None:
-        reason = _("not yet in force on {day}; version {version} takes effect {start}").format(
-            day=as_of.isoformat(), version=nxt.version, start=nxt.effective_from
-        )
+        reason = NOT_YET(day=as_of.isoformat(), version=nxt.version, start=nxt.effective_from.isoformat())
         version = nxt.version
     elif not ruleset.versions:
         version = ""
-        reason = _("the ruleset has only draft versions (include them with --drafts)")
+        reason = ONLY_DRAFTS()
     else:
         last = max(ruleset.versions, key=lambda v: v.effective_from)
         version = last.version
-        reason = _("no version in force on {day} (last version ended {end})").format(
-            day=as_of.isoformat(), end=last.effective_to
-        )
+        reason = ENDED(day=as_of.isoformat(), end=str(last.effective_to))
     return RulesetResult(
-        ruleset=ruleset.id, version=version, applies=False, reason=reason, title=ruleset.title.get(lang),
+        ruleset=ruleset.id, version=version, applies=False, reason=reason, title=text(ruleset.title),
         source_confidence=ruleset.source_confidence,
     )  # fmt: skip
 
@@ -321,11 +349,8 @@ def hs_finding(facts: ItemFacts) -> list[Finding]:
             id="hs-classification",
             status="review",
             severity="blocking",
-            message=_(
-                "classification inconsistent: HS {code} is not a heading for {type} (usual: {usual}); "
-                "check the declared type and code with the broker"
-            ).format(
-                code=item.hs_code, type=vocab_word("machine_type", item.machine_type.value), usual=usual
+            message=HS_MISMATCH(
+                code=item.hs_code or "", type=word("machine_type", item.machine_type.value), usual=usual
             ),
             citation=HS_CITATION,
         )
@@ -344,10 +369,7 @@ def destination_finding(destination: str) -> Finding:
         id="destination-not-covered",
         status="review",
         severity="blocking",
-        message=_(
-            "no ruleset covers imports into {country}: this answer says nothing about its import rules; "
-            "check that country's requirements with a broker there"
-        ).format(country=destination),
+        message=NOT_COVERED(country=destination),
         citation=None,
     )
 

@@ -14,6 +14,8 @@ from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import Report, RequirementResult, RulesetResult
 from compliance.models.ruleset import Ruleset
+from compliance.phrases import Phrase
+from compliance.render.words import words
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPMENTS = ROOT / "shipments"
@@ -142,3 +144,29 @@ def requirement(report: Report, ruleset_id: str, req_id: str, item_id: str = "L1
     rs = ruleset_of(report, ruleset_id, item_id)
     assert rs.applies, rs.reason
     return next(r for r in rs.requirements if r.id == req_id)
+
+
+def phrases_in(value: Any) -> list[Phrase]:
+    """Every phrase in a sentence (or a list of them), outermost first."""
+    out: list[Phrase] = []
+    if isinstance(value, Phrase):
+        out.append(value)
+        for _, v in value.params:
+            out.extend(phrases_in(v))
+    elif isinstance(value, list | tuple):
+        for v in value:
+            out.extend(phrases_in(v))
+    return out
+
+
+def has(value: Any, code: str, /, **params: object) -> bool:
+    """A phrase with this code (and these parameters, compared as their English words) is in ``value``."""
+    return any(
+        p.code == code and all(words(dict(p.params).get(k), "en") == str(v) for k, v in params.items())
+        for p in phrases_in(value)
+    )
+
+
+def en(value: Any) -> str:
+    """A sentence's English words (for assertions on a value it names, such as a document id)."""
+    return words(value, "en")

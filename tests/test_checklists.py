@@ -52,11 +52,13 @@ def test_checklist_matches_golden_file(fmt: str, suffix: str, lang: str) -> None
 def _report(lang: str = "en") -> Report:
     from compliance.api import check
     from compliance.inputs import load_manifest, load_registry, load_rulesets
+    from compliance.render.words import localize
 
-    return check(
-        load_manifest(SAMPLE).manifest, load_rulesets(None), load_registry([]), lang=lang,
+    judged = check(
+        load_manifest(SAMPLE).manifest, load_rulesets(None), load_registry([]),
         produced_at=dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC),
     )  # fmt: skip
+    return localize(judged, lang)
 
 
 def test_documents_to_obtain_group_items_and_give_order_by_dates() -> None:

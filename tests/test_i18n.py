@@ -69,13 +69,11 @@ def test_every_vocabulary_code_has_a_word() -> None:
             assert label(kind, member.value, "vi") != label(kind, member.value, "en") or kind == "condition"
 
 
-def test_override_scopes_the_language_and_refuses_unknown_ones() -> None:
-    assert i18n.gettext("missing") == "missing"
-    with i18n.override("vi"):
-        assert i18n.gettext("missing") == "còn thiếu"
-    assert i18n.gettext("missing") == "missing"
-    with pytest.raises(ValueError), i18n.override("fr"):
-        pass
+def test_gettext_speaks_the_language_asked_and_refuses_unknown_ones() -> None:
+    assert i18n.gettext("missing", "en") == "missing"
+    assert i18n.gettext("missing", "vi") == "còn thiếu"
+    with pytest.raises(ValueError):
+        i18n.gettext("missing", "fr")
 
 
 def test_dates_in_the_locale_form() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import item, judge, manifest, requirement, ruleset_of
+from helpers import en, has, item, judge, manifest, requirement, ruleset_of
 
 RS = "vn-decision-18-2019-used-machinery"
 INSPECTION = {"id": "INS", "type": "inspection_certificate", "issued": "2026-06-01"}
@@ -43,7 +43,7 @@ def test_manufacturer_certificate_without_country_is_review(rulesets, registry):
     report = judge(manifest(items=[it], documents=[mfr_cert()]), rulesets, registry, only=RS)
     req = requirement(report, RS, "year-and-conformity-evidence")
     assert req.status == "review"
-    assert "country of manufacture" in req.message
+    assert has(req.message, "item-field-unstated", fields="country of manufacture")
 
 
 @pytest.mark.parametrize("country", [None, "CN", "JP"])
@@ -57,7 +57,7 @@ def test_expired_inspection_certificate_is_invalid_whatever_the_country(rulesets
     report = judge(manifest(items=[it], documents=[expired]), rulesets, registry, only=RS)
     req = requirement(report, RS, "year-and-conformity-evidence")
     assert req.status == "invalid"
-    assert "expired on 2026-01-10" in req.message
+    assert has(req.message, "document-expired", day="2026-01-10")
 
 
 def test_good_certificate_beside_expired_inspection_satisfies(rulesets, registry):
@@ -90,18 +90,18 @@ def test_legalised_vietnamese_manufacturer_certificate_for_g7_and_korea(rulesets
 
 
 @pytest.mark.parametrize(
-    ("country", "change", "fragment"),
+    ("country", "change", "code", "params"),
     [
-        ("CN", {}, "country of manufacture"),
-        ("JP", {"legalised": False}, "legalised"),
-        ("JP", {"languages": ["ja", "en"]}, "vi"),
+        ("CN", {}, "item-field-not-one-of", {"field": "country of manufacture", "value": "CN"}),
+        ("JP", {"legalised": False}, "field-not-equal", {"field": "legalised", "value": "no"}),
+        ("JP", {"languages": ["ja", "en"]}, "list-lacking", {"lacking": "vi"}),
     ],
 )
-def test_manufacturer_certificate_invalid(rulesets, registry, country, change, fragment):
+def test_manufacturer_certificate_invalid(rulesets, registry, country, change, code, params):
     m = manifest(items=[item(country_of_manufacture=country)], documents=[mfr_cert(**change)])
     req = requirement(judge(m, rulesets, registry, only=RS), RS, "year-and-conformity-evidence")
     assert req.status == "invalid"
-    assert fragment in req.message
+    assert has(req.message, code, **params)
 
 
 def test_age_counts_calendar_years(rulesets, registry):
@@ -115,7 +115,8 @@ def test_age_counts_calendar_years(rulesets, registry):
                  rulesets, registry, only=RS)  # fmt: skip
     req = requirement(over, RS, "age-limit")
     assert req.status == "review"
-    assert "11 calendar years" in req.message and "Appendix I" in req.message
+    assert has(req.message, "machine-age-over-limit", age=11, limit=10)
+    assert "Appendix I" in en(req.message)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import item, judge, manifest, requirement, ruleset_of
+from helpers import en, has, item, judge, manifest, requirement, ruleset_of
 
 RS = "iso-tr-24122-green-tender"
 STAGES = ["A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4"]
@@ -52,20 +52,24 @@ def test_no_tender_no_rule(rulesets, registry):
 
 
 @pytest.mark.parametrize(
-    ("change", "fragment"),
+    ("change", "code", "params"),
     [
-        ({"standards": ["ISO 14067"]}, "ISO/TR 24122"),
-        ({"ghg_scopes": [1, 2]}, "GHG scope"),
-        ({"functional_unit": None}, "functional unit"),
-        ({"system_boundary": None}, "system boundary"),
-        ({"stages": STAGES[:4]}, "A5"),
-        ({"verifier": {"name": "x", "accreditations": ["VC-9999"]}}, "VC-9999"),
+        ({"standards": ["ISO 14067"]}, "list-lacking", {"lacking": "ISO/TR 24122"}),
+        ({"ghg_scopes": [1, 2]}, "list-lacking", {"label": "GHG scope(s)", "lacking": "3"}),
+        ({"functional_unit": None}, "field-not-stated", {"fields": "functional unit"}),
+        ({"system_boundary": None}, "field-not-stated", {"fields": "system boundary"}),
+        ({"stages": STAGES[:4]}, "list-lacking", {"lacking": ", ".join(STAGES[4:])}),
+        (
+            {"verifier": {"name": "x", "accreditations": ["VC-9999"]}},
+            "accreditation-not-in-registry",
+            {"id": "VC-9999"},
+        ),
     ],
 )
-def test_each_report_condition_can_fail(rulesets, registry, change, fragment):
+def test_each_report_condition_can_fail(rulesets, registry, change, code, params):
     req = requirement(run(rulesets, registry, [tr_report(**change)]), RS, "tr24122-report")
     assert req.status == "invalid"
-    assert fragment in req.message
+    assert has(req.message, code, **params)
 
 
 def test_missing_report(rulesets, registry):
@@ -105,7 +109,8 @@ def test_unstated_criterion_gives_review_unless_satisfied(rulesets, registry):
     unmet = run(rulesets, registry, [], criterion=None)
     req = requirement(unmet, RS, "tr24122-report")
     assert req.status == "review"
-    assert "tender must say how ISO/TR 24122 is applied" in req.message
+    assert has(req.message, "criterion-unstated")
+    assert "tender must say how ISO/TR 24122 is applied" in en(req.message)
     assert ruleset_of(unmet, RS).verdict == "review"
     met = run(rulesets, registry, [tr_report()], criterion=None)
     assert requirement(met, RS, "tr24122-report").status == "satisfied"

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -32,6 +33,7 @@ from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import Report
 from compliance.models.ruleset import Ruleset
+from compliance.render.words import localize
 
 SAMPLES = sorted(SHIPMENTS.glob("*.yaml")) + sorted(SHIPMENTS.glob("*.json"))
 SAMPLE_MANIFESTS = [p for p in SAMPLES if "pact-footprint-v3" not in p.name]
@@ -240,7 +242,7 @@ def test_the_process_never_dies_silently() -> None:
 PROGRAMMING = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\]|\{\}|\['|\[\"|\bnan\b|\binf\b")
 
 
-def _sentences(report: Report) -> list[str]:
+def _sentences(report: Report) -> list[Any]:
     out = list(report.warnings)
     for item in report.items:
         out += [f.message for f in item.findings]
@@ -255,7 +257,9 @@ def _sentences(report: Report) -> list[str]:
 @pytest.mark.parametrize("lang", ["en", "vi"])
 @pytest.mark.parametrize("path", SAMPLE_MANIFESTS, ids=lambda p: p.stem)
 def test_sample_sentences_have_no_programming_values(path: Path, lang: str) -> None:
-    report = check(load_manifest(path).manifest, load_rulesets(drafts=True), load_registry([]), lang=lang)
+    report = localize(
+        check(load_manifest(path).manifest, load_rulesets(drafts=True), load_registry([])), lang
+    )
     bad = [s for s in _sentences(report) if PROGRAMMING.search(s)]
     assert bad == []
 
@@ -263,7 +267,7 @@ def test_sample_sentences_have_no_programming_values(path: Path, lang: str) -> N
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(m=manifests(), lang=st.sampled_from(["en", "vi"]))
 def test_generated_sentences_have_no_programming_values(m: Manifest, lang: str, registry) -> None:
-    report = check(m, load_rulesets(drafts=True), registry, lang=lang)
+    report = localize(check(m, load_rulesets(drafts=True), registry), lang)
     bad = [s for s in _sentences(report) if PROGRAMMING.search(s)]
     assert bad == []
 

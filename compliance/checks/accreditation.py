@@ -17,8 +17,19 @@ from compliance.checks.base import (
     product,
 )
 from compliance.facts import AccreditationLookup, DocumentFacts, ItemFacts
-from compliance.i18n import _
+from compliance.i18n import N_
 from compliance.models.ruleset import AccreditationCheck, Check
+from compliance.phrases import Phrase, Template, join
+
+NO_ISSUE_DATE = Template(
+    "accreditation-no-issue-date",
+    N_("gives no issue date, so its verifier's accreditation cannot be checked"),
+)
+NO_ACCREDITATION = Template("accreditation-not-named", N_("names no verifier accreditation"))
+WRONG_BODY = Template("accreditation-wrong-body", N_("was granted by {body}, but the rule requires {bodies}"))
+LACKS_SCOPE = Template("accreditation-lacks-scope", N_("lacks scope {scopes}"))
+NO_SCOPE = Template("accreditation-no-scope", N_("has none of the scopes {scopes}"))
+ACCREDITATION_LACKS = Template("accreditation-unfit", N_("accreditation {id} {reasons}"))
 
 
 def _exclusive(flags: list[str]) -> list[list[Pattern]]:
@@ -74,34 +85,30 @@ class Accreditation:
             return []
         return [a.id for a in doc.accreditations if matches(spec, a)]
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         spec = check.accreditation
         assert spec is not None
         if doc.doc.issued is None:
-            return _("gives no issue date, so its verifier's accreditation cannot be checked")
+            return NO_ISSUE_DATE()
         if not doc.accreditations:
-            return _("names no verifier accreditation")
-        out: list[str] = []
+            return NO_ACCREDITATION()
+        out: list[Phrase] = []
         for acc in doc.accreditations:
             if acc.problem:
                 out.append(acc.problem)
                 continue
-            reasons: list[str] = []
+            reasons: list[Phrase] = []
             if spec.bodies is not None and (acc.body or "").casefold() not in {
                 b.casefold() for b in spec.bodies
             }:
-                reasons.append(
-                    _("was granted by {body}, but the rule requires {bodies}").format(
-                        body=acc.body, bodies=or_words(list(spec.bodies))
-                    )
-                )
+                reasons.append(WRONG_BODY(body=acc.body or "", bodies=or_words(list(spec.bodies))))
             lacking = [s for s in spec.scopes if s not in acc.scopes]
             if lacking:
-                reasons.append(_("lacks scope {scopes}").format(scopes=", ".join(lacking)))
+                reasons.append(LACKS_SCOPE(scopes=", ".join(lacking)))
             if spec.scopes_any and not set(spec.scopes_any) & set(acc.scopes):
-                reasons.append(_("has none of the scopes {scopes}").format(scopes=", ".join(spec.scopes_any)))
-            out.append(_("accreditation {id} {reasons}").format(id=acc.id, reasons=and_words(reasons)))
-        return "; ".join(out)
+                reasons.append(NO_SCOPE(scopes=", ".join(spec.scopes_any)))
+            out.append(ACCREDITATION_LACKS(id=acc.id, reasons=and_words(reasons)))
+        return join(out, "; ")
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         spec = check.accreditation

@@ -12,8 +12,9 @@ import re
 from typing import Any, Protocol
 
 from compliance.facts import DocumentFacts, ItemFacts
-from compliance.i18n import _
+from compliance.i18n import N_
 from compliance.models.ruleset import Check
+from compliance.phrases import Phrase, Template, join
 
 Pattern = dict[str, Any]
 #: One way a check holds: engine conditions on the document, on the item and, for accreditation
@@ -43,8 +44,8 @@ class CheckKind(Protocol):
         """The plain-Python reading: empty when the check fails for this document."""
         ...
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
-        """Why the check failed for the document, in the current language."""
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
+        """Why the check failed for the document (a phrase: words are made when rendering)."""
         ...
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
@@ -78,14 +79,19 @@ def present(value: Any) -> bool:
     return value not in (None, "", [])
 
 
-def say(value: object) -> str:
+NOT_STATED = Template("value-not-stated", N_("not stated"))
+YES = Template("value-yes", N_("yes"))
+NO = Template("value-no", N_("no"))
+
+
+def say(value: object) -> Phrase | str:
     """A document's value as a sentence shows it: never a programming value (None, True, [], quotes)."""
     if value is None or value == "" or value == []:
-        return _("not stated")
+        return NOT_STATED()
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return YES() if value else NO()
     if isinstance(value, list | tuple | set):
-        return ", ".join(say(v) for v in value)
+        return join([say(v) for v in value])
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -106,12 +112,16 @@ def flow(value: object) -> str:
     return text.strip().removesuffix("...").strip()
 
 
-def or_words(values: list[str]) -> str:
-    return (" " + _("or") + " ").join(values)
+#: The joining words, translated where a joined list is rendered.
+CONJUNCTIONS = (N_("or"), N_("and"))
 
 
-def and_words(values: list[str]) -> str:
-    return (" " + _("and") + " ").join(values)
+def or_words(values: list[Any]) -> Phrase:
+    return join(values, "or")
+
+
+def and_words(values: list[Any]) -> Phrase:
+    return join(values, "and")
 
 
 def held(ok: bool) -> list[Witness]:

@@ -7,10 +7,18 @@ from typing import Any, get_args
 
 from compliance.checks.base import Alternative, Witness, flow, held, or_words, present, product, say
 from compliance.facts import DocumentFacts, ItemFacts
-from compliance.i18n import _
+from compliance.i18n import N_
 from compliance.models.common import country_code
 from compliance.models.manifest import Document
 from compliance.models.ruleset import DOCUMENT_FIELDS, Check, scaled_limit
+from compliance.phrases import Phrase, Template, join
+
+NOT_EQUAL = Template("field-not-equal", N_("{field} is {value}, expected {expected}"))
+NOT_ONE_OF = Template("field-not-one-of", N_("{field} is {value}; expected {expected}"))
+NOT_PRESENT = Template("field-not-stated", N_("does not state {fields}"))
+NOT_ABSENT = Template("field-stated", N_("states {fields}"))
+NO_NUMBER = Template("number-not-stated", N_("does not state its {field}"))
+NOT_ABOVE = Template("number-not-above", N_("{field} is {value}; must be above {limit}"))
 
 #: The values a document field can take, where the manifest fixes them.
 _VOCAB: dict[str, tuple[str, ...]] = {
@@ -71,15 +79,16 @@ class Equals:
             all(getattr(d, f) == v and type(getattr(d, f)) is type(v) for f, v in check.equals.items())
         )
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         assert check.equals is not None
         d = doc.doc
-        return "; ".join(
-            _("{field} is {value}, expected {expected}").format(
-                field=f.replace("_", " "), value=say(getattr(d, f)), expected=say(v)
-            )
-            for f, v in check.equals.items()
-            if getattr(d, f) != v
+        return join(
+            [
+                NOT_EQUAL(field=f.replace("_", " "), value=say(getattr(d, f)), expected=say(v))
+                for f, v in check.equals.items()
+                if getattr(d, f) != v
+            ],
+            "; ",
         )
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
@@ -111,15 +120,16 @@ class OneOf:
         assert check.one_of is not None
         return held(all(getattr(doc.doc, f) in vs for f, vs in check.one_of.items()))
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         assert check.one_of is not None
         d = doc.doc
-        return "; ".join(
-            _("{field} is {value}; expected {expected}").format(
-                field=f.replace("_", " "), value=say(getattr(d, f)), expected=or_words(list(vs))
-            )
-            for f, vs in check.one_of.items()
-            if getattr(d, f) not in vs
+        return join(
+            [
+                NOT_ONE_OF(field=f.replace("_", " "), value=say(getattr(d, f)), expected=or_words(list(vs)))
+                for f, vs in check.one_of.items()
+                if getattr(d, f) not in vs
+            ],
+            "; ",
         )
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
@@ -151,9 +161,9 @@ class Present:
         assert check.present is not None
         return held(all(present(getattr(doc.doc, f)) for f in check.present))
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         assert check.present is not None
-        return _("does not state {fields}").format(
+        return NOT_PRESENT(
             fields=", ".join(f.replace("_", " ") for f in check.present if not getattr(doc.doc, f))
         )
 
@@ -180,9 +190,9 @@ class Absent:
         assert check.absent is not None
         return held(not any(present(getattr(doc.doc, f)) for f in check.absent))
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         assert check.absent is not None
-        return _("states {fields}").format(fields=", ".join(f.replace("_", " ") for f in check.absent))
+        return NOT_ABSENT(fields=", ".join(f.replace("_", " ") for f in check.absent))
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         return _stated(check.absent or [], doc)
@@ -210,16 +220,17 @@ class GreaterThan:
             all(getattr(d, f) is not None and getattr(d, f) > v for f, v in check.greater_than.items())
         )
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         assert check.greater_than is not None
         d = doc.doc
-        return "; ".join(
-            _("does not state its {field}").format(field=f.replace("_", " "))
-            if getattr(d, f) is None
-            else _("{field} is {value}; must be above {limit}").format(
-                field=f.replace("_", " "), value=say(getattr(d, f)), limit=f"{v:g}"
-            )
-            for f, v in check.greater_than.items()
+        return join(
+            [
+                NO_NUMBER(field=f.replace("_", " "))
+                if getattr(d, f) is None
+                else NOT_ABOVE(field=f.replace("_", " "), value=say(getattr(d, f)), limit=f"{v:g}")
+                for f, v in check.greater_than.items()
+            ],
+            "; ",
         )
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:

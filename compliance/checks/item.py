@@ -8,8 +8,13 @@ from typing import Any
 
 from compliance.checks.base import Alternative, Witness, flow, held, product, say
 from compliance.facts import DocumentFacts, ItemFacts
-from compliance.i18n import _
+from compliance.i18n import N_
 from compliance.models.ruleset import ITEM_FIELDS, Check
+from compliance.phrases import Phrase, Template, join
+
+ITEM_NOT_ONE_OF = Template(
+    "item-field-not-one-of", N_("counts only for machines with {field} {values} (this item: {value})")
+)
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,16 @@ class ItemOneOf:
         assert check.item_one_of is not None
         return held(all(getattr(facts.item, f) in vs for f, vs in check.item_one_of.items()))
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         assert check.item_one_of is not None
-        return "; ".join(
-            _("counts only for machines with {field} {values} (this item: {value})").format(
-                field=f.replace("_", " "), values=", ".join(vs), value=say(getattr(facts.item, f))
-            )
-            for f, vs in check.item_one_of.items()
+        return join(
+            [
+                ITEM_NOT_ONE_OF(
+                    field=f.replace("_", " "), values=", ".join(vs), value=say(getattr(facts.item, f))
+                )
+                for f, vs in check.item_one_of.items()
+            ],
+            "; ",
         )
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:

@@ -8,16 +8,20 @@ from dataclasses import dataclass
 
 from compliance.checks.base import Alternative, Witness, flag, flow, held
 from compliance.facts import DocumentFacts, ItemFacts
-from compliance.i18n import N_, _
+from compliance.i18n import N_
 from compliance.models.ruleset import Check
+from compliance.phrases import Phrase, Template
 from compliance.vocab import normalise_values
+
+NONE = Template("list-none", N_("none"))
+LACKING = Template("list-lacking", N_("does not state {label} {lacking} (states: {stated})"))
 
 
 @dataclass(frozen=True)
 class Membership:
     name: str
-    #: How a failure names the list, marked for translation.
-    label: str
+    #: How a failure names the list.
+    label: Template
 
     def _wanted(self, check: Check) -> list[str]:
         return normalise_values(self.name, list(getattr(check, self.name)))
@@ -32,14 +36,12 @@ class Membership:
         have = set(normalise_values(self.name, list(getattr(doc.doc, self.name))))
         return held(set(self._wanted(check)) <= have)
 
-    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
+    def problem(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> Phrase:
         wanted = list(getattr(check, self.name))
         have = set(normalise_values(self.name, list(getattr(doc.doc, self.name))))
         lacking = [str(w) for w in wanted if normalise_values(self.name, [w])[0] not in have]
-        stated = ", ".join(map(str, getattr(doc.doc, self.name))) or _("none")
-        return _("does not state {label} {lacking} (states: {stated})").format(
-            label=_(self.label), lacking=", ".join(lacking), stated=stated
-        )
+        stated = ", ".join(map(str, getattr(doc.doc, self.name))) or NONE()
+        return LACKING(label=self.label(), lacking=", ".join(lacking), stated=stated)
 
     def seen(self, check: Check, doc: DocumentFacts, facts: ItemFacts) -> str:
         return (
@@ -52,9 +54,9 @@ class Membership:
 
 
 KINDS = (
-    Membership("standards", N_("conformity with")),
-    Membership("stages", N_("life-cycle stage(s)")),
-    Membership("ghg_scopes", N_("GHG scope(s)")),
-    Membership("capabilities", N_("capability")),
-    Membership("languages", N_("language(s)")),
+    Membership("standards", Template("label-standards", N_("conformity with"))),
+    Membership("stages", Template("label-stages", N_("life-cycle stage(s)"))),
+    Membership("ghg_scopes", Template("label-ghg-scopes", N_("GHG scope(s)"))),
+    Membership("capabilities", Template("label-capabilities", N_("capability"))),
+    Membership("languages", Template("label-languages", N_("language(s)"))),
 )

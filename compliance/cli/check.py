@@ -107,10 +107,11 @@ def check(
             terminal=terminal,
             color=terminal and not no_color and not os.environ.get("NO_COLOR"),
             width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
+            lang=lang,
         )
         request = CheckRequest(
             manifests=list(manifests), registries=list(registries), rulesets_dir=rulesets_dir,
-            ruleset_ids=list(ruleset_ids), as_of=day, lang=lang, drafts=drafts, max_size=max_size,
+            ruleset_ids=list(ruleset_ids), as_of=day, drafts=drafts, max_size=max_size,
             produced_at=produced_now(), prepared_by=prepared_by,
         )  # fmt: skip
         run = CheckRun(request)  # before judging: on bad input its audit line lists what was read
@@ -124,7 +125,7 @@ def check(
     if fmt == "json" and len(reports) > 1:
         from compliance.render.json_format import report_dict
 
-        text = json.dumps([report_dict(r) for r in reports], indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps([report_dict(r, lang) for r in reports], indent=2, ensure_ascii=False) + "\n"
     elif len(reports) == 1:
         text = renderer(reports[0], options)
     else:
@@ -148,13 +149,14 @@ def schema(what: str) -> None:
     from compliance.models.manifest import Manifest
     from compliance.models.registry import RegistryFile
     from compliance.models.report import Report as ReportModel
+    from compliance.models.report import result_schema
     from compliance.models.ruleset import Ruleset
 
     models: dict[str, type[BaseModel]] = {
         "manifest": Manifest, "result": ReportModel, "registry": RegistryFile, "ruleset": Ruleset,
     }  # fmt: skip
-    model = models[what]
-    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+    schema = result_schema() if what == "result" else models[what].model_json_schema()
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
 @cli.command()

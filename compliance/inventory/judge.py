@@ -80,18 +80,24 @@ def item_key(item: Item, docs: list[Document]) -> tuple[object, ...]:
 
 
 def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
-    """The row cells for one judged item (formatting only; the verdicts come from check)."""
+    """The row cells for one judged item (formatting only; the verdicts come from check). The
+    inventory's reasons are in English, the language of its column names."""
+    from compliance.render.words import words
+
+    def en(phrase: object) -> str:
+        return words(phrase, "en").strip()
+
     reasons: list[str] = []
     for f in result.findings:
-        reasons.append(f"{f.id}: {f.message}")
+        reasons.append(f"{f.id}: {en(f.message)}")
     for rs in result.rulesets:
         if not rs.applies:
             continue
         if rs.reason:
-            reasons.append(f"{rs.ruleset}: {rs.reason}")
+            reasons.append(f"{rs.ruleset}: {en(rs.reason)}")
         for req in rs.requirements:
             if req.status != "satisfied" and req.severity == "blocking":
-                reasons.append(f"{rs.ruleset}/{req.id} {req.status}: {req.message}")
+                reasons.append(f"{rs.ruleset}/{req.id} {req.status}: {en(req.message)}")
     docs = [
         f"{' or '.join(m.document_types) or m.document_type} ({m.ruleset}/{m.requirement}, {m.status})"
         for m in missing
@@ -112,12 +118,23 @@ class Judge:
     fast: bool = True
     evaluator: Evaluator | None = None
     results: dict[tuple[object, ...], Outcome] = field(default_factory=dict)
+    shipments: dict[tuple[str, dt.date], Shipment] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Once per run, not per row.
         self.rulesets_sha256 = rulesets_digest(self.rulesets)
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
+
+    def _shipment(self, destination: str, day: dt.date) -> Shipment:
+        key = (destination, day)
+        found = self.shipments.get(key)
+        if found is None:
+            # An inventory states no origin: ZZ, the code for an unknown country (no rule reads it).
+            found = self.shipments[key] = Shipment.model_validate(
+                {"id": "inventory", "origin": "ZZ", "destination": destination, "arrival_date": day}
+            )
+        return found
 
     def judge_one(
         self, item: Item, docs: list[Document], destination: str, day: dt.date, known: tuple[object, ...]
@@ -130,11 +147,9 @@ class Judge:
         key = (*known, destination, day) if self.fast else None
         if key is not None and key in self.results:
             return self.results[key]
-        shipment = Shipment.model_construct(
-            id=item.id, origin="", destination=destination, arrival_date=day, tender=None,
-            exporter=None, importer=None, vessel=None, importer_registration=None,
-        )  # fmt: skip
-        manifest = Manifest.model_construct(shipment=shipment, items=[item], documents=docs)
+        # A validated one-item manifest: the item and documents are validated models already (pydantic
+        # does not validate them again), the shipment is validated once per destination and day.
+        manifest = Manifest(shipment=self._shipment(destination, day), items=[item], documents=docs)
         report = check(
             manifest, self.rulesets, self.registry, as_of=day, evaluator=self.evaluator, with_upcoming=False,
             rulesets_sha256=self.rulesets_sha256,

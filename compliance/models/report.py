@@ -1,14 +1,24 @@
-"""The result of a check: one immutable model that every renderer reads."""
+"""The result of a check: one immutable model that every renderer reads.
+
+Sentences (messages, reasons, problems, warnings, and the ruleset's titles and actions) are
+:class:`~compliance.phrases.Phrase` objects when judged: codes and parameters, in no language.
+A renderer first localizes the report (`compliance.render.words.localize`), which puts each sentence's
+words in their place; hence the type ``Words``."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from compliance.phrases import Phrase
 
 Status = Literal["satisfied", "missing", "invalid", "failed", "review"]
 Severity = Literal["blocking", "warning", "info"]
 Verdict = Literal["clear", "review", "hold"]
+
+#: A sentence: a phrase when judged, its words once localized for a renderer.
+Words = Phrase | str
 
 VERDICT_RANK: dict[str, int] = {"clear": 0, "review": 1, "hold": 2}
 
@@ -32,7 +42,7 @@ class DocumentTrial(Result):
     document: str
     document_type: str
     status: Literal["satisfied", "review", "invalid"]
-    problems: list[str] = Field(default_factory=list)
+    problems: list[Words] = Field(default_factory=list)
 
 
 class RequirementResult(Result):
@@ -41,13 +51,13 @@ class RequirementResult(Result):
     severity: Severity
     document_type: str | None
     documents: list[str]
-    message: str
+    message: Words
     citation: str
-    warnings: list[str] = Field(default_factory=list)
-    title: str
-    action: str
+    warnings: list[Words] = Field(default_factory=list)
+    title: Words
+    action: Words
     document_types: list[str] = Field(default_factory=list)
-    issuer: str | None = None
+    issuer: Words | None = None
     lead_time_weeks: int | None = None
     #: When the document must be in hand: on arrival, or before loading (departure).
     needed_by: Literal["arrival", "departure"] = "arrival"
@@ -59,8 +69,8 @@ class RulesetResult(Result):
     version: str
     applies: bool
     verdict: Verdict | None = None
-    reason: str | None = None
-    title: str = ""
+    reason: Words | None = None
+    title: Words = ""
     source_confidence: str = ""
     requirements: list[RequirementResult] = Field(default_factory=list)
     #: Where the ruleset's scope is cited (shown on a review row when applicability is uncertain).
@@ -71,7 +81,7 @@ class Finding(Result):
     id: str
     status: Status
     severity: Severity
-    message: str
+    message: Words
     citation: str | None = None
 
 
@@ -121,11 +131,11 @@ class DocumentToObtain(Result):
     requirement: str
     document_type: str | None
     document_types: list[str]
-    title: str
-    action: str
+    title: Words
+    action: Words
     citation: str
     severity: Severity
-    issuer: str | None = None
+    issuer: Words | None = None
     lead_time_weeks: int | None = None
     #: The arrival date less the usual lead time (ISO date); none when the ruleset gives no lead time.
     order_by: str | None = None
@@ -156,9 +166,19 @@ class ContainerResult(Result):
 class RulesetInfo(Result):
     id: str
     version: str | None
-    title: str
+    title: Words
     source_confidence: str
     status: str | None = None
+
+
+#: Sentence fields that carry findings: the JSON result puts each one's code and parameters beside it.
+FINDING_FIELDS = frozenset({"message", "reason", "problems", "warnings"})
+
+_CODED = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "params": {"type": "object"}},
+    "required": ["code", "params"],
+}
 
 
 class Report(Result):
@@ -179,7 +199,7 @@ class Report(Result):
     rulesets: list[RulesetInfo] = Field(default_factory=list)
     registry_sources: list[str] = Field(default_factory=list)
     registry_is_sample: bool = False
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[Words] = Field(default_factory=list)
     tool_version: str = ""
     #: SHA-256 of the rulesets the report was judged by (as `compliance --version` prints it).
     rulesets_sha256: str = ""
@@ -193,3 +213,25 @@ class Report(Result):
     documents_to_obtain: list[DocumentToObtain] = Field(default_factory=list)
     #: Who prepared the checklist (the broker's company and contact), as the caller gives it.
     prepared_by: str | None = None
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema of the result as written: the model's, plus each finding sentence's code and
+    parameters (``message_code``, ``message_params``; ``problems_codes`` for a list of sentences)."""
+    schema = Report.model_json_schema()
+    for model in (DocumentTrial, RequirementResult, RulesetResult, Finding, Report):
+        target = schema if model is Report else schema["$defs"][model.__name__]
+        props = target["properties"]
+        for name in [n for n in model.model_fields if n in FINDING_FIELDS]:
+            if props[name].get("type") != "array":
+                props[f"{name}_code"] = {"type": "string", "description": f"The code of the {name} sentence."}
+                props[f"{name}_params"] = {
+                    "type": "object",
+                    "description": f"The parameters of the {name} sentence.",
+                }
+            props[f"{name}_codes"] = {
+                "type": "array",
+                "items": _CODED,
+                "description": f"The code and parameters of each finding in {name}.",
+            }
+    return schema

@@ -31,6 +31,11 @@ class Text(Model):
     def get(self, lang: str) -> str:
         return (self.vi if lang == "vi" else None) or self.en
 
+    @property
+    def translations(self) -> dict[str, str]:
+        """Each language the text is written in, and the words."""
+        return {"en": self.en, **({"vi": self.vi} if self.vi else {})}
+
 
 class AccreditationCheck(Model):
     bodies: list[str] | None = None

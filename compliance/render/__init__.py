@@ -1,4 +1,7 @@
-"""Renderers: each reads a Report and returns text (or PDF bytes); none computes a verdict."""
+"""Renderers: each reads a Report and returns text (or PDF bytes); none computes a verdict.
+
+A judged report's sentences are phrases; each renderer first puts them in words in the language asked
+for (`compliance.render.words`), so one report renders in any language, from any thread."""
 
 from __future__ import annotations
 
@@ -18,12 +21,21 @@ class RenderOptions:
     #: Colour on the terminal (off for NO_COLOR and --no-color).
     color: bool = False
     width: int | None = None
+    #: The language of the words (codes and ids stay as they are).
+    lang: str = "en"
 
 
 Renderer = Callable[[Report, RenderOptions], "str | bytes"]
 
 
+def _words(report: Report, options: RenderOptions) -> Report:
+    from compliance.render.words import localize
+
+    return localize(report, options.lang)
+
+
 def _text(report: Report, options: RenderOptions) -> str:
+    report = _words(report, options)
     if options.terminal:
         from compliance.render.terminal import render_terminal
 
@@ -36,25 +48,25 @@ def _text(report: Report, options: RenderOptions) -> str:
 def _json(report: Report, options: RenderOptions) -> str:
     from compliance.render.json_format import render_json
 
-    return render_json(report)
+    return render_json(report, options.lang)
 
 
 def _markdown(report: Report, options: RenderOptions) -> str:
     from compliance.render.checklist import render_markdown
 
-    return render_markdown(report)
+    return render_markdown(_words(report, options))
 
 
 def _html(report: Report, options: RenderOptions) -> str:
     from compliance.render.checklist import render_html
 
-    return render_html(report)
+    return render_html(_words(report, options))
 
 
 def _pdf(report: Report, options: RenderOptions) -> bytes:
     from compliance.render.checklist import render_pdf
 
-    return render_pdf(report)
+    return render_pdf(_words(report, options))
 
 
 RENDERERS: dict[str, Renderer] = {

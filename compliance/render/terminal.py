@@ -14,8 +14,9 @@ from rich.text import Text
 
 from compliance.i18n import translations
 from compliance.labels import label
-from compliance.models.report import Report
+from compliance.models.report import Report, Words
 from compliance.render.visible import visible
+from compliance.render.words import said
 
 STYLE = {"clear": "bold white on green", "review": "bold black on yellow", "hold": "bold white on red"}
 STATUS_STYLE = {
@@ -27,9 +28,9 @@ STATUS_STYLE = {
 }
 
 
-def T(value: str, style: str = "") -> Text:
+def T(value: Words, style: str = "") -> Text:
     """A Text of user (or ruleset) text: no markup parsing, no control characters."""
-    return Text(visible(value), style=style)
+    return Text(visible(said(value)), style=style)
 
 
 def _badge(verdict: str, lang: str) -> Text:
@@ -121,7 +122,7 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
                     T(label("status", req.status, lang), style=STATUS_STYLE[req.status]),
                     T(f"{rs.ruleset}/{req.id}"),
                     T(label("severity", req.severity, lang)),
-                    T(req.message + ("" if req.status == "satisfied" else f" [{req.citation}]")),
+                    T(said(req.message) + ("" if req.status == "satisfied" else f" [{req.citation}]")),
                 )
             if rs.reason:
                 table.add_row(
