@@ -26,11 +26,13 @@ test: $(STAMP) sysdeps
 
 # System libraries the product and its tests need, installed where missing (Debian/Ubuntu, as root or
 # with sudo): Pango and a font with Vietnamese glyphs for PDF (WeasyPrint), Chromium for the test that
-# renders the HTML checklist, poppler's pdftotext for reading PDFs by hand.
+# renders the HTML checklist, poppler's pdftotext for reading PDFs by hand, and PostgreSQL for the API
+# tests, which run against a server the test fixture starts (initdb + pg_ctl in a temporary folder).
 SYSTEM_PACKAGES_NEEDED = $(strip \
 	$(if $(shell ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && echo y),,libpango-1.0-0 libpangoft2-1.0-0) \
 	$(if $(shell fc-list 2>/dev/null | grep -qi 'DejaVu Sans' && echo y),,fonts-dejavu-core fontconfig) \
-	$(if $(shell command -v chromium),,chromium))
+	$(if $(shell command -v chromium),,chromium) \
+	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql))
 sysdeps:
 ifneq ($(SYSTEM_PACKAGES_NEEDED),)
 	@echo "installing system packages: $(SYSTEM_PACKAGES_NEEDED)"

@@ -192,7 +192,19 @@ def load_rulesets(
     come, and must not change a verdict or the `upcoming` list unless an analyst asks for them.
     """
     folder = directory or DEFAULT_RULESETS
-    rulesets = [load_ruleset(p) for p in ruleset_files(folder)]
+    return select_rulesets(
+        [load_ruleset(p) for p in ruleset_files(folder)], ids, drafts=drafts, folder=folder
+    )
+
+
+def select_rulesets(
+    rulesets: list[Ruleset],
+    ids: list[str] | None,
+    *,
+    drafts: bool,
+    folder: Path | str = "the rulesets folder",
+) -> list[Ruleset]:
+    """The rulesets asked for (all when no ids), without drafts unless asked; an unknown id is an error."""
     if not drafts:
         rulesets = [without_drafts(rs) for rs in rulesets]
     by_id: dict[str, Ruleset] = {}

@@ -5,6 +5,7 @@ codes); parsing options and rendering stay with the faces."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from compliance.inputs import (
     load_ruleset,
     load_rulesets,
     ruleset_files,
+    select_rulesets,
 )
 from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.models.registry import Registry
 from compliance.models.report import Report, Verdict, worst
 from compliance.models.ruleset import Ruleset, Version, without_drafts
 from compliance.resources import DEFAULT_RULESETS, SAMPLE_REGISTRY
@@ -108,11 +111,28 @@ class CheckRun:
                      error=error)  # fmt: skip
 
 
-def check_files(run: CheckRun) -> CheckRun:
-    """Load the rulesets, the registry and each manifest, and judge them: one report per manifest."""
+@dataclass(frozen=True)
+class Library:
+    """Rulesets (drafts included) and a registry loaded once, for a long-running face (the server)."""
+
+    rulesets: list[Ruleset]
+    registry: Registry
+
+    @classmethod
+    def load(cls, rulesets_dir: Path | None, registries: list[Path]) -> Library:
+        return cls(load_rulesets(rulesets_dir, drafts=True), load_registry(registries))
+
+
+def check_files(run: CheckRun, library: Library | None = None) -> CheckRun:
+    """Load the rulesets, the registry and each manifest, and judge them: one report per manifest.
+    With a ``library``, its rulesets and registry are used instead of reading them again."""
     req = run.request
-    rulesets = load_rulesets(req.rulesets_dir, req.ruleset_ids, drafts=req.drafts)
-    registry = load_registry(req.registries)
+    if library is None:
+        rulesets = load_rulesets(req.rulesets_dir, req.ruleset_ids, drafts=req.drafts)
+        registry = load_registry(req.registries)
+    else:
+        rulesets = select_rulesets(library.rulesets, req.ruleset_ids, drafts=req.drafts)
+        registry = library.registry
     for path in req.manifests:
         loaded = load_manifest(path, max_bytes=req.max_size)
         run.inputs.extend(loaded.inputs)
@@ -128,6 +148,21 @@ def check_files(run: CheckRun) -> CheckRun:
             report = report.model_copy(update={"prepared_by": req.prepared_by})
         run.reports.append(report)
     return run
+
+
+def produced_now() -> dt.datetime:
+    """Now, or the moment SOURCE_DATE_EPOCH names: the reproducible-builds convention, so a checklist
+    made twice from the same inputs can be byte-identical (golden files, archived filings)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH is '{epoch}'; expected whole seconds since 1970-01-01",
+                field="SOURCE_DATE_EPOCH",
+            ) from None
+    return dt.datetime.now(dt.UTC)
 
 
 # -- ruleset diffs ------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from helpers import REGISTRY_YAML
 
@@ -20,3 +22,23 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     path = tmp_path_factory.mktemp("reg") / "registry.yaml"
     path.write_text(REGISTRY_YAML, encoding="utf-8")
     return load_registry([path])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server for the session (Debian's binaries, a temporary folder, loopback)."""
+    from realparts import postgres
+
+    with postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh, empty database of each kind the service supports: the same tests run on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'compliance.db'}"
+    from realparts import new_database
+
+    server: str = request.getfixturevalue("postgres_server")
+    return new_database(server, f"t_{request.module.__name__.rsplit('.', 1)[-1]}")

@@ -96,7 +96,9 @@ def test_localizing_leaves_the_judged_report_untouched() -> None:
 
 def test_a_phrase_reads_the_same_words_in_either_language_as_the_checklist(rulesets, registry) -> None:
     req = requirement(
-        judge(manifest(documents=[lca_report(stages=["A1"])]), rulesets, registry), "vn-circular-12-2026", "lca-report"
+        judge(manifest(documents=[lca_report(stages=["A1"])]), rulesets, registry),
+        "vn-circular-12-2026",
+        "lca-report",
     )
     assert has(req.message, "list-lacking", lacking="A2, A3, A4")
     assert "does not state life-cycle stage(s) A2, A3, A4" in words(req.message, "en")

@@ -15,10 +15,11 @@ import click
 from compliance.cli import check as check_commands
 from compliance.cli import inventory as inventory_commands
 from compliance.cli import rulesets as rulesets_commands
+from compliance.cli import serve as serve_commands
 from compliance.cli.common import cli, write_output
 from compliance.errors import ExitCode
 
-COMMAND_MODULES = (check_commands, inventory_commands, rulesets_commands)
+COMMAND_MODULES = (check_commands, inventory_commands, rulesets_commands, serve_commands)
 
 __all__ = ["cli", "main", "run_command", "write_output"]
 
@@ -47,6 +48,8 @@ def main() -> None:
             os._exit(code)
     # The child handles Ctrl-C itself (it cleans up its temporary files); the parent keeps waiting.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A polite stop (a service manager's SIGTERM) goes to the child: `serve` drains its requests.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: os.kill(pid, signal.SIGTERM))
     status = _wait(pid)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)

@@ -16,7 +16,6 @@ from compliance.cli.common import (
     handle_errors,
     lang_option,
     parse_day,
-    produced_now,
     registry_option,
     ruleset_ids_option,
     rulesets_dir_option,
@@ -85,7 +84,7 @@ def check(
     """  # noqa: D301
     from compliance import render
     from compliance.audit import AuditLog
-    from compliance.service import CheckRequest, CheckRun, check_files
+    from compliance.service import CheckRequest, CheckRun, check_files, produced_now
 
     # Opened first: an audit log that cannot be written stops the run before anything is judged, and
     # every run that reaches a verdict or fails on input gets its line.
@@ -144,18 +143,9 @@ def schema(what: str) -> None:
 
     Example: compliance schema result
     """
-    from pydantic import BaseModel
+    from compliance.schemas import schema as schema_of
 
-    from compliance.models.manifest import Manifest
-    from compliance.models.registry import RegistryFile
-    from compliance.models.report import Report as ReportModel
-    from compliance.models.report import result_schema
-    from compliance.models.ruleset import Ruleset
-
-    models: dict[str, type[BaseModel]] = {
-        "manifest": Manifest, "result": ReportModel, "registry": RegistryFile, "ruleset": Ruleset,
-    }  # fmt: skip
-    schema = result_schema() if what == "result" else models[what].model_json_schema()
+    schema = schema_of(what)
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 

@@ -57,21 +57,6 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def produced_now() -> dt.datetime:
-    """Now, or the moment SOURCE_DATE_EPOCH names: the reproducible-builds convention, so a checklist
-    made twice from the same inputs can be byte-identical (golden files, archived filings)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError):
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH is '{epoch}'; expected whole seconds since 1970-01-01",
-                field="SOURCE_DATE_EPOCH",
-            ) from None
-    return dt.datetime.now(dt.UTC)
-
-
 def parse_day(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from compliance.models.report import Report
+from compliance.models.report import FINDING_FIELDS, Report
 from compliance.render.words import coded
 
 
@@ -27,3 +27,18 @@ def report_dict(report: Report, lang: str = "en") -> dict[str, Any]:
 
 def render_json(report: Report, lang: str = "en") -> str:
     return json.dumps(report_dict(report, lang), indent=2, ensure_ascii=False) + "\n"
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    """A report read back from its JSON result (as the server stores it), to render it again: the
+    sentences are words already, in the JSON's language; the codes beside them are left out."""
+    suffixes = [f"{f}{s}" for f in FINDING_FIELDS for s in ("_code", "_params", "_codes")]
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in suffixes}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return Report.model_validate(strip(data))

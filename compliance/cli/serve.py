@@ -1,0 +1,113 @@
+"""`compliance serve`, `compliance db upgrade` and `compliance tokens create`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from compliance.cli.common import cli, handle_errors, registry_option, rulesets_dir_option
+from compliance.loading import DEFAULT_MAX_BYTES
+
+database_option = click.option(
+    "--database",
+    "database",
+    help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Default: $COMPLIANCE_DATABASE_URL, "
+    "else sqlite:///compliance.db in this folder.",
+)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one)."
+)
+@database_option
+@rulesets_dir_option
+@registry_option
+@click.option("--rate", default=50.0, show_default=True, help="Requests a second per token (0: no limit).")
+@click.option(
+    "--max-size", default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse larger request bodies."
+)
+@handle_errors
+def serve(
+    host: str, port: int, database: str | None, rulesets_dir: Path | None, registries: tuple[Path, ...],
+    rate: float, max_size: int,
+) -> None:  # fmt: skip
+    """Serve the HTTP API (OpenAPI at /docs). Every request needs a token: compliance tokens create.
+
+    Example: compliance serve --port 8080
+    """
+    import uvicorn
+
+    from compliance.server.app import Settings, create_app
+    from compliance.server.db import database_url
+
+    url = database_url(database)
+    settings = Settings(
+        url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate, max_bytes=max_size
+    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=30,
+                            limit_concurrency=200, timeout_keep_alive=5)  # fmt: skip
+    server = uvicorn.Server(config)
+    click.echo(f"compliance API on http://{host}:{port} (database {_safe(url)}); docs at /docs", err=True)
+    server.run()
+
+
+@cli.group()
+def db() -> None:
+    """The service's database."""
+
+
+@db.command("upgrade")
+@database_option
+@handle_errors
+def db_upgrade(database: str | None) -> None:
+    """Create or bring the database schema to this version's revision.
+
+    Example: compliance db upgrade --database postgresql+psycopg://compliance@localhost/compliance
+    """
+    from compliance.server import migrate
+    from compliance.server.db import database_url, open_engine
+
+    url = database_url(database)
+    before, after = migrate.upgrade(open_engine(url))
+    click.echo(f"{_safe(url)}: schema {before or 'none'} -> {after}")
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens: each belongs to an organisation, which sees only its own checks."""
+
+
+@tokens.command("create")
+@click.option("--org", "organisation", required=True, help="The organisation (created if new).")
+@click.option("--label", default="", help="What the token is for (shown in listings, never secret).")
+@database_option
+@handle_errors
+def tokens_create(organisation: str, label: str, database: str | None) -> None:
+    """Create a token and print it once (only its hash is kept).
+
+    Example: compliance tokens create --org "Hanoi Customs Brokers"
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.server import migrate
+    from compliance.server import tokens as token_store
+    from compliance.server.db import database_url, open_engine
+
+    url = database_url(database)
+    engine = open_engine(url)
+    migrate.ready(engine, url, create=True)
+    with Session(engine) as session, session.begin():
+        token = token_store.create(session, organisation.strip(), label)
+    click.echo(token)
+    click.echo(f"token for {organisation!r}: keep it now, it is not shown again", err=True)
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

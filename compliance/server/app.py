@@ -1,0 +1,159 @@
+"""The FastAPI application: `create_app(Settings(...))`. Routes live in `routes.py`; this module wires
+storage, tokens, limits, metrics and the error answers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from compliance import __version__
+from compliance.errors import ComplianceError
+from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.server import migrate, problems
+from compliance.server.db import open_engine
+from compliance.server.limits import RateLimiter
+from compliance.server.metrics import Metrics
+from compliance.server.tokens import Caller, Verifier
+from compliance.service import Library
+
+log = logging.getLogger("compliance.server")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    rulesets_dir: Path | None = None
+    registries: list[Path] = field(default_factory=list)
+    #: The largest request body (the CLI's manifest limit).
+    max_bytes: int = DEFAULT_MAX_BYTES
+    #: Requests a second per token (0: no limit), and the burst allowed above it.
+    rate: float = 50.0
+    burst: int = 100
+    #: Create the schema in an empty database (a database at an older revision is always refused).
+    create_schema: bool = True
+
+
+@dataclass
+class State:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    library: Library
+    verifier: Verifier
+    limiter: RateLimiter
+    metrics: Metrics
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app, on a database whose schema is current (else a UsageError saying how to upgrade)."""
+    engine = open_engine(settings.database_url)
+    migrate.ready(engine, settings.database_url, create=settings.create_schema)
+    state = State(
+        settings=settings,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        library=Library.load(settings.rulesets_dir, settings.registries),
+        verifier=Verifier(),
+        limiter=RateLimiter(settings.rate, settings.burst),
+        metrics=Metrics(),
+    )
+    app = FastAPI(
+        title="compliance",
+        version=__version__,
+        description="Compliance checks of CNC machine-tool shipments: clear / review / hold, with every "
+        "unmet requirement, the documents to obtain and the legal citation. Every request needs "
+        "`Authorization: Bearer <token>` (`compliance tokens create --org NAME`).",
+    )
+    app.state.compliance = state
+    _errors(app)
+    _measure(app, state)
+    from compliance.server.routes import router
+
+    app.include_router(router)
+    return app
+
+
+def state_of(request: Request) -> State:
+    found: State = request.app.state.compliance
+    return found
+
+
+def caller_of(request: Request) -> Caller:
+    """The organisation behind the request's token; 401 without a valid one, 429 over its rate."""
+    state = state_of(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise problems.Problem(401, "Unauthorized", "send Authorization: Bearer <token>",
+                               headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+    with state.sessions() as session:
+        found = state.verifier.caller(session, token.strip())
+    if found is None:
+        raise problems.Problem(401, "Unauthorized", "the token is unknown or revoked",
+                               headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+    wait = state.limiter.take(found.token_id)
+    if wait:
+        raise problems.Problem(429, "Too Many Requests", f"rate limit reached; retry in {wait} s",
+                               headers={"Retry-After": str(wait)})  # fmt: skip
+    return found
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(problems.Problem)
+    async def _problem(request: Request, exc: problems.Problem) -> Response:
+        return problems.response(exc.status, exc.title, exc.detail, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(ComplianceError)
+    async def _bad_input(request: Request, exc: ComplianceError) -> Response:
+        # The same words as the CLI's exit-2 message: file, line, field, what was expected.
+        errors = getattr(exc, "errors", None) or [
+            {"file": exc.file, "line": exc.line, "field": exc.field, "message": exc.message}
+        ]
+        return problems.response(422, "Unprocessable input", str(exc), errors=errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "path", "header")),
+             "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]  # fmt: skip
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problems.response(422, "Unprocessable request", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return problems.response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        incident = secrets.token_hex(8)
+        log.error("incident %s: %s %s", incident, request.method, request.url.path, exc_info=exc)
+        return problems.response(
+            500, "Internal error",
+            f"this is a bug in compliance, not in your input; quote incident {incident} when reporting it",
+            incident=incident,
+        )  # fmt: skip
+
+
+def _measure(app: FastAPI, state: State) -> None:
+    @app.middleware("http")
+    async def _metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            name = getattr(route, "path", "unmatched")
+            state.metrics.requests.labels(request.method, name, str(status)).inc()
+            state.metrics.latency.labels(name).observe(time.perf_counter() - start)

@@ -1,0 +1,112 @@
+"""The service's tables (SQLAlchemy 2) and how a database is opened.
+
+One schema for SQLite (the default, a file beside the server, WAL mode) and PostgreSQL. Alembic owns
+the schema's history (`compliance db upgrade`); the server refuses to start on an older revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DEFAULT_URL = "sqlite:///compliance.db"
+URL_VARIABLE = "COMPLIANCE_DATABASE_URL"
+
+
+def database_url(option: str | None) -> str:
+    """The URL given, else the environment's, else a SQLite file in the working folder."""
+    return option or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+
+
+def now() -> dt.datetime:
+    # Microseconds kept: checks are listed newest first, and two can come within a second.
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Token(Base):
+    """An API token: the public id is shown in logs; only an argon2 hash of the secret is kept."""
+
+    __tablename__ = "tokens"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CheckRecord(Base):
+    """One check, stored whole in one transaction: the report in each language and what it rests on."""
+
+    __tablename__ = "checks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    token_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    shipment_id: Mapped[str] = mapped_column(String(200))
+    containers: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[str] = mapped_column(String(10))
+    as_of: Mapped[str] = mapped_column(String(10))
+    lang: Mapped[str] = mapped_column(String(8))
+    rulesets_sha256: Mapped[str] = mapped_column(String(64))
+    rulesets: Mapped[list[Any]] = mapped_column(JSON)
+    registry_sources: Mapped[list[Any]] = mapped_column("registry", JSON)
+    inputs: Mapped[list[Any]] = mapped_column(JSON)
+    #: The JSON result in each language (the CLI's `--format json`, byte for byte).
+    reports: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "idempotency_key", name="uq_checks_idempotency"),
+        Index("ix_checks_org_created", "organisation_id", "created_at"),
+        Index("ix_checks_org_shipment", "organisation_id", "shipment_id"),
+    )
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite files get WAL mode (readers never wait for the writer) and a busy
+    timeout, so concurrent requests queue instead of failing."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10)

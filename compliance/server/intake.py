@@ -1,0 +1,89 @@
+"""A request's manifest (JSON, YAML, or a multipart upload with its PACT files) as files in a private
+folder, judged by the same service function as `compliance check`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from compliance.errors import ComplianceError, InputError
+from compliance.service import CheckRequest, CheckRun, Library, check_files
+
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The files of one request: the manifest's name and bytes, and any PACT files beside it."""
+
+    manifest_name: str
+    manifest: bytes
+    others: tuple[tuple[str, bytes], ...] = ()
+
+    def digest(self, options: str) -> str:
+        """What makes two requests the same request (for Idempotency-Key)."""
+        h = hashlib.sha256(options.encode())
+        for name, data in ((self.manifest_name, self.manifest), *self.others):
+            h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        return h.hexdigest()
+
+
+def safe_name(name: str | None, default: str) -> str:
+    """A client's file name as a plain name in our folder (no path, no odd characters)."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    cleaned = _SAFE.sub("_", base).lstrip(".")
+    return cleaned or default
+
+
+def judge(upload: Upload, request: CheckRequest, library: Library) -> CheckRun:
+    """Write the files in a private folder and judge the manifest; messages name the client's file."""
+    with tempfile.TemporaryDirectory(prefix="compliance-request-") as tmp:
+        folder = Path(tmp)
+        path = folder / upload.manifest_name
+        path.write_bytes(upload.manifest)
+        for name, data in upload.others:
+            if name != upload.manifest_name:
+                (folder / name).write_bytes(data)
+        run = CheckRun(
+            CheckRequest(
+                manifests=[path], ruleset_ids=request.ruleset_ids, as_of=request.as_of, drafts=request.drafts,
+                max_size=request.max_size, produced_at=request.produced_at,
+            )
+        )  # fmt: skip
+        try:
+            check_files(run, library)
+        except ComplianceError as exc:
+            # The client knows its file by its own name, not by our temporary folder.
+            raise BadUpload(exc, folder) from None
+        run.inputs[:] = [(Path(_relative(str(p), folder) or p.name), sha) for p, sha in run.inputs]
+        return run
+
+
+class BadUpload(InputError):
+    """The CLI's message for the same input (every problem, in order), naming the client's files."""
+
+    def __init__(self, exc: ComplianceError, folder: Path) -> None:
+        super().__init__(exc.message, file=_relative(exc.file, folder), line=exc.line, column=exc.column,
+                         field=exc.field)  # fmt: skip
+        self.text = str(exc).replace(f"{folder}/", "")
+        self.errors = [
+            {"file": _relative(p.file, folder), "line": p.line, "field": p.field, "message": p.message}
+            for p in getattr(exc, "problems", [exc])
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _relative(file: str | None, folder: Path) -> str | None:
+    if file is None:
+        return None
+    try:
+        return str(Path(file).relative_to(folder))
+    except ValueError:
+        return file

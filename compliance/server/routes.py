@@ -1,0 +1,248 @@
+"""The API's routes, versioned under /v1; health and metrics at the root."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.datastructures import UploadFile
+
+from compliance.i18n import LANGUAGES
+from compliance.render import BINARY, RenderOptions, get
+from compliance.render.json_format import report_dict, report_from_json
+from compliance.server import store
+from compliance.server.app import State, caller_of, state_of
+from compliance.server.db import CheckRecord
+from compliance.server.intake import JSON_TYPES, YAML_TYPES, Upload, judge, safe_name
+from compliance.server.problems import Problem
+from compliance.server.tokens import Caller
+from compliance.service import CheckRequest, produced_now
+
+router = APIRouter()
+Lang = Literal["en", "vi"]
+MEDIA = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
+FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf"}
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+
+@router.post("/v1/checks", status_code=201, tags=["checks"])
+async def post_check(
+    request: Request,
+    response: Response,
+    as_of: dt.date | None = None,
+    rulesets: Annotated[str | None, Query(description="Ruleset ids, comma-separated (default: all).")] = None,
+    drafts: bool = False,
+    lang: Lang = "en",
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Check a manifest (JSON or YAML body, or a multipart upload: `manifest` and its PACT files).
+
+    Stores and returns the report (the CLI's JSON result) with the check's id, the SHA-256 of every
+    input, the ruleset bundle hash and the registry used."""
+    state = state_of(request)
+    caller = await run_in_threadpool(caller_of, request)
+    upload = await _upload(request, state.settings.max_bytes)
+    options = json.dumps([str(as_of), rulesets, drafts], sort_keys=True)
+    digest = upload.digest(options)
+    if idempotency_key:
+        existing = await run_in_threadpool(_stored, state, caller, idempotency_key)
+        if existing is not None:
+            return _replay(existing, digest, caller, lang, response)
+    check = CheckRequest(
+        manifests=[], ruleset_ids=[r.strip() for r in (rulesets or "").split(",") if r.strip()], as_of=as_of,
+        drafts=drafts, max_size=state.settings.max_bytes, produced_at=produced_now(),
+    )  # fmt: skip
+    record = await run_in_threadpool(_check_and_store, state, caller, upload, check, idempotency_key, digest)
+    if record.request_hash != digest:  # another request with the same key won the race
+        return _replay(record, digest, caller, lang, response)
+    state.metrics.verdicts.labels(record.verdict).inc()
+    response.headers["Location"] = f"/v1/checks/{record.id}"
+    return store.whole(record, caller.organisation, lang)
+
+
+def _replay(
+    record: CheckRecord, digest: str, caller: Caller, lang: str, response: Response
+) -> dict[str, Any]:
+    if record.request_hash != digest:
+        raise Problem(422, "Idempotency-Key reused", "this Idempotency-Key was used for a different request")
+    response.status_code = 200
+    response.headers["Idempotent-Replayed"] = "true"
+    return store.whole(record, caller.organisation, lang)
+
+
+def _stored(state: State, caller: Caller, key: str) -> CheckRecord | None:
+    with state.sessions() as session:
+        return store.by_idempotency(session, caller.organisation_id, key)
+
+
+def _check_and_store(
+    state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str
+) -> CheckRecord:
+    run = judge(upload, check, state.library)
+    report = run.reports[0]
+    record = CheckRecord(
+        id=store.new_id(), organisation_id=caller.organisation_id, token_id=caller.token_id,
+        created_at=store.now(), idempotency_key=key, request_hash=digest, shipment_id=report.shipment_id,
+        containers="," + ",".join(c.container for c in report.containers or []) + ",",
+        verdict=report.verdict, as_of=report.as_of, lang="en", rulesets_sha256=report.rulesets_sha256,
+        rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
+        registry_sources=list(report.registry_sources),
+        inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
+        reports={lang: report_dict(report, lang) for lang in LANGUAGES},
+    )  # fmt: skip
+    with state.sessions() as session:
+        return store.save(session, record)
+
+
+async def _upload(request: Request, limit: int) -> Upload:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Problem(413, "Request too large", f"the request is larger than {limit} bytes")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        if declared is None:
+            raise Problem(411, "Length required", "a multipart upload needs a Content-Length")
+        form = await request.form(max_files=50, max_fields=50)
+        files = [(k, v) for k, v in form.multi_items() if isinstance(v, UploadFile)]
+        manifest = next((f for k, f in files if k == "manifest"), None)
+        if manifest is None:
+            raise Problem(422, "Unprocessable request", "the upload has no file field named 'manifest'")
+        others: list[tuple[str, bytes]] = []
+        for k, f in files:
+            if f is not manifest:
+                others.append((safe_name(f.filename, k), await f.read()))
+        return Upload(safe_name(manifest.filename, "manifest.yaml"), await manifest.read(), tuple(others))
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise Problem(413, "Request too large", f"the request is larger than {limit} bytes")
+    if kind in JSON_TYPES:
+        return Upload("manifest.json", bytes(body))
+    if kind in YAML_TYPES or kind == "":
+        return Upload("manifest.yaml", bytes(body))
+    raise Problem(415, "Unsupported media type",
+                  "send application/json, application/yaml, or multipart/form-data with a 'manifest' file")  # fmt: skip
+
+
+@router.get("/v1/checks", tags=["checks"])
+def list_checks(
+    request: Request,
+    shipment_id: str | None = None,
+    container: str | None = None,
+    verdict: Literal["clear", "review", "hold"] | None = None,
+    since: Annotated[dt.date | None, Query(alias="from")] = None,
+    until: Annotated[dt.date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """This organisation's checks, newest first, filtered and paged."""
+    state, caller = state_of(request), caller_of(request)
+    filters = store.Filters(shipment_id, container, verdict, since, until)
+    with state.sessions() as session:
+        rows = store.listing(session, caller.organisation_id, filters, limit=limit + 1, offset=offset)
+    return {
+        "items": [store.summary(r) for r in rows[:limit]],
+        "next_offset": offset + limit if len(rows) > limit else None,
+    }
+
+
+@router.get("/v1/checks/{check_id}", tags=["checks"])
+def get_check(request: Request, check_id: str, lang: Lang = "en") -> dict[str, Any]:
+    state, caller = state_of(request), caller_of(request)
+    return store.whole(_record(state, caller, check_id), caller.organisation, lang)
+
+
+@router.get("/v1/checks/{check_id}/checklist.{fmt}", tags=["checks"], response_class=Response)
+def get_checklist(
+    request: Request, check_id: str, fmt: Literal["html", "pdf", "md"], lang: Lang = "en"
+) -> Response:
+    """The broker's checklist of a stored check, in English or Vietnamese."""
+    state, caller = state_of(request), caller_of(request)
+    record = _record(state, caller, check_id)
+    report = report_from_json(record.reports[lang])
+    out = get(FORMATS[fmt])(report, RenderOptions(lang=lang))
+    body = out if FORMATS[fmt] in BINARY else str(out).encode()
+    return Response(content=body, media_type=MEDIA[fmt])
+
+
+def _record(state: State, caller: Caller, check_id: str) -> CheckRecord:
+    with state.sessions() as session:
+        found = store.get(session, caller.organisation_id, check_id)
+    if found is None:  # another organisation's check is not found, never forbidden
+        raise Problem(404, "Not found", f"no check {check_id}")
+    return found
+
+
+# -- rulesets and schemas -----------------------------------------------------------------------
+
+
+@router.get("/v1/rulesets", tags=["rulesets"])
+def list_rulesets(request: Request) -> dict[str, Any]:
+    state = state_of(request)
+    caller_of(request)
+    return {"items": [_ruleset(rs, whole=False) for rs in state.library.rulesets]}
+
+
+@router.get("/v1/rulesets/{ruleset_id}", tags=["rulesets"])
+def get_ruleset(request: Request, ruleset_id: str) -> dict[str, Any]:
+    state = state_of(request)
+    caller_of(request)
+    for rs in state.library.rulesets:
+        if rs.id == ruleset_id:
+            return _ruleset(rs, whole=True)
+    raise Problem(404, "Not found", f"no ruleset {ruleset_id}")
+
+
+def _ruleset(rs: Any, *, whole: bool) -> dict[str, Any]:
+    versions = [
+        {"version": v.version, "effective_from": v.effective_from.isoformat(),
+         "effective_to": v.effective_to.isoformat() if v.effective_to else None, "status": v.status,
+         **({"requirements": [r.id for r in v.requirements]} if whole else {})}
+        for v in rs.versions
+    ]  # fmt: skip
+    out = {"id": rs.id, "title": rs.title.translations, "jurisdiction": rs.jurisdiction, "instrument": rs.instrument,
+           "versions": versions}  # fmt: skip
+    if whole:
+        out["sources"] = [s.model_dump(mode="json") for s in rs.sources]
+    return out
+
+
+@router.get("/v1/schemas/{what}", tags=["schemas"])
+def get_schema(what: Literal["manifest", "result", "registry", "ruleset"]) -> dict[str, Any]:
+    """The JSON Schema of a file the service reads or writes (as `compliance schema` prints it)."""
+    from compliance.schemas import schema
+
+    return schema(what)
+
+
+# -- operations ---------------------------------------------------------------------------------
+
+
+@router.get("/healthz", tags=["operations"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["operations"])
+def readyz(request: Request) -> dict[str, Any]:
+    """Ready when the database answers and the rulesets are loaded."""
+    state = state_of(request)
+    try:
+        with state.sessions() as session:
+            session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the database means not ready
+        raise Problem(503, "Not ready", f"the database does not answer: {type(exc).__name__}") from None
+    return {"status": "ready", "rulesets": len(state.library.rulesets)}
+
+
+@router.get("/metrics", tags=["operations"], response_class=Response)
+def metrics(request: Request) -> Response:
+    return Response(generate_latest(state_of(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)

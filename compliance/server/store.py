@@ -1,0 +1,112 @@
+"""Checks kept in the database: saved whole in one transaction, read back per organisation only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from compliance.server.db import CheckRecord, now
+
+
+@dataclass(frozen=True)
+class Filters:
+    shipment_id: str | None = None
+    container: str | None = None
+    verdict: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def new_id() -> str:
+    return secrets.token_hex(12)
+
+
+def save(session: Session, record: CheckRecord) -> CheckRecord:
+    """Store a check in one transaction. A concurrent request with the same idempotency key that
+    committed first wins: its record is returned instead."""
+    try:
+        with session.begin():
+            session.add(record)
+    except IntegrityError:
+        session.rollback()
+        if record.idempotency_key is None:
+            raise
+        found = by_idempotency(session, record.organisation_id, record.idempotency_key)
+        if found is None:
+            raise
+        return found
+    return record
+
+
+def by_idempotency(session: Session, organisation_id: int, key: str) -> CheckRecord | None:
+    return session.scalar(
+        select(CheckRecord).where(
+            CheckRecord.organisation_id == organisation_id, CheckRecord.idempotency_key == key
+        )
+    )
+
+
+def get(session: Session, organisation_id: int, check_id: str) -> CheckRecord | None:
+    """A check of this organisation; another organisation's id is not found (never forbidden)."""
+    return session.scalar(
+        select(CheckRecord).where(CheckRecord.organisation_id == organisation_id, CheckRecord.id == check_id)
+    )
+
+
+def listing(
+    session: Session, organisation_id: int, filters: Filters, *, limit: int, offset: int
+) -> list[CheckRecord]:
+    q = select(CheckRecord).where(CheckRecord.organisation_id == organisation_id)
+    if filters.shipment_id:
+        q = q.where(CheckRecord.shipment_id == filters.shipment_id)
+    if filters.verdict:
+        q = q.where(CheckRecord.verdict == filters.verdict)
+    if filters.container:
+        q = q.where(CheckRecord.containers.contains(f",{filters.container},"))
+    if filters.since:
+        q = q.where(CheckRecord.created_at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
+    if filters.until:
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        q = q.where(CheckRecord.created_at < end)
+    q = q.order_by(CheckRecord.created_at.desc(), CheckRecord.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(q))
+
+
+def summary(record: CheckRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "created_at": _iso(record.created_at),
+        "shipment_id": record.shipment_id,
+        "containers": [c for c in record.containers.split(",") if c],
+        "verdict": record.verdict,
+        "as_of": record.as_of,
+        "rulesets_sha256": record.rulesets_sha256,
+    }
+
+
+def whole(record: CheckRecord, organisation: str, lang: str) -> dict[str, Any]:
+    """A stored check as the API returns it: the report in ``lang`` and everything it rests on."""
+    return {
+        **summary(record),
+        "requested_by": {"organisation": organisation, "token": record.token_id},
+        "inputs": record.inputs,
+        "rulesets": record.rulesets,
+        "registry": record.registry_sources,
+        "lang": lang,
+        "report": record.reports[lang],
+    }
+
+
+def _iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+__all__ = ["Filters", "by_idempotency", "get", "listing", "new_id", "now", "save", "summary", "whole"]

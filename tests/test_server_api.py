@@ -1,0 +1,193 @@
+"""`compliance serve` as a forwarder's or broker's system calls it: a real uvicorn server on loopback,
+on SQLite and on a real PostgreSQL server (the same tests on both), answering what the CLI answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import SHIPMENTS
+from realparts import COMPLIANCE, Served, make_tokens, served
+
+EPOCH = "1790000000"  # 2026-09-21: the server and the CLI stamp the same `produced_at`
+HOLD = SHIPMENTS / "vn-used-vmc-hold.yaml"
+PACT = SHIPMENTS / "vn-pact-footprint.yaml"
+A, B = "Acme Forwarding", "Other Broker"
+
+
+@pytest.fixture(scope="module")
+def api(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    tokens = make_tokens(database_url, A, B)
+    with served(
+        database_url, cwd=tmp_path_factory.mktemp("serve"), env={"SOURCE_DATE_EPOCH": EPOCH}
+    ) as server:
+        server.tokens = tokens
+        yield server
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COMPLIANCE, *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})  # fmt: skip
+
+
+def post_yaml(server: Served, path: Path, org: str = A, **params: str) -> dict:
+    with server.client(org) as c:
+        r = c.post("/v1/checks", content=path.read_bytes(), params=params,
+                   headers={"Content-Type": "application/yaml"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_check_answers_the_clis_json_byte_for_byte(api: Served, lang: str) -> None:
+    got = post_yaml(api, HOLD, lang=lang)
+    expected = cli("check", str(HOLD), "--format", "json", "--lang", lang).stdout
+    assert json.dumps(got["report"], indent=2, ensure_ascii=False) + "\n" == expected
+    assert got["verdict"] == "hold" and got["shipment_id"] == "SHP-2026-0142"
+    assert got["inputs"] == [
+        {"name": "manifest.yaml", "sha256": hashlib.sha256(HOLD.read_bytes()).hexdigest()}
+    ]
+    assert got["rulesets_sha256"] == json.loads(expected)["rulesets_sha256"]
+    assert got["requested_by"]["organisation"] == A
+    assert got["registry"] and got["containers"] == ["MSCU1234566"]
+
+
+def test_a_json_manifest_and_a_multipart_upload_with_its_pact_file(api: Served) -> None:
+    as_json = json.dumps(yaml.safe_load(HOLD.read_text()), default=str)
+    with api.client(A) as c:
+        r = c.post("/v1/checks", content=as_json, headers={"Content-Type": "application/json"})
+        assert r.status_code == 201, r.text
+        assert r.json()["verdict"] == "hold" and r.json()["inputs"][0]["name"] == "manifest.json"
+        files = [
+            ("manifest", (PACT.name, PACT.read_bytes(), "application/yaml")),
+            ("pact", ("pact-footprint-v3.json", (SHIPMENTS / "pact-footprint-v3.json").read_bytes(), "application/json")),
+        ]  # fmt: skip
+        r = c.post("/v1/checks", files=files)
+    assert r.status_code == 201, r.text
+    expected = json.loads(cli("check", str(PACT), "--format", "json").stdout)
+    assert r.json()["report"] == expected
+    names = {i["name"] for i in r.json()["inputs"]}
+    assert names == {PACT.name, "pact-footprint-v3.json"}
+
+
+def test_stored_checks_are_read_back_filtered_and_paged(api: Served) -> None:
+    first = post_yaml(api, HOLD)
+    clear = post_yaml(api, SHIPMENTS / "vn-new-vmc-clear.yaml")
+    with api.client(A) as c:
+        got = c.get(f"/v1/checks/{first['id']}", params={"lang": "vi"}).json()
+        assert got["report"] == json.loads(cli("check", str(HOLD), "--format", "json", "--lang", "vi").stdout)
+        holds = c.get("/v1/checks", params={"verdict": "hold"}).json()["items"]
+        assert first["id"] in {h["id"] for h in holds} and clear["id"] not in {h["id"] for h in holds}
+        by_ship = c.get("/v1/checks", params={"shipment_id": clear["shipment_id"]}).json()["items"]
+        assert {h["id"] for h in by_ship} == {clear["id"]}
+        by_box = c.get("/v1/checks", params={"container": "MSCU1234566"}).json()["items"]
+        assert first["id"] in {h["id"] for h in by_box} and clear["id"] not in {h["id"] for h in by_box}
+        page = c.get("/v1/checks", params={"limit": 1}).json()
+        assert len(page["items"]) == 1 and page["next_offset"] == 1
+        assert page["items"][0]["id"] == clear["id"]  # newest first
+        today = first["created_at"][:10]
+        assert c.get("/v1/checks", params={"from": today, "to": today}).json()["items"]
+        assert c.get("/v1/checks", params={"to": "2020-01-01"}).json()["items"] == []
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("pdf", b"%PDF"), ("html", b"<!DOCTYPE html>"), ("md", b"#")])
+def test_checklists_of_a_stored_check(api: Served, fmt: str, start: bytes) -> None:
+    check = post_yaml(api, HOLD)
+    with api.client(A) as c:
+        r = c.get(f"/v1/checks/{check['id']}/checklist.{fmt}", params={"lang": "vi"})
+    assert r.status_code == 200
+    assert r.content.lstrip().startswith(start)
+    if fmt != "pdf":
+        assert "KHÔNG ĐẠT" in r.text
+
+
+def test_an_organisation_sees_only_its_own_checks(api: Served) -> None:
+    check = post_yaml(api, HOLD, org=A)
+    with api.client(B) as c:
+        for path in (f"/v1/checks/{check['id']}", f"/v1/checks/{check['id']}/checklist.pdf"):
+            r = c.get(path)
+            assert r.status_code == 404
+            assert r.headers["content-type"].startswith("application/problem+json")
+        assert c.get("/v1/checks").json()["items"] == []
+
+
+def test_every_request_needs_a_valid_token(api: Served) -> None:
+    with api.client() as c:
+        assert c.get("/v1/checks").status_code == 401
+        assert c.get("/v1/checks", headers={"Authorization": "Bearer cmp_nope_nope"}).status_code == 401
+        forged = api.tokens[A][:-2] + "xx"
+        r = c.get("/v1/checks", headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401 and r.json()["title"] == "Unauthorized"
+
+
+def test_bad_input_is_422_with_the_clis_message(api: Path | Served, tmp_path: Path) -> None:
+    bad = tmp_path / "manifest.yaml"
+    bad.write_text("shipment:\n  id: X\n  origin: CN\n")
+    cli_error = cli("check", "manifest.yaml", cwd=tmp_path)
+    assert cli_error.returncode == 2
+    assert isinstance(api, Served)
+    with api.client(A) as c:
+        r = c.post("/v1/checks", content=bad.read_bytes(), headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("application/problem+json")
+        problem = r.json()
+        assert problem["detail"] in cli_error.stderr
+        assert [e["field"] for e in problem["errors"]] == [
+            "shipment.destination",
+            "shipment.arrival_date",
+            "items",
+        ]
+        assert all(e["file"] == "manifest.yaml" and e["line"] == 1 for e in problem["errors"])
+        assert "Traceback" not in r.text
+        r = c.post("/v1/checks", content=b"<xml/>", headers={"Content-Type": "application/xml"})
+        assert r.status_code == 415
+        r = c.post("/v1/checks", content=HOLD.read_bytes(), params={"rulesets": "no-such-ruleset"},
+                   headers={"Content-Type": "application/yaml"})  # fmt: skip
+        assert r.status_code == 422 and "unknown ruleset id 'no-such-ruleset'" in r.json()["detail"]
+
+
+def test_idempotency_key_gives_the_same_check_once(api: Served) -> None:
+    headers = {"Content-Type": "application/yaml", "Idempotency-Key": "tms-4711"}
+    with api.client(A) as c:
+        first = c.post("/v1/checks", content=HOLD.read_bytes(), headers=headers)
+        again = c.post("/v1/checks", content=HOLD.read_bytes(), headers=headers)
+        other = c.post(
+            "/v1/checks", content=(SHIPMENTS / "vn-new-vmc-clear.yaml").read_bytes(), headers=headers
+        )
+        count = len(
+            c.get("/v1/checks", params={"shipment_id": "SHP-2026-0142", "limit": 200}).json()["items"]
+        )
+        again_count = len(
+            c.get("/v1/checks", params={"shipment_id": "SHP-2026-0142", "limit": 200}).json()["items"]
+        )
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422
+    assert count == again_count
+    with api.client(B) as c:  # keys are per organisation
+        assert c.post("/v1/checks", content=HOLD.read_bytes(), headers=headers).status_code == 201
+
+
+def test_rulesets_schemas_health_and_metrics(api: Served) -> None:
+    with api.client(A) as c:
+        listed = c.get("/v1/rulesets").json()["items"]
+        assert {r["id"] for r in listed} >= {"vn-circular-12-2026", "vn-decision-18-2019-used-machinery"}
+        one = c.get("/v1/rulesets/vn-circular-12-2026").json()
+        assert one["instrument"] and one["sources"] and one["versions"][0]["effective_from"] == "2026-07-01"
+        assert c.get("/v1/rulesets/nope").status_code == 404
+        for what in ("manifest", "result", "registry", "ruleset"):
+            assert c.get(f"/v1/schemas/{what}").json() == json.loads(cli("schema", what).stdout)
+        assert c.get("/healthz").json() == {"status": "ok"}
+        assert c.get("/readyz").json()["status"] == "ready"
+        post_yaml(api, HOLD)
+        text = c.get("/metrics").text
+    assert 'compliance_check_verdicts_total{verdict="hold"}' in text
+    assert 'compliance_http_requests_total{method="POST",route="/v1/checks",status="201"}' in text
+    assert "compliance_http_request_seconds_bucket" in text
