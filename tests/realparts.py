@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,10 +98,8 @@ class Served:
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         # The CLI forks a child for the command: signal the whole group (parent and server).
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 @contextmanager
