@@ -49,10 +49,19 @@ def main() -> None:
     # The child handles Ctrl-C itself (it cleans up its temporary files); the parent keeps waiting.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A polite stop (a service manager's SIGTERM) goes to the child: `serve` drains its requests.
-    signal.signal(signal.SIGTERM, lambda _sig, _frame: os.kill(pid, signal.SIGTERM))
+    stopped: list[int] = []
+
+    def _forward(sig: int, _frame: object) -> None:
+        stopped.append(sig)
+        os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _forward)
     status = _wait(pid)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
+        if sig == signal.SIGTERM and stopped:
+            # Asked to stop, and stopped (uvicorn re-raises the signal once it has drained): success.
+            sys.exit(0)
         if sig == signal.SIGINT:
             sys.exit(ExitCode.INTERRUPTED)
         if sig == signal.SIGPIPE:

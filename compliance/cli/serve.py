@@ -57,7 +57,10 @@ def serve(
 
 @cli.group()
 def db() -> None:
-    """The service's database."""
+    """The service's database.
+
+    Example: compliance db upgrade --database sqlite:///compliance.db
+    """
 
 
 @db.command("upgrade")
@@ -78,7 +81,10 @@ def db_upgrade(database: str | None) -> None:
 
 @cli.group()
 def tokens() -> None:
-    """API tokens: each belongs to an organisation, which sees only its own checks."""
+    """API tokens: each belongs to an organisation, which sees only its own checks.
+
+    Example: compliance tokens create --org "Hanoi Customs Brokers"
+    """
 
 
 @tokens.command("create")

@@ -96,12 +96,13 @@ def _has_phrases(model: BaseModel) -> bool:
     return False
 
 
-def coded(model: BaseModel, lang: str) -> dict[str, Any]:
+def coded(model: BaseModel, lang: str, dumped: dict[str, Any] | None = None) -> dict[str, Any]:
     """A result model as JSON data: each sentence in ``lang`` under its contract key, and beside it the
     phrase's code and parameters (``message_code``, ``message_params``; a list of sentences such as
     ``problems`` gets ``problems_codes``, one ``{code, params}`` per sentence). The ruleset author's own
     texts (titles, actions) are words only: they are not findings."""
-    dumped = model.model_dump(mode="json")
+    if dumped is None:  # dumped once, at the top; nested models read their part of it
+        dumped = model.model_dump(mode="json")
     data: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)
@@ -115,12 +116,12 @@ def coded(model: BaseModel, lang: str) -> dict[str, Any]:
                 data[f"{name}_code"] = found["code"]
                 data[f"{name}_params"] = found["params"]
         elif isinstance(value, BaseModel):
-            data[name] = coded(value, lang)
+            data[name] = coded(value, lang, dumped[name])
         elif isinstance(value, list) and any(isinstance(v, Phrase) for v in value):
             data[name] = [words(v, lang).strip() for v in value]
             data[f"{name}_codes"] = [v.data() for v in value if isinstance(v, Phrase) and _is_finding(v)]
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            data[name] = [coded(v, lang) for v in value]
+            data[name] = [coded(v, lang, d) for v, d in zip(value, dumped[name], strict=True)]
         else:
             data[name] = dumped[name]
     return data

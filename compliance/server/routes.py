@@ -41,7 +41,7 @@ async def post_check(
     drafts: bool = False,
     lang: Lang = "en",
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Check a manifest (JSON or YAML body, or a multipart upload: `manifest` and its PACT files).
 
     Stores and returns the report (the CLI's JSON result) with the check's id, the SHA-256 of every
@@ -54,27 +54,28 @@ async def post_check(
     if idempotency_key:
         existing = await run_in_threadpool(_stored, state, caller, idempotency_key)
         if existing is not None:
-            return _replay(existing, digest, caller, lang, response)
+            return _replay(existing, digest, caller, lang)
     check = CheckRequest(
         manifests=[], ruleset_ids=[r.strip() for r in (rulesets or "").split(",") if r.strip()], as_of=as_of,
         drafts=drafts, max_size=state.settings.max_bytes, produced_at=produced_now(),
     )  # fmt: skip
     record = await run_in_threadpool(_check_and_store, state, caller, upload, check, idempotency_key, digest)
     if record.request_hash != digest:  # another request with the same key won the race
-        return _replay(record, digest, caller, lang, response)
+        return _replay(record, digest, caller, lang)
     state.metrics.verdicts.labels(record.verdict).inc()
-    response.headers["Location"] = f"/v1/checks/{record.id}"
-    return store.whole(record, caller.organisation, lang)
+    return _json(store.whole(record, caller.organisation, lang), 201, {"Location": f"/v1/checks/{record.id}"})
 
 
-def _replay(
-    record: CheckRecord, digest: str, caller: Caller, lang: str, response: Response
-) -> dict[str, Any]:
+def _replay(record: CheckRecord, digest: str, caller: Caller, lang: str) -> Response:
     if record.request_hash != digest:
         raise Problem(422, "Idempotency-Key reused", "this Idempotency-Key was used for a different request")
-    response.status_code = 200
-    response.headers["Idempotent-Replayed"] = "true"
-    return store.whole(record, caller.organisation, lang)
+    return _json(store.whole(record, caller.organisation, lang), 200, {"Idempotent-Replayed": "true"})
+
+
+def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    # The report is plain JSON data already: serialized once, without FastAPI's generic encoder.
+    body = json.dumps(data, ensure_ascii=False).encode()
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _stored(state: State, caller: Caller, key: str) -> CheckRecord | None:
@@ -155,9 +156,9 @@ def list_checks(
 
 
 @router.get("/v1/checks/{check_id}", tags=["checks"])
-def get_check(request: Request, check_id: str, lang: Lang = "en") -> dict[str, Any]:
+def get_check(request: Request, check_id: str, lang: Lang = "en") -> Response:
     state, caller = state_of(request), caller_of(request)
-    return store.whole(_record(state, caller, check_id), caller.organisation, lang)
+    return _json(store.whole(_record(state, caller, check_id), caller.organisation, lang))
 
 
 @router.get("/v1/checks/{check_id}/checklist.{fmt}", tags=["checks"], response_class=Response)

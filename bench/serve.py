@@ -1,0 +1,119 @@
+"""Load on `compliance serve`: concurrent clients on loopback posting a 3-item manifest.
+
+Prints p50/p95/max latency, throughput, errors, and the server's resident memory at the start, the
+middle and the end (flat memory over many requests: nothing kept per request). A fresh SQLite
+database in a temporary folder, unless --database is given.
+
+    .venv/bin/python bench/serve.py                 # 10,000 requests, 20 clients
+    .venv/bin/python bench/serve.py --requests 2000 --database postgresql+psycopg://...
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from realparts import make_tokens, served  # noqa: E402
+
+MANIFEST = (ROOT / "shipments" / "vn-container-mixed.yaml").read_bytes()
+
+
+def rss_kib(parent_pid: int) -> int:
+    """Resident memory of the server (the forked child of the CLI process), in KiB."""
+    total = 0
+    for pid in [parent_pid, *_children(parent_pid)]:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total = max(total, int(line.split()[1]))
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=10_000)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--database")
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    url = args.database or f"sqlite:///{folder / 'bench.db'}"
+    tokens = make_tokens(url, "Bench")
+    latencies: list[float] = []
+    errors: list[str] = []
+    memory: list[tuple[int, int]] = []
+    lock = threading.Lock()
+    counter = iter(range(args.requests))
+    with served(url, "--rate", "0", cwd=folder) as server:
+        headers = {"Authorization": f"Bearer {tokens['Bench']}", "Content-Type": "application/yaml"}
+
+        def client() -> None:
+            with httpx.Client(base_url=server.url, headers=headers, timeout=60) as c:
+                while True:
+                    with lock:
+                        n = next(counter, None)
+                    if n is None:
+                        return
+                    start = time.perf_counter()
+                    r = c.post("/v1/checks", content=MANIFEST)
+                    took = time.perf_counter() - start
+                    with lock:
+                        latencies.append(took)
+                        if r.status_code != 201:
+                            errors.append(f"{r.status_code} {r.text[:100]}")
+                        done = len(latencies)
+                    if done in (100, args.requests // 2, args.requests):
+                        memory.append((done, rss_kib(server.process.pid)))
+
+        # Warm up (imports, the engine's compiled rules), then measure.
+        with httpx.Client(base_url=server.url, headers=headers, timeout=60) as c:
+            for _ in range(20):
+                c.post("/v1/checks", content=MANIFEST)
+        began = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+    print(f"database: {url.split(':', 1)[0]}; {args.clients} clients; {len(latencies)} requests in {wall:.1f} s")
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| throughput | {len(latencies) / wall:.1f} checks/s |")
+    print(f"| latency p50 | {pct(0.50):.1f} ms |")
+    print(f"| latency p95 | {pct(0.95):.1f} ms |")
+    print(f"| latency max | {ordered[-1] * 1000:.1f} ms |")
+    print(f"| mean | {statistics.mean(latencies) * 1000:.1f} ms |")
+    print(f"| errors | {len(errors)} |")
+    for done, kib in sorted(memory):
+        print(f"| server RSS after {done} requests | {kib / 1024:.1f} MiB |")
+    if errors:
+        print("first errors:", *errors[:5], sep="\n  ")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
