@@ -29,23 +29,24 @@ MANIFEST = (ROOT / "shipments" / "vn-container-mixed.yaml").read_bytes()
 
 
 def rss_kib(parent_pid: int) -> int:
-    """Resident memory of the server (the forked child of the CLI process), in KiB."""
+    """Resident memory of the server: the CLI process and every process under it, in KiB."""
     total = 0
-    for pid in [parent_pid, *_children(parent_pid)]:
+    for pid in [parent_pid, *_descendants(parent_pid)]:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total = max(total, int(line.split()[1]))
+                    total += int(line.split()[1])
         except FileNotFoundError:
             pass
     return total
 
 
-def _children(pid: int) -> list[int]:
+def _descendants(pid: int) -> list[int]:
     try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except FileNotFoundError:
         return []
+    return [d for c in children for d in (c, *_descendants(c))]
 
 
 def main() -> None:
@@ -53,6 +54,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=10_000)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--database")
+    ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     url = args.database or f"sqlite:///{folder / 'bench.db'}"
@@ -62,7 +64,7 @@ def main() -> None:
     memory: list[tuple[int, int]] = []
     lock = threading.Lock()
     counter = iter(range(args.requests))
-    with served(url, "--rate", "0", cwd=folder) as server:
+    with served(url, "--rate", "0", "--workers", str(args.workers), cwd=folder) as server:
         headers = {"Authorization": f"Bearer {tokens['Bench']}", "Content-Type": "application/yaml"}
 
         def client() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,9 +21,7 @@ database_option = click.option(
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one)."
-)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port.")
 @database_option
 @rulesets_dir_option
 @registry_option
@@ -29,10 +29,14 @@ database_option = click.option(
 @click.option(
     "--max-size", default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse larger request bodies."
 )
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Server processes (the rule engine uses one core per process; rate limits count per process).",
+)  # fmt: skip
 @handle_errors
 def serve(
     host: str, port: int, database: str | None, rulesets_dir: Path | None, registries: tuple[Path, ...],
-    rate: float, max_size: int,
+    rate: float, max_size: int, workers: int,
 ) -> None:  # fmt: skip
     """Serve the HTTP API (OpenAPI at /docs). Every request needs a token: compliance tokens create.
 
@@ -40,19 +44,21 @@ def serve(
     """
     import uvicorn
 
-    from compliance.server.app import Settings, create_app
+    from compliance.server.app import SETTINGS_VARIABLE, Settings, create_app, to_environment
     from compliance.server.db import database_url
 
     url = database_url(database)
-    settings = Settings(
-        url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate, max_bytes=max_size
-    )
-    app = create_app(settings)
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=30,
-                            limit_concurrency=200, timeout_keep_alive=5)  # fmt: skip
-    server = uvicorn.Server(config)
+    settings = Settings(url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate,
+                        max_bytes=max_size)  # fmt: skip
+    app = create_app(settings)  # checks (or creates) the schema and loads the rulesets before any worker
     click.echo(f"compliance API on http://{host}:{port} (database {_safe(url)}); docs at /docs", err=True)
-    server.run()
+    common: dict[str, Any] = dict(host=host, port=port, log_level="info", timeout_graceful_shutdown=30,
+                                  limit_concurrency=200, timeout_keep_alive=5)  # fmt: skip
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(app, **common)).run()
+        return
+    os.environ[SETTINGS_VARIABLE] = to_environment(settings)
+    uvicorn.run("compliance.server.app:from_environment", factory=True, workers=workers, **common)
 
 
 @cli.group()

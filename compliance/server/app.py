@@ -80,6 +80,36 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+SETTINGS_VARIABLE = "COMPLIANCE_SERVE_SETTINGS"
+
+
+def to_environment(settings: Settings) -> str:
+    """Settings as JSON, for worker processes started by uvicorn (they import the app by name)."""
+    import json
+
+    return json.dumps({
+        "database_url": settings.database_url, "rulesets_dir": str(settings.rulesets_dir or "") or None,
+        "registries": [str(p) for p in settings.registries], "max_bytes": settings.max_bytes,
+        "rate": settings.rate, "burst": settings.burst,
+    })  # fmt: skip
+
+
+def from_environment() -> FastAPI:
+    """The app of one worker process (`uvicorn --factory`), from the settings its parent exported.
+    The parent has already checked (or created) the schema."""
+    import json
+    import os
+
+    raw = json.loads(os.environ[SETTINGS_VARIABLE])
+    return create_app(
+        Settings(
+            raw["database_url"], rulesets_dir=Path(raw["rulesets_dir"]) if raw["rulesets_dir"] else None,
+            registries=[Path(p) for p in raw["registries"]], max_bytes=raw["max_bytes"], rate=raw["rate"],
+            burst=raw["burst"], create_schema=False,
+        )
+    )  # fmt: skip
+
+
 def state_of(request: Request) -> State:
     found: State = request.app.state.compliance
     return found
