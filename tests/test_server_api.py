@@ -4,12 +4,15 @@ on SQLite and on a real PostgreSQL server (the same tests on both), answering wh
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from helpers import SHIPMENTS
@@ -191,3 +194,65 @@ def test_rulesets_schemas_health_and_metrics(api: Served) -> None:
     assert 'compliance_check_verdicts_total{verdict="hold"}' in text
     assert 'compliance_http_requests_total{method="POST",route="/v1/checks",status="201"}' in text
     assert "compliance_http_request_seconds_bucket" in text
+
+
+STOCK = SHIPMENTS / "inventory" / "stock.csv"
+DOCS = SHIPMENTS / "inventory" / "documents.yaml"
+
+
+def submit_inventory(server: Served, org: str = A, **params: object) -> httpx.Response:
+    files = [("inventory", (STOCK.name, STOCK.read_bytes(), "text/csv")),
+             ("documents", (DOCS.name, DOCS.read_bytes(), "application/yaml"))]  # fmt: skip
+    with server.client(org) as c:
+        return c.post("/v1/inventories", files=files, params=params)
+
+
+def wait_done(server: Served, job_id: str, org: str = A, seconds: float = 120) -> dict:
+    deadline = time.monotonic() + seconds
+    with server.client(org) as c:
+        while time.monotonic() < deadline:
+            job = c.get(f"/v1/inventories/{job_id}").json()
+            if job["status"] in ("done", "failed"):
+                return job
+            time.sleep(0.2)
+    raise AssertionError(f"job {job_id} not done in {seconds} s")
+
+
+def test_an_inventory_job_gives_the_clis_verdicts_in_every_format(api: Served, tmp_path: Path) -> None:
+    params = {"destination": ["VN", "TH"], "as_of": ["2026-06-30", "2026-07-01"]}
+    r = submit_inventory(api, **params)
+    assert r.status_code == 202, r.text
+    assert r.headers["Location"] == f"/v1/inventories/{r.json()['id']}"
+    job = wait_done(api, r.json()["id"])
+    assert job["status"] == "done", job
+    out = tmp_path / "cli.csv"
+    done = cli("inventory", str(STOCK), "--documents", str(DOCS), "--destination", "VN", "--destination", "TH",
+               "--as-of", "2026-06-30", "--as-of", "2026-07-01", "--output", str(out))  # fmt: skip
+    assert job["summary"]["exit_code"] == done.returncode == 2  # one malformed row in the sample stock
+    assert job["summary"]["rows_in"] == 7 and job["summary"]["rows_out"] == 14
+    with api.client(A) as c:
+        assert c.get(f"/v1/inventories/{job['id']}/result.csv").content == out.read_bytes()
+        lines = c.get(f"/v1/inventories/{job['id']}/result.jsonl").text.splitlines()
+        xlsx = c.get(f"/v1/inventories/{job['id']}/result.xlsx")
+    assert len(lines) == 14 and json.loads(lines[0])["id"] == "INV-001"
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 15 and rows[1][0] == "INV-001"  # a header and 14 verdict rows
+    assert len(book.worksheets) == 2  # and the summary sheet
+
+
+def test_inventory_jobs_are_private_and_checked_on_submission(api: Served) -> None:
+    r = submit_inventory(api, destination=["VN"])
+    assert r.status_code == 202
+    with api.client(B) as c:
+        assert c.get(f"/v1/inventories/{r.json()['id']}").status_code == 404
+        assert c.get(f"/v1/inventories/{r.json()['id']}/result.csv").status_code == 404
+    bad = submit_inventory(api, destination=["Vietnam"])
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "destination"
+    with api.client(A) as c:
+        files = [("inventory", ("stock.csv", b"id,colour\n1,red\n", "text/csv"))]
+        header = c.post("/v1/inventories", files=files, params={"destination": "VN"})
+    assert header.status_code == 422 and "stock.csv" in header.json()["detail"]
+    wait_done(api, r.json()["id"])

@@ -18,10 +18,26 @@ from sqlalchemy import select
 from compliance.server.db import CheckRecord, open_engine
 
 BODY = (SHIPMENTS / "vn-container-mixed.yaml").read_bytes()
+
+
+def _many_items(n: int) -> bytes:
+    """The mixed container with its items repeated: a check slow enough to be in flight at a signal."""
+    import yaml
+
+    data = yaml.safe_load(BODY)
+    items = data["items"]
+    data["items"] = [{**items[k % len(items)], "id": f"{items[k % len(items)]['id']}-{k}"} for k in range(n)]
+    for doc in data.get("documents", []):
+        if doc.get("covers"):
+            doc["covers"] = [i["id"] for i in data["items"] if i["id"].split("-")[0] in doc["covers"]]
+    return yaml.safe_dump(data, sort_keys=False).encode()
+
+
 YAML = {"Content-Type": "application/yaml"}
 
 
-def _load(server: Served, seconds: float, acknowledged: list[tuple[str, float]], errors: list[str]) -> None:
+def _load(server: Served, seconds: float, acknowledged: list[tuple[str, float]], errors: list[str],
+          body: bytes = BODY) -> None:  # fmt: skip
     """One client posting checks on fresh connections until the time is up or the server is gone."""
     token = server.tokens["Acme"]
     deadline = time.monotonic() + seconds
@@ -29,7 +45,7 @@ def _load(server: Served, seconds: float, acknowledged: list[tuple[str, float]],
         if time.monotonic() > deadline:
             return
         try:
-            r = httpx.post(server.url + "/v1/checks", content=BODY, timeout=30,
+            r = httpx.post(server.url + "/v1/checks", content=body, timeout=30,
                            headers={**YAML, "Authorization": f"Bearer {token}"})  # fmt: skip
         except httpx.TransportError:
             return
@@ -39,10 +55,15 @@ def _load(server: Served, seconds: float, acknowledged: list[tuple[str, float]],
             errors.append(f"{r.status_code}: {r.text[:200]}")
 
 
-def _run_load(server: Served, seconds: float, clients: int = 4) -> tuple[list[tuple[str, float]], list[str], list[threading.Thread]]:
+def _run_load(
+    server: Served, seconds: float, clients: int = 4, body: bytes = BODY
+) -> tuple[list[tuple[str, float]], list[str], list[threading.Thread]]:
     acknowledged: list[tuple[str, float]] = []
     errors: list[str] = []
-    threads = [threading.Thread(target=_load, args=(server, seconds, acknowledged, errors)) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=_load, args=(server, seconds, acknowledged, errors, body))
+        for _ in range(clients)
+    ]
     for t in threads:
         t.start()
     return acknowledged, errors, threads
@@ -82,8 +103,8 @@ def test_sigterm_lets_requests_in_flight_finish(database_url: str, tmp_path: Pat
     tokens = make_tokens(database_url, "Acme")
     with served(database_url, "--rate", "0", cwd=tmp_path) as server:
         server.tokens = tokens
-        acknowledged, errors, threads = _run_load(server, seconds=20)
-        while len(acknowledged) < 5:
+        acknowledged, errors, threads = _run_load(server, seconds=20, body=_many_items(60))
+        while len(acknowledged) < 3:
             time.sleep(0.05)
         stopped_at = time.monotonic()
         os.kill(server.process.pid, signal.SIGTERM)  # as a service manager does: the parent forwards it
@@ -92,9 +113,59 @@ def test_sigterm_lets_requests_in_flight_finish(database_url: str, tmp_path: Pat
         assert server.process.wait(timeout=60) == 0
     assert errors == []
     # Requests already sent when SIGTERM came were answered, not dropped.
-    assert any(at > stopped_at for _, at in acknowledged)
+    assert any(at > stopped_at for _, at in acknowledged), (stopped_at, acknowledged)
     engine = open_engine(database_url)
     with engine.connect() as conn:
         stored = set(conn.scalars(select(CheckRecord.id)))
     engine.dispose()
     assert {i for i, _ in acknowledged} <= stored
+
+
+def _big_stock(path: Path, rows: int) -> Path:
+    """The sample stock repeated with distinct ids and manufacture days (few cache hits)."""
+    lines = (SHIPMENTS / "inventory" / "stock.csv").read_text().splitlines()
+    header, body = lines[0], [line for line in lines[1:] if not line.startswith("INV-007")]
+    out = [header]
+    for n in range(rows):
+        cells = body[n % len(body)].split(",")
+        cells[0] = f"M{n:06d}"
+        cells[2] = f"{2010 + n % 16}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def test_an_inventory_job_interrupted_by_sigkill_is_resumed_after_restart(
+    database_url: str, tmp_path: Path
+) -> None:
+    from test_server_api import cli
+
+    tokens = make_tokens(database_url, "Acme")
+    stock = _big_stock(tmp_path / "stock.csv", 4000)
+    docs = SHIPMENTS / "inventory" / "documents.yaml"
+    files = [("inventory", ("stock.csv", stock.read_bytes(), "text/csv")),
+             ("documents", ("documents.yaml", docs.read_bytes(), "application/yaml"))]  # fmt: skip
+    params = {"destination": ["VN", "TH", "ID"], "as_of": "2026-07-15"}
+    with served(database_url, cwd=tmp_path) as server:
+        server.tokens = tokens
+        with server.client("Acme") as c:
+            job_id = c.post("/v1/inventories", files=files, params=params).json()["id"]
+            deadline = time.monotonic() + 60
+            while c.get(f"/v1/inventories/{job_id}").json()["rows_done"] == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert c.get(f"/v1/inventories/{job_id}").json()["status"] == "running"
+        server.kill(signal.SIGKILL)
+    with served(database_url, cwd=tmp_path) as again:
+        again.tokens = tokens
+        with again.client("Acme") as c:
+            deadline = time.monotonic() + 180
+            while (job := c.get(f"/v1/inventories/{job_id}").json())["status"] not in ("done", "failed"):
+                assert time.monotonic() < deadline, job
+                time.sleep(0.2)
+            assert job["status"] == "done" and job["attempts"] == 2
+            assert job["summary"]["rows_in"] == 4000 and job["summary"]["rows_out"] == 12000
+            result = c.get(f"/v1/inventories/{job_id}/result.csv").content
+    out = tmp_path / "cli.csv"
+    cli("inventory", str(stock), "--documents", str(docs), "--destination", "VN", "--destination", "TH",
+        "--destination", "ID", "--as-of", "2026-07-15", "--output", str(out))  # fmt: skip
+    assert result == out.read_bytes()

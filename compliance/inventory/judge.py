@@ -130,9 +130,9 @@ class Judge:
         key = (destination, day)
         found = self.shipments.get(key)
         if found is None:
-            # An inventory states no origin: ZZ, the code for an unknown country (no rule reads it).
+            # An inventory states no origin; no rule reads it, so the destination stands in for it.
             found = self.shipments[key] = Shipment.model_validate(
-                {"id": "inventory", "origin": "ZZ", "destination": destination, "arrival_date": day}
+                {"id": "inventory", "origin": destination, "destination": destination, "arrival_date": day}
             )
         return found
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from compliance import __version__
 from compliance.errors import ComplianceError
 from compliance.loading import DEFAULT_MAX_BYTES
-from compliance.server import migrate, problems
+from compliance.server import jobs, migrate, problems
 from compliance.server.db import open_engine
 from compliance.server.limits import RateLimiter
 from compliance.server.metrics import Metrics
@@ -64,7 +65,20 @@ def create_app(settings: Settings) -> FastAPI:
         limiter=RateLimiter(settings.rate, settings.burst),
         metrics=Metrics(),
     )
+    if settings.create_schema:  # the one process that starts first: jobs a stopped server left running
+        jobs.recover(state.sessions)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runner = jobs.Runner(state.sessions, state.library)
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.stopping.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="compliance",
         version=__version__,
         description="Compliance checks of CNC machine-tool shipments: clear / review / hold, with every "

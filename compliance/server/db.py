@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -89,6 +90,31 @@ class CheckRecord(Base):
         Index("ix_checks_org_created", "organisation_id", "created_at"),
         Index("ix_checks_org_shipment", "organisation_id", "shipment_id"),
     )
+
+
+class InventoryJob(Base):
+    """An inventory judged in the background: queued -> running -> done | failed. The upload and the
+    result (JSON lines, one per output row) are kept with it, so a job survives a restart."""
+
+    __tablename__ = "inventory_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    token_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(200))
+    inventory: Mapped[bytes] = mapped_column(LargeBinary)
+    documents: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    columns: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_jobs_status", "status", "created_at"),)
 
 
 def open_engine(url: str) -> Engine:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from starlette.datastructures import UploadFile
 
 from compliance.i18n import LANGUAGES
@@ -17,8 +18,9 @@ from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_dict, report_from_json
 from compliance.server import store
 from compliance.server.app import State, caller_of, state_of
-from compliance.server.db import CheckRecord
+from compliance.server.db import CheckRecord, InventoryJob
 from compliance.server.intake import JSON_TYPES, YAML_TYPES, Upload, judge, safe_name
+from compliance.server.jobs import JobOptions, check_upload, converted, describe, new_job
 from compliance.server.problems import Problem
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, produced_now
@@ -247,3 +249,86 @@ def readyz(request: Request) -> dict[str, Any]:
 @router.get("/metrics", tags=["operations"], response_class=Response)
 def metrics(request: Request) -> Response:
     return Response(generate_latest(state_of(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+# -- inventory jobs -----------------------------------------------------------------------------
+
+RESULT_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jsonl": "application/x-ndjson",
+}
+
+
+@router.post("/v1/inventories", status_code=202, tags=["inventories"])
+async def post_inventory(
+    request: Request,
+    destination: Annotated[list[str], Query(description="ISO 3166 alpha-2, repeatable or comma-separated.")],
+    as_of: Annotated[list[dt.date] | None, Query(description="Days to judge on (repeatable).")] = None,
+    rulesets: str | None = None,
+    drafts: bool = False,
+    sheet: str | None = None,
+) -> Response:
+    """Judge an inventory (multipart: an `inventory` CSV or XLSX file, optionally a `documents` YAML
+    file) in the background: 202 and the job; its progress and result at `/v1/inventories/{id}`."""
+    state = state_of(request)
+    caller = await run_in_threadpool(caller_of, request)
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        raise Problem(411, "Length required", "an inventory upload needs a Content-Length")
+    if int(declared) > state.settings.max_bytes:
+        raise Problem(
+            413, "Request too large", f"the request is larger than {state.settings.max_bytes} bytes"
+        )
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
+        raise Problem(415, "Unsupported media type", "send multipart/form-data with an 'inventory' file")
+    form = await request.form(max_files=5, max_fields=20)
+    files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
+    if "inventory" not in files:
+        raise Problem(422, "Unprocessable request", "the upload has no file field named 'inventory'")
+    upload = files["inventory"]
+    name = safe_name(upload.filename, "inventory.csv")
+    if Path(name).suffix.lower() not in (".csv", ".xlsx"):
+        name += ".csv"
+    documents = await files["documents"].read() if "documents" in files else None
+    options = JobOptions.parse(
+        [d for v in destination for d in v.split(",")], list(as_of or []),
+        [r.strip() for r in (rulesets or "").split(",") if r.strip()], drafts, sheet,
+    )  # fmt: skip
+    job = new_job(caller.organisation_id, caller.token_id, name, await upload.read(), documents, options)
+    await run_in_threadpool(check_upload, job, state.library)
+    await run_in_threadpool(_add_job, state, job)
+    return _json(describe(job), 202, {"Location": f"/v1/inventories/{job.id}"})
+
+
+def _add_job(state: State, job: InventoryJob) -> None:
+    with state.sessions() as session, session.begin():
+        session.add(job)
+
+
+def _job(state: State, caller: Caller, job_id: str) -> InventoryJob:
+    with state.sessions() as session:
+        found = session.scalar(
+            select(InventoryJob).where(
+                InventoryJob.organisation_id == caller.organisation_id, InventoryJob.id == job_id
+            )
+        )
+    if found is None:
+        raise Problem(404, "Not found", f"no inventory job {job_id}")
+    return found
+
+
+@router.get("/v1/inventories/{job_id}", tags=["inventories"])
+def get_inventory(request: Request, job_id: str) -> Response:
+    state, caller = state_of(request), caller_of(request)
+    return _json(describe(_job(state, caller, job_id)))
+
+
+@router.get("/v1/inventories/{job_id}/result.{fmt}", tags=["inventories"], response_class=Response)
+def get_inventory_result(request: Request, job_id: str, fmt: Literal["csv", "xlsx", "jsonl"]) -> Response:
+    """The verdicts, one row per machine and destination (as `compliance inventory --output`)."""
+    state, caller = state_of(request), caller_of(request)
+    job = _job(state, caller, job_id)
+    if job.status != "done":
+        raise Problem(409, "Not ready", f"the job is {job.status}", status_of_job=job.status)
+    return Response(converted(job, fmt), media_type=RESULT_MEDIA[fmt])
