@@ -16,12 +16,11 @@ import datetime as dt
 import io
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale
-from babel.dates import format_date as _babel_format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:  # Babel is imported where a word is translated: English JSON never needs it.
+    from babel import Locale
+    from babel.support import NullTranslations
 
 LANGUAGES: tuple[str, ...] = ("en", "vi")
 DEFAULT_LANGUAGE = "en"
@@ -32,6 +31,10 @@ DOMAIN = "messages"
 @cache
 def translations(lang: str) -> NullTranslations:
     """The catalog of one language; English is the source language and needs none."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -60,6 +63,8 @@ def N_(message: str) -> str:
 
 def format_date(value: str | dt.date | None, lang: str, *, style: str = "long") -> str:
     """A date in the locale's form (``23 November 2026`` / ``23 tháng 11, 2026``); '' for none."""
+    from babel.dates import format_date as _babel_format_date
+
     if value is None or value == "":
         return ""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
@@ -68,5 +73,7 @@ def format_date(value: str | dt.date | None, lang: str, *, style: str = "long") 
 
 @cache
 def _locale(lang: str) -> Locale:
+    from babel import Locale
+
     # en_GB: day-month-year, as forwarders in Asia and Europe read dates; en_US would put the month first.
     return Locale.parse("en_GB" if lang == "en" else lang)

@@ -5,7 +5,7 @@ they are shown, through the renderer's catalog."""
 
 from __future__ import annotations
 
-from compliance.i18n import N_, translations
+from compliance.i18n import N_, gettext
 
 VERDICT: dict[str, str] = {"clear": N_("CLEAR"), "review": N_("REVIEW"), "hold": N_("HOLD")}
 
@@ -71,4 +71,4 @@ def label(kind: str, code: str | None, lang: str) -> str:
     if code is None:
         return ""
     words = TABLES[kind].get(code)
-    return translations(lang).gettext(words) if words is not None else code
+    return gettext(words, lang) if words is not None else code

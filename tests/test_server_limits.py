@@ -77,3 +77,23 @@ def test_a_database_at_an_older_schema_is_refused_with_the_way_out(tmp_path: Pat
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(UsageError, match="compliance db upgrade"):
         create_app(Settings(url))
+
+
+def test_a_request_past_the_timeout_is_504_with_the_way_to_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from compliance.server import intake
+
+    client, _ = _app(tmp_path, timeout=0.2)
+    real = intake.judge
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(1.0)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("compliance.server.routes.judge", slow)
+    r = client.post("/v1/checks", content=HOLD.read_bytes(), headers=YAML)
+    assert r.status_code == 504 and "Idempotency-Key" in r.json()["detail"]
+    assert client.get("/healthz").status_code == 200

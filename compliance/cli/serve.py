@@ -33,10 +33,11 @@ database_option = click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
     help="Server processes (the rule engine uses one core per process; rate limits count per process).",
 )  # fmt: skip
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds before a request is answered 504.")
 @handle_errors
 def serve(
     host: str, port: int, database: str | None, rulesets_dir: Path | None, registries: tuple[Path, ...],
-    rate: float, max_size: int, workers: int,
+    rate: float, max_size: int, workers: int, timeout: float,
 ) -> None:  # fmt: skip
     """Serve the HTTP API (OpenAPI at /docs). Every request needs a token: compliance tokens create.
 
@@ -49,7 +50,7 @@ def serve(
 
     url = database_url(database)
     settings = Settings(url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate,
-                        max_bytes=max_size)  # fmt: skip
+                        max_bytes=max_size, timeout=timeout)  # fmt: skip
     app = create_app(settings)  # checks (or creates) the schema and loads the rulesets before any worker
     click.echo(f"compliance API on http://{host}:{port} (database {_safe(url)}); docs at /docs", err=True)
     common: dict[str, Any] = dict(host=host, port=port, log_level="info", timeout_graceful_shutdown=30,

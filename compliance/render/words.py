@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from compliance.i18n import translations
+from compliance.i18n import gettext
 from compliance.labels import label
 from compliance.models.report import Report
 from compliance.phrases import JOIN, NUMBER, SENTENCE, TEXT, WORD, Phrase
@@ -33,7 +33,7 @@ def words(value: Any, lang: str) -> str:
     code = value.code
     if code == JOIN:
         how = p["how"]
-        sep = f" {translations(lang).gettext(how)} " if how in ("or", "and") else how
+        sep = f" {gettext(how, lang)} " if how in ("or", "and") else how
         return sep.join(words(v, lang) for v in p["items"])
     if code == WORD:
         if lang == "en":
@@ -47,7 +47,7 @@ def words(value: Any, lang: str) -> str:
     if code == NUMBER:
         n = p["value"]
         return _SPELLED.get(n, str(n)) if lang == "en" else str(n)
-    template = translations(lang).gettext(value.template)
+    template = gettext(value.template, lang)
     return template.format(**{k: words(v, lang) for k, v in value.params})
 
 

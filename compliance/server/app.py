@@ -3,6 +3,7 @@ storage, tokens, limits, metrics and the error answers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -41,6 +42,9 @@ class Settings:
     burst: int = 100
     #: Create the schema in an empty database (a database at an older revision is always refused).
     create_schema: bool = True
+    #: Seconds before a request is answered 504 (its work may still finish: retry with the same
+    #: Idempotency-Key to get the stored check rather than a second one).
+    timeout: float = 60.0
 
 
 @dataclass
@@ -104,7 +108,7 @@ def to_environment(settings: Settings) -> str:
     return json.dumps({
         "database_url": settings.database_url, "rulesets_dir": str(settings.rulesets_dir or "") or None,
         "registries": [str(p) for p in settings.registries], "max_bytes": settings.max_bytes,
-        "rate": settings.rate, "burst": settings.burst,
+        "rate": settings.rate, "burst": settings.burst, "timeout": settings.timeout,
     })  # fmt: skip
 
 
@@ -119,7 +123,7 @@ def from_environment() -> FastAPI:
         Settings(
             raw["database_url"], rulesets_dir=Path(raw["rulesets_dir"]) if raw["rulesets_dir"] else None,
             registries=[Path(p) for p in raw["registries"]], max_bytes=raw["max_bytes"], rate=raw["rate"],
-            burst=raw["burst"], create_schema=False,
+            burst=raw["burst"], timeout=raw["timeout"], create_schema=False,
         )
     )  # fmt: skip
 
@@ -193,7 +197,13 @@ def _measure(app: FastAPI, state: State) -> None:
         start = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
+            try:
+                response = await asyncio.wait_for(call_next(request), state.settings.timeout)
+            except TimeoutError:
+                response = problems.response(
+                    504, "Timed out", f"no answer within {state.settings.timeout:g} s; a check may still be "
+                    "stored: retry with the same Idempotency-Key to get it",
+                )  # fmt: skip
             status = response.status_code
             return response
         finally:
