@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 
 from compliance import __version__
 from compliance.applicability import applicability, covers_destination
+from compliance.decide import Ledger
 from compliance.facts import ItemFacts, ShipmentFacts, derive
 from compliance.i18n import N_
+from compliance.models.decisions import Decision
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import (
@@ -80,6 +83,7 @@ def _judge_item(
     chosen: list[tuple[Ruleset, Version | None]],
     program: Program,
     evaluator: Evaluator,
+    ledger: Ledger | None = None,
 ) -> list[RulesetResult]:
     answers = evaluator.evaluate(program, facts) if program.versions else frozenset()
     out: list[RulesetResult] = []
@@ -87,7 +91,9 @@ def _judge_item(
         if version is None:
             out.append(not_in_force(ruleset, facts.as_of))
             continue
-        ctx = Context(ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}")
+        ctx = Context(
+            ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", ledger
+        )
         out.append(ruleset_result(ctx, answers))
     return out
 
@@ -102,6 +108,8 @@ def check(
     with_upcoming: bool = True,
     produced_at: dt.datetime | None = None,
     rulesets_sha256: str | None = None,
+    decisions: Sequence[Decision] = (),
+    ledger: Ledger | None = None,
 ) -> Report:
     """Judge every item of a manifest against the rulesets, as of a day (default: arrival date).
 
@@ -110,6 +118,9 @@ def check(
     header and the late order-by dates) is the caller's to give, so that a report stays a pure
     function of its inputs."""
     rulesets_sha256 = rulesets_sha256 or rulesets_digest(rulesets)
+    # A caller judging many manifests with the same decisions (an inventory) keeps one ledger for all.
+    ledger = ledger or (Ledger(tuple(decisions)) if decisions else None)
+    decisions = ledger.decisions if ledger else ()
     engine = evaluator or default_evaluator()
     day = as_of or manifest.shipment.arrival_date
     shipment_facts = derive(manifest, registry, day)
@@ -119,7 +130,7 @@ def check(
     missing: list[MissingDocument] = []
     covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)
     for facts in shipment_facts.items:
-        results = _judge_item(facts, shipment_facts, chosen, program, engine)
+        results = _judge_item(facts, shipment_facts, chosen, program, engine, ledger)
         findings = hs_finding(facts)
         if not covered:
             findings.append(destination_finding(manifest.shipment.destination))
@@ -144,7 +155,7 @@ def check(
                     )  # fmt: skip
     if len(items) != len(manifest.items):
         raise AssertionError("an item was lost between facts and verdicts")
-    upcoming = _upcoming(manifest, rulesets, registry, day, engine) if with_upcoming else []
+    upcoming = _upcoming(manifest, rulesets, registry, day, engine, ledger) if with_upcoming else []
     containers: dict[str, list[ItemResult]] = {}
     for it in items:
         if it.container:
@@ -186,7 +197,8 @@ def check(
         registry_sources=registry.sources,
         registry_is_sample=registry.is_sample,
         warnings=([ARRIVAL_PASSED(day=shipment.arrival_date.isoformat())] if arrival_passed else [])
-        + registry_warnings(registry),
+        + registry_warnings(registry)
+        + (ledger.unused_warnings() if ledger else []),
         tool_version=__version__,
         rulesets_sha256=rulesets_sha256,
         exporter=shipment.exporter,
@@ -196,6 +208,8 @@ def check(
         documents_to_obtain=documents_to_obtain(
             items, shipment.arrival_date, produced.date() if produced else None, shipment.departure_date
         ),
+        decisions_applied=[d.id for d in decisions if ledger and d.id in ledger.applied],
+        decisions_unused=ledger.unused() if ledger else [],
     )
 
 
@@ -230,6 +244,7 @@ def _upcoming(
     registry: Registry,
     day: dt.date,
     engine: Evaluator,
+    ledger: Ledger | None,
 ) -> list[Upcoming]:
     """For each ruleset whose next (or first) version starts after ``day``: each item it will apply
     to, judged as of that version's first day."""
@@ -243,7 +258,7 @@ def _upcoming(
         for facts in future.items:
             if not applicability(rs, nxt, future.shipment, facts).applies:
                 continue
-            result = _judge_item(facts, future, [(rs, nxt)], program, engine)[0]
+            result = _judge_item(facts, future, [(rs, nxt)], program, engine, ledger)[0]
             would_be: Verdict = result.verdict or "clear"
             out.append(
                 Upcoming(

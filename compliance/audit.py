@@ -32,6 +32,7 @@ def entry(
     outcome: str = "verdict",
     error: str | None = None,
     rulesets_sha256: str | None = None,
+    decisions_applied: list[str] | None = None,
 ) -> dict[str, Any]:
     """One audit line: what was run, on which inputs (SHA-256 of the bytes read), and what came out:
     ``outcome`` is ``verdict`` or ``bad_input`` (then ``error`` says why)."""
@@ -47,6 +48,8 @@ def entry(
     }
     if rulesets_sha256 is not None:
         out["rulesets_sha256"] = rulesets_sha256
+    if decisions_applied:
+        out["decisions_applied"] = decisions_applied
     if error is not None:
         out["error"] = error
     return out

@@ -7,12 +7,14 @@ second evaluation): explain shows what the verdict actually rests on."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from compliance.api import Evaluator, check, default_evaluator
 from compliance.applicability import applicability
 from compliance.checks import kind_of
 from compliance.checks.base import flow
 from compliance.facts import DocumentFacts, ItemFacts, derive
+from compliance.models.decisions import Decision
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import Report
@@ -58,12 +60,15 @@ def explain(
     *,
     as_of: dt.date | None = None,
     evaluator: Evaluator | None = None,
+    decisions: Sequence[Decision] = (),
 ) -> str:
     """A readable trace for one item."""
     day = as_of or manifest.shipment.arrival_date
     facts = next(f for f in derive(manifest, registry, day).items if f.item.id == item_id)
     recorder = Recorder(evaluator or default_evaluator())
-    report: Report = check(manifest, rulesets, registry, as_of=day, with_upcoming=False, evaluator=recorder)
+    report: Report = check(
+        manifest, rulesets, registry, as_of=day, with_upcoming=False, evaluator=recorder, decisions=decisions
+    )
     result = next(i for i in report.items if i.item_id == item_id)
     answers = recorder.answers.get((item_id, day), frozenset())
     item = facts.item
@@ -145,6 +150,9 @@ def explain(
                         out.append(
                             f"      {label} {c.kind}: {_met(said(f'{prefix}{j}', d.doc.id))} ({_values(c, d, facts)})"
                         )
+            if req_result.decision is not None:
+                dec = req_result.decision
+                out.append(f"    decision {dec.id} ({dec.outcome}, until {dec.expires}) settles the review")
             out.append(f"    -> {_en(req_result.message)}")
         out.append(
             f"  verdict {rs_result.verdict}: hold if a blocking requirement is missing, invalid or failed; review if one is review or applicability is uncertain; else clear"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from compliance.errors import InputError, RulesetError, UsageError
 from compliance.loading import DEFAULT_MAX_BYTES, Located, load_file
+from compliance.models.decisions import Decision, DecisionsFile
 from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Accreditation, Registry, RegistryFile
 from compliance.models.ruleset import Ruleset, without_drafts
@@ -220,3 +221,32 @@ def select_rulesets(
             f"unknown ruleset id '{unknown[0]}'; known: {', '.join(sorted(by_id))}", field="--ruleset"
         )
     return [by_id[i] for i in dict.fromkeys(ids)]
+
+
+@dataclass(frozen=True)
+class LoadedDecisions:
+    decisions: list[Decision]
+    located: Located
+
+
+def load_decisions(path: Path, rulesets: list[Ruleset]) -> LoadedDecisions:
+    """A decisions file, with every decision naming a ruleset and requirement that exist (a typo would
+    otherwise leave a review open while the broker believes it settled)."""
+    located = load_file(path)
+    parsed = validate(DecisionsFile, located)
+    known = {rs.id: {r.id for v in rs.versions for r in v.requirements} for rs in rulesets}
+    problems: list[InputError] = []
+    for i, d in enumerate(parsed.decisions):
+        if d.ruleset not in known:
+            problems.append(InputError(f"unknown ruleset id '{d.ruleset}'; known: {', '.join(sorted(known))}",
+                                       file=path, line=located.line_of(("decisions", i, "ruleset")),
+                                       field=f"decisions[{i}].ruleset"))  # fmt: skip
+        elif d.requirement not in known[d.ruleset]:
+            problems.append(InputError(
+                f"ruleset '{d.ruleset}' has no requirement '{d.requirement}'; it has: "
+                f"{', '.join(sorted(known[d.ruleset]))}",
+                file=path, line=located.line_of(("decisions", i, "requirement")), field=f"decisions[{i}].requirement",
+            ))  # fmt: skip
+    if problems:
+        raise InputErrors(list(problems))
+    return LoadedDecisions(parsed.decisions, located)

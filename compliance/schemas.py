@@ -10,10 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-SCHEMAS = ("manifest", "result", "registry", "ruleset")
+SCHEMAS = ("manifest", "result", "registry", "ruleset", "decisions")
 
 
 def schema(what: str) -> dict[str, Any]:
+    from compliance.models.decisions import DecisionsFile
     from compliance.models.manifest import Manifest
     from compliance.models.registry import RegistryFile
     from compliance.models.report import result_schema
@@ -21,7 +22,9 @@ def schema(what: str) -> dict[str, Any]:
 
     if what == "result":
         return result_schema()
-    models: dict[str, type[BaseModel]] = {"manifest": Manifest, "registry": RegistryFile, "ruleset": Ruleset}
+    models: dict[str, type[BaseModel]] = {
+        "manifest": Manifest, "registry": RegistryFile, "ruleset": Ruleset, "decisions": DecisionsFile,
+    }  # fmt: skip
     model = models[what]
     found: dict[str, Any] = model.model_json_schema()
     described = {m.__name__: attribute_docs(m) for m in _models(model)}

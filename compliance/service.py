@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from compliance.diff import Diff, RulesetDiff, diff_rulesets, diff_versions
 from compliance.errors import ExitCode, UsageError
 from compliance.inputs import (
     check_dates,
+    load_decisions,
     load_manifest,
     load_registry,
     load_ruleset,
@@ -26,6 +27,7 @@ from compliance.inputs import (
     select_rulesets,
 )
 from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.models.decisions import Decision
 from compliance.models.registry import Registry
 from compliance.models.report import Report, Verdict, worst
 from compliance.models.ruleset import Ruleset, Version, without_drafts
@@ -67,6 +69,9 @@ class CheckRequest:
     produced_at: dt.datetime | None = None
     #: Who prepares the checklist (the broker's company and contact), shown in its header and sign-off.
     prepared_by: str | None = None
+    #: A decisions file: reviews a person settled, applied where they match (unless ``ignore_decisions``).
+    decisions: Path | None = None
+    ignore_decisions: bool = False
 
 
 @dataclass
@@ -94,6 +99,7 @@ class CheckRun:
             inputs=[*self.inputs, *shipped],
             rulesets=[{"id": i.id, "version": i.version} for i in first.rulesets],
             rulesets_sha256=first.rulesets_sha256,
+            decisions_applied=sorted({d for r in self.reports for d in r.decisions_applied}),
             as_of=sorted({r.as_of for r in self.reports}),
             verdicts=[
                 {
@@ -123,9 +129,12 @@ class Library:
         return cls(load_rulesets(rulesets_dir, drafts=True), load_registry(registries))
 
 
-def check_files(run: CheckRun, library: Library | None = None) -> CheckRun:
-    """Load the rulesets, the registry and each manifest, and judge them: one report per manifest.
-    With a ``library``, its rulesets and registry are used instead of reading them again."""
+def check_files(
+    run: CheckRun, library: Library | None = None, decisions: Sequence[Decision] | None = None
+) -> CheckRun:
+    """Load the rulesets, the registry, the decisions and each manifest, and judge them: one report per
+    manifest. With a ``library``, its rulesets and registry are used instead of reading them again;
+    with ``decisions``, those instead of the request's decisions file."""
     req = run.request
     if library is None:
         rulesets = load_rulesets(req.rulesets_dir, req.ruleset_ids, drafts=req.drafts)
@@ -133,6 +142,15 @@ def check_files(run: CheckRun, library: Library | None = None) -> CheckRun:
     else:
         rulesets = select_rulesets(library.rulesets, req.ruleset_ids, drafts=req.drafts)
         registry = library.registry
+    if decisions is None:
+        decisions = []
+        if req.decisions is not None and not req.ignore_decisions:
+            found = load_decisions(req.decisions, rulesets)
+            decisions = found.decisions
+            if found.located.sha256:
+                run.inputs.append((req.decisions, found.located.sha256))
+    elif req.ignore_decisions:
+        decisions = []
     for path in req.manifests:
         loaded = load_manifest(path, max_bytes=req.max_size)
         run.inputs.extend(loaded.inputs)
@@ -143,6 +161,7 @@ def check_files(run: CheckRun, library: Library | None = None) -> CheckRun:
             registry,
             as_of=req.as_of,
             produced_at=req.produced_at,
+            decisions=decisions,
         )
         if req.prepared_by:
             report = report.model_copy(update={"prepared_by": req.prepared_by})

@@ -9,6 +9,7 @@ from typing import Literal
 from compliance.applicability import Applicability, applicability
 from compliance.checks import kind_of
 from compliance.checks.base import or_words
+from compliance.decide import Ledger, fingerprint
 from compliance.facts import DocumentFacts, ItemFacts
 from compliance.i18n import N_
 from compliance.models.manifest import Shipment
@@ -101,6 +102,8 @@ class Context:
     shipment: Shipment
     facts: ItemFacts
     key_prefix: str
+    #: The run's decisions (none: every review stays a review).
+    ledger: Ledger | None = None
 
 
 def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> Phrase:
@@ -269,7 +272,15 @@ def requirement_result(
     if status in UNMET and app.uncertain is not None and severity == "blocking":
         status = "review"
         message = WITH_UNCERTAINTY(message=message, reason=app.uncertain)
+    decided = None
+    if ctx.ledger is not None:
+        item = facts.item
+        settled = ctx.ledger.settle(ctx.ruleset.id, req.id, ctx.shipment, item, facts.as_of, status, message)
+        status, message, decided = settled.status, settled.message, settled.decision
+        warnings = [*warnings, *settled.notes]
     return RequirementResult(
+        fingerprint=fingerprint(ctx.ruleset.id, req.id, ctx.shipment, facts.item),
+        decision=decided,
         id=req.id,
         status=status,
         severity=severity,

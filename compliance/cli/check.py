@@ -12,6 +12,7 @@ import click
 
 from compliance.cli.common import (
     cli,
+    decisions_options,
     drafts_option,
     handle_errors,
     lang_option,
@@ -57,6 +58,7 @@ from compliance.output import output_target
     help="Refuse manifests larger than this many bytes.",
 )
 @drafts_option
+@decisions_options
 @click.option(
     "--audit-log",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -76,6 +78,8 @@ def check(
     no_color: bool,
     max_size: int,
     drafts: bool,
+    decisions_file: Path | None,
+    ignore_decisions: bool,
     audit_log: Path | None,
 ) -> None:
     """Check shipment manifests against the rulesets.
@@ -111,7 +115,8 @@ def check(
         request = CheckRequest(
             manifests=list(manifests), registries=list(registries), rulesets_dir=rulesets_dir,
             ruleset_ids=list(ruleset_ids), as_of=day, drafts=drafts, max_size=max_size,
-            produced_at=produced_now(), prepared_by=prepared_by,
+            produced_at=produced_now(), prepared_by=prepared_by, decisions=decisions_file,
+            ignore_decisions=ignore_decisions,
         )  # fmt: skip
         run = CheckRun(request)  # before judging: on bad input its audit line lists what was read
         check_files(run)
@@ -136,7 +141,7 @@ def check(
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["manifest", "result", "registry", "ruleset"]))
+@click.argument("what", type=click.Choice(["manifest", "result", "registry", "ruleset", "decisions"]))
 @handle_errors
 def schema(what: str) -> None:
     """Print the JSON Schema of a file the tool reads or writes.

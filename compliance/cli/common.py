@@ -107,6 +107,21 @@ rulesets_dir_option = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder of ruleset YAML files. Default: the shipped rulesets.",
 )
+
+
+def decisions_options(f: Any) -> Any:
+    """--decisions FILE and --ignore-decisions."""
+    f = click.option(
+        "--ignore-decisions", is_flag=True, help="Judge as if there were no decisions (the file is not read)."
+    )(f)
+    return click.option(
+        "--decisions",
+        "decisions_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Decisions on review items (YAML; `compliance schema decisions`), applied where they match.",
+    )(f)
+
+
 ruleset_ids_option = click.option(
     "--ruleset", "ruleset_ids", multiple=True, help="Only this ruleset id (repeatable). Default: all."
 )

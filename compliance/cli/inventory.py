@@ -12,6 +12,7 @@ import click
 
 from compliance.cli.common import (
     cli,
+    decisions_options,
     drafts_option,
     handle_errors,
     parse_day,
@@ -69,6 +70,7 @@ def _counts(counts: Counter[str]) -> str:
     "--sheet", help="The workbook sheet to read (XLSX). Default: the active sheet, as Excel opens it."
 )
 @drafts_option
+@decisions_options
 @handle_errors
 def inventory(
     inventory_file: Path,
@@ -83,6 +85,8 @@ def inventory(
     no_progress: bool,
     sheet: str | None,
     drafts: bool,
+    decisions_file: Path | None,
+    ignore_decisions: bool,
 ) -> None:
     """Check a whole inventory against several destinations (and dates).
 
@@ -91,7 +95,7 @@ def inventory(
 
     Exit code: 2 when any row is malformed (its output row says why), else the worst verdict.
     """
-    from compliance.inputs import load_registry, load_rulesets
+    from compliance.inputs import load_decisions, load_registry, load_rulesets
     from compliance.inventory import Judge, load_documents, run
     from compliance.models.common import country_code
     from compliance.service import inventory_exit_code
@@ -105,8 +109,13 @@ def inventory(
     output = output_target(
         output, [inventory_file, *([documents_file] if documents_file else []), *registries]
     )
+    rulesets = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
+    decisions = (
+        load_decisions(decisions_file, rulesets).decisions if decisions_file and not ignore_decisions else []
+    )
     judge = Judge(
-        rulesets=load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts),
+        rulesets=rulesets,
+        decisions=tuple(decisions),
         registry=load_registry(list(registries)),
         documents=load_documents(documents_file),
         destinations=dests,
@@ -145,5 +154,7 @@ def inventory(
         for dest in summary.by_destination:
             lines += [f"  {dest} on {day}: {_counts(summary.later[(dest, day)])}" for day in days[1:]]
         lines.append(f"  verdict changes between {days[0]} and {days[-1]}: {summary.changed:,} row(s)")
+    for unused in summary.decisions_unused:
+        lines.append(f"  ! decision {visible(unused)} matched nothing in this run")
     click.echo("\n".join(lines), err=True)
     sys.exit(inventory_exit_code(summary.by_destination))

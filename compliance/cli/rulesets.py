@@ -10,6 +10,7 @@ import click
 
 from compliance.cli.common import (
     cli,
+    decisions_options,
     drafts_option,
     handle_errors,
     lang_option,
@@ -220,17 +221,18 @@ def rulesets_diff(
 @registry_option
 @rulesets_dir_option
 @drafts_option
+@decisions_options
 @handle_errors
 def explain(
     manifest: Path, item_id: str, ruleset_ids: tuple[str, ...], as_of: str | None, registries: tuple[Path, ...],
-    rulesets_dir: Path | None, drafts: bool,
+    rulesets_dir: Path | None, drafts: bool, decisions_file: Path | None, ignore_decisions: bool,
 ) -> None:  # fmt: skip
     """Explain one item's verdict: facts, each condition with the values it saw, the verdict.
 
     Example: compliance explain shipments/vn-used-vmc-hold.yaml --item L1 --ruleset vn-circular-12-2026
     """
     from compliance.explain import explain as trace
-    from compliance.inputs import check_dates, load_manifest, load_registry, load_rulesets
+    from compliance.inputs import check_dates, load_decisions, load_manifest, load_registry, load_rulesets
 
     loaded = load_manifest(manifest)
     if item_id not in {i.id for i in loaded.manifest.items}:
@@ -241,4 +243,6 @@ def explain(
     day = parse_day(as_of, "--as-of")
     check_dates(loaded, day or loaded.manifest.shipment.arrival_date)
     rs = load_rulesets(rulesets_dir, list(ruleset_ids), drafts=drafts)
-    click.echo(trace(loaded.manifest, rs, load_registry(list(registries)), item_id, as_of=day), nl=False)
+    decided = load_decisions(decisions_file, rs).decisions if decisions_file and not ignore_decisions else []
+    out = trace(loaded.manifest, rs, load_registry(list(registries)), item_id, as_of=day, decisions=decided)
+    click.echo(out, nl=False)

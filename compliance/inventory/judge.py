@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
+from compliance.decide import Ledger
 from compliance.errors import UsageError
 from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Outcome, Row
+from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
@@ -119,10 +121,13 @@ class Judge:
     evaluator: Evaluator | None = None
     results: dict[tuple[object, ...], Outcome] = field(default_factory=dict)
     shipments: dict[tuple[str, dt.date], Shipment] = field(default_factory=dict)
+    decisions: tuple[Decision, ...] = ()
 
     def __post_init__(self) -> None:
         # Once per run, not per row.
         self.rulesets_sha256 = rulesets_digest(self.rulesets)
+        # One ledger for the whole run (in each worker process): which decisions matched any row.
+        self.ledger = Ledger(self.decisions) if self.decisions else None
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
 
@@ -144,7 +149,8 @@ class Judge:
             raise RowError(
                 f"column 'manufactured': {item.manufactured} is after the as-of date {day.isoformat()}"
             )
-        key = (*known, destination, day) if self.fast else None
+        # A decision may name the inventory line (inventory/ROW-ID): then the row's id is part of the key.
+        key = (*known, destination, day, item.id if self.ledger else None) if self.fast else None
         if key is not None and key in self.results:
             return self.results[key]
         # A validated one-item manifest: the item and documents are validated models already (pydantic
@@ -152,7 +158,7 @@ class Judge:
         manifest = Manifest(shipment=self._shipment(destination, day), items=[item], documents=docs)
         report = check(
             manifest, self.rulesets, self.registry, as_of=day, evaluator=self.evaluator, with_upcoming=False,
-            rulesets_sha256=self.rulesets_sha256,
+            rulesets_sha256=self.rulesets_sha256, ledger=self.ledger,
         )  # fmt: skip
         outcome = outcome_of(report.items[0], report.missing_documents)
         if key is not None:

@@ -46,3 +46,5 @@ class Summary:
     )
     #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
     sheet: str | None = None
+    #: Decisions that matched no row of the run (ids).
+    decisions_unused: list[str] = field(default_factory=list)

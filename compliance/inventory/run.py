@@ -21,9 +21,11 @@ from compliance.inventory.write import MACHINE_COLUMNS, Writer
 _WORKER: Judge | None = None
 
 
-def _work(chunk: list[Row]) -> list[list[dict[str, str]]]:
+def _work(chunk: list[Row]) -> tuple[list[list[dict[str, str]]], list[str]]:
+    """A chunk's output rows, and the decisions that have matched so far in this process."""
     assert _WORKER is not None
-    return [_WORKER.judge_row(r) for r in chunk]
+    rows = [_WORKER.judge_row(r) for r in chunk]
+    return rows, sorted(_WORKER.ledger.matched) if _WORKER.ledger else []
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -58,7 +60,9 @@ def run(
     writer = Writer(output, columns)
     try:
         chunks = _chunks(_counted(rows, summary), CHUNK)
-        for chunk, results in _evaluate(chunks, judge, workers):
+        matched: set[str] = set()
+        for chunk, (results, seen) in _evaluate(chunks, judge, workers):
+            matched.update(seen)
             for row, outs in zip(chunk, results, strict=True):
                 if len(outs) != len(judge.destinations):
                     raise AssertionError(f"row at line {row.line} gave {len(outs)} outputs")
@@ -78,6 +82,7 @@ def run(
             raise AssertionError(
                 f"{summary.rows_in} rows in x {len(judge.destinations)} destinations, {summary.rows_out} out"
             )
+        summary.decisions_unused = [d.id for d in judge.decisions if d.id not in matched]
         writer.summary = summary_table(summary, judge.days)
         writer.commit()
     except BaseException:
@@ -107,7 +112,7 @@ def _counted(rows: Iterator[Row], summary: Summary) -> Iterator[Row]:
 
 def _evaluate(
     chunks: Iterator[list[Row]], judge: Judge, workers: int
-) -> Iterator[tuple[list[Row], list[list[dict[str, str]]]]]:
+) -> Iterator[tuple[list[Row], tuple[list[list[dict[str, str]]], list[str]]]]:
     global _WORKER
     _WORKER = judge
     if workers <= 1:
@@ -123,7 +128,7 @@ def _evaluate(
     # dies (a fault in the C engine) breaks the pool: the run fails (exit 70), it never hangs.
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        pending: deque[tuple[list[Row], Future[list[list[dict[str, str]]]]]] = deque()
+        pending: deque[tuple[list[Row], Future[tuple[list[list[dict[str, str]]], list[str]]]]] = deque()
         try:
             for chunk in chunks:
                 pending.append((chunk, pool.submit(_work, chunk)))

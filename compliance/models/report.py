@@ -45,6 +45,19 @@ class DocumentTrial(Result):
     problems: list[Words] = Field(default_factory=list)
 
 
+class AppliedDecision(Result):
+    """A person's decision that settled this requirement (from a decisions file or the service)."""
+
+    id: str
+    outcome: Literal["accept", "reject"]
+    decided_by: str
+    approved_by: str
+    reason: str
+    reference: str
+    decided_on: str
+    expires: str
+
+
 class RequirementResult(Result):
     id: str
     status: Status
@@ -62,6 +75,11 @@ class RequirementResult(Result):
     #: When the document must be in hand: on arrival, or before loading (departure).
     needed_by: Literal["arrival", "departure"] = "arrival"
     trials: list[DocumentTrial] = Field(default_factory=list)
+    #: Stable across runs (ruleset, requirement, serial number or shipment line, destination): what
+    #: decisions, history and diffs refer to.
+    fingerprint: str | None = None
+    #: The decision that settled a review, if one did (the status follows it).
+    decision: AppliedDecision | None = None
 
 
 class RulesetResult(Result):
@@ -213,6 +231,9 @@ class Report(Result):
     documents_to_obtain: list[DocumentToObtain] = Field(default_factory=list)
     #: Who prepared the checklist (the broker's company and contact), as the caller gives it.
     prepared_by: str | None = None
+    #: Decisions that settled a requirement in this report, and those that matched nothing.
+    decisions_applied: list[str] = Field(default_factory=list)
+    decisions_unused: list[str] = Field(default_factory=list)
 
 
 def result_schema() -> dict[str, Any]:

@@ -88,7 +88,8 @@ def render_text(report: Report) -> str:
                 add("      " + _("note: {text}").format(text=rs.reason))
             for req in rs.requirements:
                 add(f"      [{STATUS[req.status]}] {req.id} ({sev(req.severity)}): {req.title}")
-                if req.status != "satisfied":
+                if req.status != "satisfied" or req.decision is not None:
+                    # A settled review still says who decided, why and until when.
                     add(f"          {req.message}")
                     add("          " + _("cite: {citation}").format(citation=req.citation))
                 for w in req.warnings:

@@ -219,7 +219,7 @@ def _ruleset(rs: Any, *, whole: bool) -> dict[str, Any]:
 
 
 @router.get("/v1/schemas/{what}", tags=["schemas"])
-def get_schema(what: Literal["manifest", "result", "registry", "ruleset"]) -> dict[str, Any]:
+def get_schema(what: Literal["manifest", "result", "registry", "ruleset", "decisions"]) -> dict[str, Any]:
     """The JSON Schema of a file the service reads or writes (as `compliance schema` prints it)."""
     from compliance.schemas import schema
 
