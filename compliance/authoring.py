@@ -50,7 +50,7 @@ class CasesFile(Model):
 @dataclass
 class CaseResult:
     name: str
-    line: int | None
+    line: int | str | None
     failures: list[str]
 
 
@@ -142,7 +142,7 @@ def run_cases(ruleset: Ruleset, path: Path) -> tuple[list[CaseResult], Coverage]
 @dataclass(frozen=True)
 class Problem:
     file: str
-    line: int | None
+    line: int | str | None
     where: str
     message: str
 

@@ -28,7 +28,7 @@ class ComplianceError(Exception):
         message: str,
         *,
         file: str | Path | None = None,
-        line: int | None = None,
+        line: int | str | None = None,
         column: int | None = None,
         field: str | None = None,
     ) -> None:

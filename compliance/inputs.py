@@ -31,9 +31,17 @@ class LoadedManifest:
 def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> LoadedManifest:
     """Read, validate and cross-check a manifest; PACT files it names are read too."""
     # A manifest may be piped in (`check /dev/stdin`): still read with the byte limit, and hashed.
-    located = load_file(
-        path, max_bytes=max_bytes, limit_hint="raise it with --max-size if the file is genuine", streams=True
-    )
+    if path.suffix.lower() == ".xlsx":
+        from compliance.workbook import load_workbook_manifest
+
+        located = load_workbook_manifest(path, max_bytes=max_bytes)
+    else:
+        located = load_file(
+            path,
+            max_bytes=max_bytes,
+            limit_hint="raise it with --max-size if the file is genuine",
+            streams=True,
+        )
     assert located.sha256 is not None
     inputs: list[tuple[Path, str]] = [(path, located.sha256)]
     data = located.data

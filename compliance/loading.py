@@ -51,11 +51,12 @@ class Located:
 
     data: Any
     path: Path
-    lines: dict[Loc, int] = field(default_factory=dict)
+    #: The line of each value; for a workbook, its cell ("Items!F7").
+    lines: dict[Loc, int | str] = field(default_factory=dict)
     #: SHA-256 of the bytes the data was read from (None for data not read from a file).
     sha256: str | None = None
 
-    def line_of(self, loc: Loc) -> int | None:
+    def line_of(self, loc: Loc) -> int | str | None:
         """The line of ``loc``, or of its nearest enclosing value when it has none of its own."""
         probe = tuple(loc)
         while True:
@@ -261,7 +262,7 @@ class _Converter:
     def __init__(self, loader: Any, path: Path) -> None:
         self.loader = loader
         self.path = path
-        self.lines: dict[Loc, int] = {}
+        self.lines: dict[Loc, int | str] = {}
         self.seen: set[int] = set()
         self.alias_expansion = 0
 

@@ -256,3 +256,54 @@ def test_inventory_jobs_are_private_and_checked_on_submission(api: Served) -> No
         header = c.post("/v1/inventories", files=files, params={"destination": "VN"})
     assert header.status_code == 422 and "stock.csv" in header.json()["detail"]
     wait_done(api, r.json()["id"])
+
+
+LATHE = SHIPMENTS / "th-used-lathe-review.yaml"
+DECISIONS = SHIPMENTS / "decisions" / "decisions.yaml"
+
+
+def test_a_decision_recorded_over_the_api_applies_to_the_next_check_and_exports_to_the_cli(
+    api: Served, tmp_path: Path
+) -> None:
+    before = post_yaml(api, LATHE, org=B)
+    assert before["verdict"] == "review"
+    with api.client(B) as c:
+        r = c.post(
+            "/v1/decisions", content=DECISIONS.read_bytes(), headers={"Content-Type": "application/yaml"}
+        )
+        assert r.status_code == 201, r.text
+        again = c.post(
+            "/v1/decisions", content=DECISIONS.read_bytes(), headers={"Content-Type": "application/yaml"}
+        )
+        assert again.status_code == 409  # a decision is never changed in place
+        exported = c.get("/v1/decisions", params={"format": "yaml"})
+        assert exported.headers["content-type"].startswith("application/yaml")
+    after = post_yaml(api, LATHE, org=B)
+    assert after["verdict"] == "clear"
+    req = after["report"]["items"][0]["rulesets"][0]["requirements"][1]
+    assert req["decision"]["id"] == "D-2026-014" and req["status"] == "satisfied"
+    ignored = post_yaml(api, LATHE, org=B, ignore_decisions="true")
+    assert ignored["verdict"] == "review"
+    assert (
+        post_yaml(api, LATHE, org=A)["verdict"] == "review"
+    )  # another organisation's decisions do not apply
+    # The exported file gives the CLI the same verdict.
+    path = tmp_path / "exported.yaml"
+    path.write_bytes(exported.content)
+    cli_report = json.loads(cli("check", str(LATHE), "--format", "json", "--decisions", str(path)).stdout)
+    assert cli_report == after["report"]
+
+
+def test_a_bad_decision_over_the_api_is_422_naming_the_field(api: Served) -> None:
+    data = yaml.safe_load(DECISIONS.read_text())
+    data["decisions"][0]["requirement"] = "ai-diagnostic"
+    data["decisions"][0]["id"] = "D-BAD"
+    with api.client(A) as c:
+        r = c.post(
+            "/v1/decisions",
+            content=json.dumps(data, default=str),
+            headers={"Content-Type": "application/json"},
+        )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "decisions[0].requirement"
+    assert r.json()["errors"][0]["file"] == "decisions.json"

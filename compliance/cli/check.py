@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -170,3 +171,62 @@ def init(output: Path) -> None:
     write_output((TEMPLATES / "manifest-starter.yaml").read_text(encoding="utf-8"), target)
     if target is not None:
         click.echo(f"wrote {target}: fill it in, then run: compliance check {target}", err=True)
+
+
+@cli.command()
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False), default="manifest.xlsx")
+@lang_option
+@handle_errors
+def template(output: Path, lang: str) -> None:
+    """Write the blank manifest workbook (sheets Shipment, Items, Documents, with lists and notes).
+
+    Example: compliance template packing-list.xlsx --lang vi && compliance check packing-list.xlsx
+    """
+    from compliance.workbook_template import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError("the template is a workbook: give a file name ending in .xlsx", field="OUTPUT")
+    target = output_target(output, [])
+    assert target is not None
+    if target.exists():
+        raise UsageError(
+            f"{target} exists; give another file name (template never overwrites)", field="OUTPUT"
+        )
+    _written(target, lambda tmp: write_template(tmp, lang))
+    click.echo(f"wrote {target}: fill it in, then run: compliance check {target}", err=True)
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
+@handle_errors
+def convert(source: Path, output: Path) -> None:
+    """Convert a manifest between YAML/JSON and a workbook (.xlsx); it is validated on the way.
+
+    Example: compliance convert shipments/vn-container-mixed.yaml mixed.xlsx
+    """
+    from compliance.inputs import load_manifest
+    from compliance.workbook_template import manifest_yaml, write_workbook
+
+    target = output_target(output, [source])
+    assert target is not None
+    manifest = load_manifest(source).manifest
+    suffix = target.suffix.lower()
+    if suffix == ".xlsx":
+        _written(target, lambda tmp: write_workbook(manifest, tmp))
+    elif suffix in (".yaml", ".yml"):
+        write_output(manifest_yaml(manifest), target)
+    else:
+        raise UsageError(f"unknown output format '{suffix}'; use .xlsx, .yaml or .yml", field="OUTPUT")
+
+
+def _written(target: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file beside the target, published whole (no partial output file)."""
+    from compliance.output import publish, temporary_beside
+
+    tmp = Path(temporary_beside(target))
+    try:
+        write(tmp)
+        publish(str(tmp), target)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.decide import Ledger
 from compliance.errors import UsageError
-from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Outcome, Row
+from compliance.inventory.model import OPTIONAL_COLUMNS, READ_AND_CARRIED, REQUIRED_COLUMNS, Outcome, Row
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -43,7 +43,7 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
     data = {
         k: v
         for k, v in values.items()
-        if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and k != "documents" and v is not None
+        if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS + READ_AND_CARRIED and k != "documents" and v is not None
     }
     try:
         item = Item.model_validate(data)
@@ -100,6 +100,11 @@ def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
         for req in rs.requirements:
             if req.status != "satisfied" and req.severity == "blocking":
                 reasons.append(f"{rs.ruleset}/{req.id} {req.status}: {en(req.message)}")
+            elif req.decision is not None:  # a verdict resting on a person's decision says so
+                d = req.decision
+                reasons.append(
+                    f"{rs.ruleset}/{req.id} {req.status}: decision {d.id} ({d.outcome}) until {d.expires}"
+                )
     docs = [
         f"{' or '.join(m.document_types) or m.document_type} ({m.ruleset}/{m.requirement}, {m.status})"
         for m in missing

@@ -15,6 +15,8 @@ OPTIONAL_COLUMNS = (
     "customs_procedure",
     "documents",
 )
+#: Read into the machine (a decision can name its serial number) and still carried to the output as is.
+READ_AND_CARRIED = ("serial_number",)
 OUTPUT_COLUMNS = ("id", "destination", "verdict", "missing_documents", "reasons")
 #: OWASP's advice against CSV injection: these first characters make a spreadsheet run a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

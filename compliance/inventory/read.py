@@ -126,7 +126,7 @@ MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_XLSX_COLUMNS = 1000
 
 
-def _check_workbook(path: Path) -> list[str]:
+def check_workbook(path: Path) -> list[str]:
     """The workbook's part names, after checking what they unpack to."""
     import zipfile
 
@@ -150,7 +150,7 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
     guess."""
     import openpyxl
 
-    parts = _check_workbook(path)
+    parts = check_workbook(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)

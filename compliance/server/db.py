@@ -117,6 +117,17 @@ class InventoryJob(Base):
     __table_args__ = (Index("ix_jobs_status", "status", "created_at"),)
 
 
+class DecisionRecord(Base):
+    """A decision an organisation made (the decisions file's form, as JSON); applied to its checks."""
+
+    __tablename__ = "decisions"
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 def open_engine(url: str) -> Engine:
     """An engine for the URL; SQLite files get WAL mode (readers never wait for the writer) and a busy
     timeout, so concurrent requests queue instead of failing."""

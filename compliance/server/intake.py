@@ -6,13 +6,17 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from compliance.errors import ComplianceError, InputError
+from compliance.inputs import load_decisions
+from compliance.models.decisions import Decision
 from compliance.service import CheckRequest, CheckRun, Library, check_files
 
 JSON_TYPES = ("application/json",)
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -40,7 +44,9 @@ def safe_name(name: str | None, default: str) -> str:
     return cleaned or default
 
 
-def judge(upload: Upload, request: CheckRequest, library: Library) -> CheckRun:
+def judge(
+    upload: Upload, request: CheckRequest, library: Library, decisions: Sequence[Decision] = ()
+) -> CheckRun:
     """Write the files in a private folder and judge the manifest; messages name the client's file."""
     with tempfile.TemporaryDirectory(prefix="compliance-request-") as tmp:
         folder = Path(tmp)
@@ -56,12 +62,24 @@ def judge(upload: Upload, request: CheckRequest, library: Library) -> CheckRun:
             )
         )  # fmt: skip
         try:
-            check_files(run, library)
+            check_files(run, library, decisions)
         except ComplianceError as exc:
             # The client knows its file by its own name, not by our temporary folder.
             raise BadUpload(exc, folder) from None
         run.inputs[:] = [(Path(_relative(str(p), folder) or p.name), sha) for p, sha in run.inputs]
         return run
+
+
+def parse_decisions(upload: Upload, library: Library) -> list[Decision]:
+    """A decisions file sent over the API, checked as `--decisions FILE` is (file, line, field)."""
+    with tempfile.TemporaryDirectory(prefix="compliance-request-") as tmp:
+        folder = Path(tmp)
+        path = folder / ("decisions.json" if upload.manifest_name.endswith(".json") else "decisions.yaml")
+        path.write_bytes(upload.manifest)
+        try:
+            return load_decisions(path, library.rulesets).decisions
+        except ComplianceError as exc:
+            raise BadUpload(exc, folder) from None
 
 
 class BadUpload(InputError):

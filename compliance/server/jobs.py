@@ -15,7 +15,7 @@ import logging
 import secrets
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from compliance.inventory.read import read_source
 from compliance.inventory.run import summary_table
 from compliance.inventory.write import Writer
 from compliance.models.common import country_code
+from compliance.models.decisions import Decision
 from compliance.server.db import InventoryJob, now
 from compliance.service import Library, inventory_exit_code
 
@@ -45,6 +46,8 @@ class JobOptions:
     rulesets: list[str]
     drafts: bool = False
     sheet: str | None = None
+    #: The organisation's decisions when the job was submitted (as in a decisions file).
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def parse(cls, destinations: list[str], days: list[dt.date], rulesets: list[str], drafts: bool,
@@ -82,6 +85,10 @@ def check_upload(job: InventoryJob, library: Library) -> None:
             raise UsageError(str(exc).replace(f"{tmp}/", ""), field=exc.field) from None
 
 
+def with_decisions(options: JobOptions, decisions: list[Decision]) -> JobOptions:
+    return replace(options, decisions=[d.model_dump(mode="json") for d in decisions])
+
+
 def new_job(organisation_id: int, token_id: str, filename: str, inventory: bytes, documents: bytes | None,
             options: JobOptions) -> InventoryJob:  # fmt: skip
     return InventoryJob(
@@ -100,7 +107,7 @@ def execute(job: InventoryJob, library: Library, progress: Any) -> tuple[list[st
         judge = Judge(
             rulesets=select_rulesets(library.rulesets, opts.rulesets, drafts=opts.drafts),
             registry=library.registry, documents=load_documents(documents), destinations=opts.destinations,
-            days=days,
+            days=days, decisions=tuple(Decision.model_validate(d) for d in opts.decisions),
         )  # fmt: skip
         out = Path(tmp) / "result.jsonl"
         summary = run(inventory, judge, out, workers=1, progress=progress, sheet=opts.sheet)
@@ -119,6 +126,7 @@ def execute(job: InventoryJob, library: Library, progress: Any) -> tuple[list[st
             "changed": summary.changed,
             "sheet": summary.sheet,
             "exit_code": int(inventory_exit_code(summary.by_destination)),
+            "decisions_unused": summary.decisions_unused,
             "table": table,
         },
         lines,
@@ -221,7 +229,8 @@ def describe(job: InventoryJob) -> dict[str, Any]:
         "id": job.id,
         "status": job.status,
         "filename": job.filename,
-        "options": job.options,
+        "options": {k: v for k, v in job.options.items() if k != "decisions"},
+        "decisions": [d["id"] for d in job.options.get("decisions", [])],
         "rows_done": job.rows_done,
         "attempts": job.attempts,
         "created_at": _iso(job.created_at),

@@ -14,13 +14,22 @@ from sqlalchemy import select, text
 from starlette.datastructures import UploadFile
 
 from compliance.i18n import LANGUAGES
+from compliance.models.decisions import Decision
 from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_dict, report_from_json
 from compliance.server import store
 from compliance.server.app import State, caller_of, state_of
-from compliance.server.db import CheckRecord, InventoryJob
-from compliance.server.intake import JSON_TYPES, YAML_TYPES, Upload, judge, safe_name
-from compliance.server.jobs import JobOptions, check_upload, converted, describe, new_job
+from compliance.server.db import CheckRecord, DecisionRecord, InventoryJob
+from compliance.server.intake import (
+    JSON_TYPES,
+    XLSX_TYPES,
+    YAML_TYPES,
+    Upload,
+    judge,
+    parse_decisions,
+    safe_name,
+)
+from compliance.server.jobs import JobOptions, check_upload, converted, describe, new_job, with_decisions
 from compliance.server.problems import Problem
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, produced_now
@@ -42,6 +51,7 @@ async def post_check(
     rulesets: Annotated[str | None, Query(description="Ruleset ids, comma-separated (default: all).")] = None,
     drafts: bool = False,
     lang: Lang = "en",
+    ignore_decisions: bool = False,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Check a manifest (JSON or YAML body, or a multipart upload: `manifest` and its PACT files).
@@ -51,7 +61,7 @@ async def post_check(
     state = state_of(request)
     caller = await run_in_threadpool(caller_of, request)
     upload = await _upload(request, state.settings.max_bytes)
-    options = json.dumps([str(as_of), rulesets, drafts], sort_keys=True)
+    options = json.dumps([str(as_of), rulesets, drafts, ignore_decisions], sort_keys=True)
     digest = upload.digest(options)
     if idempotency_key:
         existing = await run_in_threadpool(_stored, state, caller, idempotency_key)
@@ -61,7 +71,10 @@ async def post_check(
         manifests=[], ruleset_ids=[r.strip() for r in (rulesets or "").split(",") if r.strip()], as_of=as_of,
         drafts=drafts, max_size=state.settings.max_bytes, produced_at=produced_now(),
     )  # fmt: skip
-    record = await run_in_threadpool(_check_and_store, state, caller, upload, check, idempotency_key, digest)
+    decisions = [] if ignore_decisions else await run_in_threadpool(org_decisions, state, caller)
+    record = await run_in_threadpool(
+        _check_and_store, state, caller, upload, check, idempotency_key, digest, decisions
+    )
     if record.request_hash != digest:  # another request with the same key won the race
         return _replay(record, digest, caller, lang)
     state.metrics.verdicts.labels(record.verdict).inc()
@@ -86,9 +99,10 @@ def _stored(state: State, caller: Caller, key: str) -> CheckRecord | None:
 
 
 def _check_and_store(
-    state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str
-) -> CheckRecord:
-    run = judge(upload, check, state.library)
+    state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
+    decisions: list[Decision],
+) -> CheckRecord:  # fmt: skip
+    run = judge(upload, check, state.library, decisions)
     report = run.reports[0]
     record = CheckRecord(
         id=store.new_id(), organisation_id=caller.organisation_id, token_id=caller.token_id,
@@ -129,10 +143,13 @@ async def _upload(request: Request, limit: int) -> Upload:
             raise Problem(413, "Request too large", f"the request is larger than {limit} bytes")
     if kind in JSON_TYPES:
         return Upload("manifest.json", bytes(body))
+    if kind in XLSX_TYPES:
+        return Upload("manifest.xlsx", bytes(body))
     if kind in YAML_TYPES or kind == "":
         return Upload("manifest.yaml", bytes(body))
     raise Problem(415, "Unsupported media type",
-                  "send application/json, application/yaml, or multipart/form-data with a 'manifest' file")  # fmt: skip
+                  "send application/json, application/yaml, an XLSX workbook, or multipart/form-data with a "
+                  "'manifest' file")  # fmt: skip
 
 
 @router.get("/v1/checks", tags=["checks"])
@@ -268,6 +285,7 @@ async def post_inventory(
     rulesets: str | None = None,
     drafts: bool = False,
     sheet: str | None = None,
+    ignore_decisions: bool = False,
 ) -> Response:
     """Judge an inventory (multipart: an `inventory` CSV or XLSX file, optionally a `documents` YAML
     file) in the background: 202 and the job; its progress and result at `/v1/inventories/{id}`."""
@@ -295,6 +313,8 @@ async def post_inventory(
         [d for v in destination for d in v.split(",")], list(as_of or []),
         [r.strip() for r in (rulesets or "").split(",") if r.strip()], drafts, sheet,
     )  # fmt: skip
+    if not ignore_decisions:
+        options = with_decisions(options, await run_in_threadpool(org_decisions, state, caller))
     job = new_job(caller.organisation_id, caller.token_id, name, await upload.read(), documents, options)
     await run_in_threadpool(check_upload, job, state.library)
     await run_in_threadpool(_add_job, state, job)
@@ -332,3 +352,58 @@ def get_inventory_result(request: Request, job_id: str, fmt: Literal["csv", "xls
     if job.status != "done":
         raise Problem(409, "Not ready", f"the job is {job.status}", status_of_job=job.status)
     return Response(converted(job, fmt), media_type=RESULT_MEDIA[fmt])
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+@router.post("/v1/decisions", status_code=201, tags=["decisions"])
+async def post_decisions(request: Request) -> Response:
+    """Record decisions (a decisions file, JSON or YAML: `{"decisions": [...]}`) for this organisation;
+    they apply to its next checks. A decision is never changed: a new one needs a new id."""
+    state = state_of(request)
+    caller = await run_in_threadpool(caller_of, request)
+    upload = await _upload(request, state.settings.max_bytes)
+    decisions = await run_in_threadpool(parse_decisions, upload, state.library)
+    await run_in_threadpool(_add_decisions, state, caller, decisions)
+    return _json({"decisions": [d.model_dump(mode="json") for d in decisions]}, 201)
+
+
+def _add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> None:
+    with state.sessions() as session, session.begin():
+        taken = set(
+            session.scalars(
+                select(DecisionRecord.id).where(
+                    DecisionRecord.organisation_id == caller.organisation_id,
+                    DecisionRecord.id.in_([d.id for d in decisions]),
+                )
+            )
+        )
+        if taken:
+            raise Problem(409, "Decision exists", f"decision id(s) already recorded: {', '.join(sorted(taken))}; "
+                          "a decision is never changed: record a new one with a new id")  # fmt: skip
+        for d in decisions:
+            session.add(DecisionRecord(organisation_id=caller.organisation_id, id=d.id, token_id=caller.token_id,
+                                       created_at=store.now(), decision=d.model_dump(mode="json")))  # fmt: skip
+
+
+def org_decisions(state: State, caller: Caller) -> list[Decision]:
+    with state.sessions() as session:
+        rows = session.scalars(
+            select(DecisionRecord).where(DecisionRecord.organisation_id == caller.organisation_id)
+            .order_by(DecisionRecord.created_at, DecisionRecord.id)
+        )  # fmt: skip
+        return [Decision.model_validate(r.decision) for r in rows]
+
+
+@router.get("/v1/decisions", tags=["decisions"], response_class=Response)
+def get_decisions(request: Request, format: Literal["json", "yaml"] = "json") -> Response:  # noqa: A002
+    """This organisation's decisions; `?format=yaml` is a decisions file for `compliance check --decisions`."""
+    state, caller = state_of(request), caller_of(request)
+    data = {"decisions": [d.model_dump(mode="json") for d in org_decisions(state, caller)]}
+    if format == "yaml":
+        import yaml
+
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        return Response(text.encode(), media_type="application/yaml")
+    return _json(data)
