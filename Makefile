@@ -55,6 +55,7 @@ messages: $(STAMP)
 # The README's checklist pictures, from the sample shipment, in headless Chromium.
 screenshots: $(STAMP)
 	$(BIN)/python tests/screenshots.py docs
+	PAGES_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_pages.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check compliance tests

@@ -124,3 +124,41 @@ def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.group()
+def users() -> None:
+    """People who sign in to the pages; each belongs to an organisation.
+
+    Example: compliance users create --org "Hanoi Customs Brokers" --email lan@example.com
+    """
+
+
+@users.command("create")
+@click.option("--org", "organisation", required=True, help="The organisation (created if new).")
+@click.option("--email", required=True, help="The e-mail address the person signs in with.")
+@click.option("--name", default="", help="The name shown on pages and decisions (default: the e-mail).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="COMPLIANCE_PASSWORD",
+              help="At least 10 characters (asked when not given; or $COMPLIANCE_PASSWORD).")  # fmt: skip
+@database_option
+@handle_errors
+def users_create(organisation: str, email: str, name: str, password: str, database: str | None) -> None:
+    """Create a user (the password is kept only as an argon2 hash).
+
+    Example: compliance users create --org "Hanoi Customs Brokers" --email lan@example.com --name "Ms Lan"
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.server import migrate
+    from compliance.server import users as user_store
+    from compliance.server.db import database_url, open_engine
+
+    url = database_url(database)
+    engine = open_engine(url)
+    migrate.ready(engine, url, create=True)
+    with Session(engine) as session, session.begin():
+        user_store.create_user(session, organisation.strip(), email, name, password)
+    click.echo(
+        f"user {email} of {organisation!r} created; sign in at the address `compliance serve` prints",
+        err=True,
+    )

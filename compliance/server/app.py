@@ -93,8 +93,10 @@ def create_app(settings: Settings) -> FastAPI:
     _errors(app)
     _measure(app, state)
     from compliance.server.routes import router
+    from compliance.server.web import router as pages
 
     app.include_router(router)
+    app.include_router(pages)
     return app
 
 

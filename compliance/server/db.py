@@ -128,6 +128,29 @@ class DecisionRecord(Base):
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class User(Base):
+    """A person of an organisation who signs in to the pages (password kept as an argon2 hash)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class SessionRecord(Base):
+    """A signed-in browser: the cookie holds the id; forms carry the CSRF token."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 def open_engine(url: str) -> Engine:
     """An engine for the URL; SQLite files get WAL mode (readers never wait for the writer) and a busy
     timeout, so concurrent requests queue instead of failing."""

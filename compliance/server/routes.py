@@ -348,10 +348,15 @@ def get_inventory(request: Request, job_id: str) -> Response:
 def get_inventory_result(request: Request, job_id: str, fmt: Literal["csv", "xlsx", "jsonl"]) -> Response:
     """The verdicts, one row per machine and destination (as `compliance inventory --output`)."""
     state, caller = state_of(request), caller_of(request)
-    job = _job(state, caller, job_id)
+    return inventory_result(_job(state, caller, job_id), fmt)
+
+
+def inventory_result(job: InventoryJob, fmt: str) -> Response:
     if job.status != "done":
         raise Problem(409, "Not ready", f"the job is {job.status}", status_of_job=job.status)
-    return Response(converted(job, fmt), media_type=RESULT_MEDIA[fmt])
+    name = f"verdicts-{job.id}.{fmt}"
+    return Response(converted(job, fmt), media_type=RESULT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 # -- decisions ----------------------------------------------------------------------------------
