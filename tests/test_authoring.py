@@ -227,7 +227,7 @@ def test_list_and_show():
     out = invoke("rulesets", "list").stdout
     assert "version 2-draft: from 2027-01-01 (draft, anticipated)" in out
     vi = invoke("rulesets", "show", "vn-circular-12-2026", "--lang", "vi").stdout
-    assert "Báo cáo dấu chân carbon" in vi and "citation: Circular 12/2026/TT-BCT" in vi
+    assert "Báo cáo dấu chân carbon" in vi and "trích dẫn: Circular 12/2026/TT-BCT" in vi
 
 
 def test_drafts_stay_out_of_checks_unless_asked():
@@ -249,3 +249,12 @@ def test_explain_covers_every_item_and_check_kind(path: Path):
         result = invoke("explain", str(path), "--item", str(item["id"]), "--drafts")
         assert result.exit_code == 0, (item["id"], result.output)
         assert f"item {item['id']}" in result.stdout.lower() or str(item["id"]) in result.stdout
+
+
+def test_rulesets_show_in_vietnamese_has_vietnamese_labels() -> None:
+    vi = invoke("rulesets", "show", "vn-circular-12-2026", "--lang", "vi").stdout
+    labels = [line.strip().split(":")[0] for line in vi.splitlines() if ":" in line]
+    for english in ("instrument", "source confidence", "sources", "action", "citation", "scope", "documents"):
+        assert english not in labels, english
+    assert "(in force)" not in vi and "[blocking]" not in vi
+    assert "văn bản:" in vi and "việc cần làm:" in vi and "[bắt buộc]" in vi and "có hiệu lực" in vi

@@ -21,7 +21,21 @@ from compliance.cli.common import (
     write_output,
 )
 from compliance.errors import ExitCode, UsageError
+from compliance.i18n import N_
 from compliance.resources import DEFAULT_RULESETS
+
+#: The labels of `rulesets show`, in the language asked for.
+L_INSTRUMENT = N_("instrument")
+L_SOURCE_CONFIDENCE = N_("source confidence")
+L_SOURCES = N_("sources")
+L_SCOPE = N_("scope")
+L_OR = N_("or")
+L_DOCUMENTS = N_("documents")
+L_MUST = N_("must")
+L_REVIEW_WHEN = N_("review when")
+L_MACHINE = N_("machine")
+L_ACTION = N_("action")
+L_CITATION = N_("citation")
 
 
 @cli.group()
@@ -73,35 +87,42 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
     Example: compliance rulesets show vn-circular-12-2026 --lang vi
     """
     from compliance.checks.base import flow
+    from compliance.i18n import gettext
     from compliance.inputs import load_rulesets
+    from compliance.labels import label
+
+    def _(words: str) -> str:
+        return gettext(words, lang)
 
     rs = load_rulesets(rulesets_dir, [ruleset_id], drafts=True)[0]
     click.echo(f"{rs.id}: {rs.title.get(lang)}")
-    click.echo(f"instrument: {rs.instrument}")
-    click.echo(f"source confidence: {rs.source_confidence}")
-    click.echo("sources:")
+    click.echo(f"{_(L_INSTRUMENT)}: {rs.instrument}")
+    click.echo(f"{_(L_SOURCE_CONFIDENCE)}: {label('source_confidence', rs.source_confidence, lang)}")
+    click.echo(f"{_(L_SOURCES)}:")
     for src in rs.sources:
         details = ", ".join(x for x in (src.issuer, src.date.isoformat() if src.date else None, src.url) if x)
-        click.echo(
-            f"  [{src.id}] {src.title} ({src.kind.replace('_', ' ')}; {details}; confidence {src.confidence})"
-        )
+        confidence = label("source_confidence", src.confidence, lang)
+        click.echo(f"  [{src.id}] {src.title} ({src.kind.replace('_', ' ')}; {details}; {confidence})")
+    statuses = {"in_force": N_("in force"), "draft": N_("draft")}
     for v in rs.versions:
-        until = f" to {v.effective_to}" if v.effective_to else ""
-        click.echo(f"\nversion {v.version} ({v.status}), from {v.effective_from}{until}")
+        until = _(N_(" to {day}")).format(day=v.effective_to) if v.effective_to else ""
+        click.echo("\n" + _(N_("version {version} ({status}), from {day}{until}")).format(
+            version=v.version, status=_(statuses[v.status]), day=v.effective_from, until=until))  # fmt: skip
         scope = v.scope.model_dump(mode="json", exclude_none=True)
-        click.echo(f"  scope: {flow(scope)}")
+        click.echo(f"  {_(L_SCOPE)}: {flow(scope)}")
         for r in v.requirements:
-            click.echo(f"  - {r.id} [{r.severity}] {r.title.get(lang)}")
+            click.echo(f"  - {r.id} [{label('severity', r.severity, lang)}] {r.title.get(lang)}")
             if r.documents:
-                click.echo(f"      documents: {' or '.join(t.value for t in r.documents)}")
+                joined = f" {_(L_OR)} ".join(label("document_type", t.value, lang) for t in r.documents)
+                click.echo(f"      {_(L_DOCUMENTS)}: {joined}")
             for c in r.checks:
-                click.echo(f"      must: {flow(c.model_dump(mode='json', exclude_none=True))}")
+                click.echo(f"      {_(L_MUST)}: {flow(c.model_dump(mode='json', exclude_none=True))}")
             for c in r.review_when:
-                click.echo(f"      review when: {flow(c.model_dump(mode='json', exclude_none=True))}")
+                click.echo(f"      {_(L_REVIEW_WHEN)}: {flow(c.model_dump(mode='json', exclude_none=True))}")
             for ic in r.item_checks:
-                click.echo(f"      machine: {flow(ic.model_dump(mode='json', exclude_none=True))}")
-            click.echo(f"      action: {r.action.get(lang)}")
-            click.echo(f"      citation: {rs.cite(r.citation)}")
+                click.echo(f"      {_(L_MACHINE)}: {flow(ic.model_dump(mode='json', exclude_none=True))}")
+            click.echo(f"      {_(L_ACTION)}: {r.action.get(lang)}")
+            click.echo(f"      {_(L_CITATION)}: {rs.cite(r.citation)}")
 
 
 @rulesets.command("lint")
