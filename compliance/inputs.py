@@ -35,6 +35,10 @@ def load_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> L
         from compliance.workbook import load_workbook_manifest
 
         located = load_workbook_manifest(path, max_bytes=max_bytes)
+    elif path.suffix.lower() == ".csv":
+        from compliance.workbook import load_csv_manifest
+
+        located = load_csv_manifest(path, max_bytes=max_bytes)
     else:
         located = load_file(
             path,

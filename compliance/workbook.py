@@ -212,3 +212,76 @@ def load_workbook_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BY
         book.close()
         shadow.close()
     return Located(data=data, path=path, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+
+
+# -- the one-sheet form: a CSV file of blocks -----------------------------------------------------
+
+
+def _blocks(text: str, path: Path) -> dict[str, list[tuple[int, list[str]]]]:
+    """A CSV manifest's blocks: a line `[Shipment]`, `[Items]` or `[Documents]` (first cell) opens each,
+    and the lines under it are that sheet's rows, with their line numbers."""
+    import csv
+    import io
+
+    blocks: dict[str, list[tuple[int, list[str]]]] = {}
+    current: str | None = None
+    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        first = row[0].strip() if row else ""
+        if first.startswith("[") and first.endswith("]"):
+            current = first[1:-1].strip()
+            if current not in SHEETS:
+                raise InputError(f"unknown block '{first}'; expected [Shipment], [Items] and [Documents]",
+                                 file=path, line=n)  # fmt: skip
+            if current in blocks:
+                raise InputError(f"the block {first} is given twice", file=path, line=n)
+            blocks[current] = []
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        if current is None:
+            raise InputError("a CSV manifest starts with a block line: [Shipment], then [Items] and [Documents]",
+                             file=path, line=n)  # fmt: skip
+        blocks[current].append((n, row))
+    missing = [s for s in SHEETS if s not in blocks]
+    if missing:
+        raise InputError(f"no block {', '.join(f'[{m}]' for m in missing)}; a CSV manifest has the blocks "
+                         "[Shipment], [Items] and [Documents]", file=path)  # fmt: skip
+    return blocks
+
+
+def load_csv_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Located:
+    """The one-sheet form: the three sheets as blocks of one CSV file; errors name the file's lines."""
+    import re
+
+    from openpyxl import Workbook
+
+    from compliance.loading import decode_text
+
+    raw = read_bytes(path, max_bytes=max_bytes, limit_hint="raise it with --max-size if the file is genuine")
+    blocks = _blocks(decode_text(raw, path), path)
+    book = Workbook()
+    line_of: dict[tuple[str, int], int] = {}
+    for name in SHEETS:
+        sheet = book.create_sheet(name)
+        for r, (n, row) in enumerate(blocks[name], start=1):
+            line_of[(name, r)] = n
+            for c, value in enumerate(row, start=1):
+                sheet.cell(row=r, column=c, value=value if value.strip() else None)
+
+    def line(cell: int | str | None) -> int | str | None:
+        m = re.fullmatch(r"(\w+)!([A-Z]+)(\d+)", str(cell))
+        return line_of.get((m.group(1), int(m.group(3))), 1) if m else cell
+
+    cells: dict[tuple[Any, ...], int | str] = {}
+    try:
+        data = {
+            "shipment": _shipment(book["Shipment"], book["Shipment"], path, cells),
+            "items": _table(book["Items"], book["Items"], Item, ITEM_COLUMNS, "items", path, cells),
+            "documents": _table(
+                book["Documents"], book["Documents"], Document, DOCUMENT_COLUMNS, "documents", path, cells
+            ),  # fmt: skip
+        }
+    except InputError as exc:  # a CSV file is read by lines: name the line, not a cell
+        raise InputError(exc.message, file=path, line=line(exc.line), field=exc.field) from None
+    lines = {loc: line(cell) or 1 for loc, cell in cells.items()}
+    return Located(data=data, path=path, lines=lines, sha256=hashlib.sha256(raw).hexdigest())

@@ -235,6 +235,36 @@ def write_workbook(manifest: Manifest, path: Path, lang: str = "en") -> None:
     book.save(path)
 
 
+def manifest_csv(manifest: Manifest) -> str:
+    """A manifest in the one-sheet CSV form: the blocks [Shipment], [Items] and [Documents]."""
+    import csv
+    import io
+
+    data = manifest.model_dump(mode="json", exclude_none=True)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+
+    def text(value: Any) -> str:
+        cell = _cell(value)
+        return "" if cell is None else cell.isoformat() if isinstance(cell, dt.date) else str(cell)
+
+    w.writerow(["[Shipment]"])
+    shipment = _flatten(data["shipment"])
+    for name in SHIPMENT_FIELDS:
+        if name in shipment:
+            w.writerow([name, text(shipment[name])])
+    for block, columns, rows in (("Items", ITEM_COLUMNS, data["items"]),
+                                 ("Documents", DOCUMENT_COLUMNS, data["documents"])):  # fmt: skip
+        flat = [_flatten(r) for r in rows]
+        used = [c for c in columns if any(c in r for r in flat)]
+        w.writerow([])
+        w.writerow([f"[{block}]"])
+        w.writerow(used)
+        for r in flat:
+            w.writerow([text(r.get(c)) for c in used])
+    return out.getvalue()
+
+
 def manifest_yaml(manifest: Manifest) -> str:
     """A manifest as YAML (a workbook converted for version control or review)."""
     import yaml

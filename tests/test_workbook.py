@@ -42,6 +42,10 @@ def test_every_sample_round_trips_through_a_workbook_with_the_same_report(
     back = tmp_path / f"{sample.stem}.yaml"
     assert run("convert", str(book), str(back)).returncode == 0
     assert report(back) == expected
+    # The one-sheet form: the three sheets as blocks of one CSV file.
+    sheet = tmp_path / f"{sample.stem}.csv"
+    assert run("convert", str(sample), str(sheet)).returncode == 0
+    assert report(sheet) == expected
 
 
 def _edit(source: Path, target: Path, sheet: str, column: str, row: int, value: object) -> Path:
@@ -130,3 +134,18 @@ def test_the_api_takes_a_workbook_manifest(tmp_path: Path) -> None:
             assert m.status_code == 201, m.text
     assert r.json()["report"] == json.loads(report(SHIPMENTS / "vn-container-mixed.yaml"))
     assert m.json()["inputs"][0]["name"] == "packing-list.xlsx"
+
+
+def test_a_csv_manifest_names_the_line_of_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    run("convert", str(SHIPMENTS / "vn-container-mixed.yaml"), str(path))
+    lines = path.read_text().splitlines()
+    bad = next(i for i, line in enumerate(lines) if line.startswith("A2,"))
+    lines[bad] = lines[bad].replace(",used,", ",usd,")
+    path.write_text("\n".join(lines) + "\n")
+    done = run("check", str(path))
+    assert done.returncode == 2
+    assert f"mixed.csv:{bad + 1}: items[1].condition: 'usd' is not allowed" in done.stderr
+    (tmp_path / "blocks.csv").write_text("[Shipment]\nid,X\n[Items]\nid\n")
+    done = run("check", str(tmp_path / "blocks.csv"))
+    assert done.returncode == 2 and "no block [Documents]" in done.stderr

@@ -201,12 +201,13 @@ def template(output: Path, lang: str) -> None:
 @click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
 @handle_errors
 def convert(source: Path, output: Path) -> None:
-    """Convert a manifest between YAML/JSON and a workbook (.xlsx); it is validated on the way.
+    """Convert a manifest between YAML/JSON, a workbook (.xlsx) and the one-sheet CSV form; it is
+    validated on the way.
 
     Example: compliance convert shipments/vn-container-mixed.yaml mixed.xlsx
     """
     from compliance.inputs import load_manifest
-    from compliance.workbook_template import manifest_yaml, write_workbook
+    from compliance.workbook_template import manifest_csv, manifest_yaml, write_workbook
 
     target = output_target(output, [source])
     assert target is not None
@@ -216,8 +217,10 @@ def convert(source: Path, output: Path) -> None:
         _written(target, lambda tmp: write_workbook(manifest, tmp))
     elif suffix in (".yaml", ".yml"):
         write_output(manifest_yaml(manifest), target)
+    elif suffix == ".csv":
+        write_output(manifest_csv(manifest), target)
     else:
-        raise UsageError(f"unknown output format '{suffix}'; use .xlsx, .yaml or .yml", field="OUTPUT")
+        raise UsageError(f"unknown output format '{suffix}'; use .xlsx, .csv, .yaml or .yml", field="OUTPUT")
 
 
 def _written(target: Path, write: Callable[[Path], None]) -> None:
