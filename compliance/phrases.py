@@ -164,15 +164,19 @@ def number(value: int) -> Phrase:
     return Phrase(NUMBER, "", {"value": value})
 
 
-def codes(value: Any) -> list[str]:
-    """Every non-structural code in a phrase, outermost first (tests and explain read them)."""
-    out: list[str] = []
+def walk(value: Any) -> list[Phrase]:
+    """Every phrase in a sentence (or a list of them), outermost first."""
+    out: list[Phrase] = []
     if isinstance(value, Phrase):
-        if value.code not in STRUCTURAL:
-            out.append(value.code)
+        out.append(value)
         for _, v in value.params:
-            out.extend(codes(v))
+            out.extend(walk(v))
     elif isinstance(value, tuple | list):
         for v in value:
-            out.extend(codes(v))
+            out.extend(walk(v))
     return out
+
+
+def codes(value: Any) -> list[str]:
+    """Every non-structural code in a phrase, outermost first (tests and explain read them)."""
+    return [p.code for p in walk(value) if p.code not in STRUCTURAL]

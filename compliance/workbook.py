@@ -178,6 +178,19 @@ def _shipment(sheet: Any, shadow: Any, path: Path, lines: dict[tuple[Any, ...], 
     return data
 
 
+def _manifest_data(
+    book: Any, shadow: Any, path: Path, lines: dict[tuple[Any, ...], int | str]
+) -> dict[str, Any]:
+    """The three sheets as a manifest's plain data (``shadow``: the same book with its formulas)."""
+    return {
+        "shipment": _shipment(book["Shipment"], shadow["Shipment"], path, lines),
+        "items": _table(book["Items"], shadow["Items"], Item, ITEM_COLUMNS, "items", path, lines),
+        "documents": _table(
+            book["Documents"], shadow["Documents"], Document, DOCUMENT_COLUMNS, "documents", path, lines
+        ),  # fmt: skip
+    }
+
+
 def load_workbook_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Located:
     """The workbook as manifest data, with the cell of every value in place of a line."""
     import openpyxl
@@ -201,13 +214,7 @@ def load_workbook_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BY
                 file=path,
             )
         lines: dict[tuple[Any, ...], int | str] = {}
-        data = {
-            "shipment": _shipment(book["Shipment"], shadow["Shipment"], path, lines),
-            "items": _table(book["Items"], shadow["Items"], Item, ITEM_COLUMNS, "items", path, lines),
-            "documents": _table(
-                book["Documents"], shadow["Documents"], Document, DOCUMENT_COLUMNS, "documents", path, lines
-            ),  # fmt: skip
-        }
+        data = _manifest_data(book, shadow, path, lines)
     finally:
         book.close()
         shadow.close()
@@ -274,13 +281,7 @@ def load_csv_manifest(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) 
 
     cells: dict[tuple[Any, ...], int | str] = {}
     try:
-        data = {
-            "shipment": _shipment(book["Shipment"], book["Shipment"], path, cells),
-            "items": _table(book["Items"], book["Items"], Item, ITEM_COLUMNS, "items", path, cells),
-            "documents": _table(
-                book["Documents"], book["Documents"], Document, DOCUMENT_COLUMNS, "documents", path, cells
-            ),  # fmt: skip
-        }
+        data = _manifest_data(book, book, path, cells)
     except InputError as exc:  # a CSV file is read by lines: name the line, not a cell
         raise InputError(exc.message, file=path, line=line(exc.line), field=exc.field) from None
     lines = {loc: line(cell) or 1 for loc, cell in cells.items()}

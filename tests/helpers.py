@@ -14,7 +14,7 @@ from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import Report, RequirementResult, RulesetResult
 from compliance.models.ruleset import Ruleset
-from compliance.phrases import Phrase
+from compliance.phrases import Phrase, walk
 from compliance.render.words import words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,15 +148,7 @@ def requirement(report: Report, ruleset_id: str, req_id: str, item_id: str = "L1
 
 def phrases_in(value: Any) -> list[Phrase]:
     """Every phrase in a sentence (or a list of them), outermost first."""
-    out: list[Phrase] = []
-    if isinstance(value, Phrase):
-        out.append(value)
-        for _, v in value.params:
-            out.extend(phrases_in(v))
-    elif isinstance(value, list | tuple):
-        for v in value:
-            out.extend(phrases_in(v))
-    return out
+    return walk(value)
 
 
 def has(value: Any, code: str, /, **params: object) -> bool:
