@@ -67,6 +67,10 @@ def _counts(counts: Counter[str]) -> str:
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar even on a terminal.")
 @click.option(
+    "--scheduler",
+    help="Run the partitions on an existing Dask distributed cluster (tcp://HOST:PORT) instead of local processes.",
+)
+@click.option(
     "--sheet", help="The workbook sheet to read (XLSX). Default: the active sheet, as Excel opens it."
 )
 @drafts_option
@@ -83,6 +87,7 @@ def inventory(
     output: Path | None,
     workers: int | None,
     no_progress: bool,
+    scheduler: str | None,
     sheet: str | None,
     drafts: bool,
     decisions_file: Path | None,
@@ -137,9 +142,10 @@ def inventory(
                 workers=procs,
                 progress=lambda n: bar.update(task, description=f"rows judged: {n:,}"),
                 sheet=sheet,
+                scheduler=scheduler,
             )
     else:
-        summary = run(inventory_file, judge, output, workers=procs, sheet=sheet)
+        summary = run(inventory_file, judge, output, workers=procs, sheet=sheet, scheduler=scheduler)
     lines = [f"{summary.rows_in:,} rows in, {summary.rows_out:,} rows out ({len(dests)} destination(s))"]
     if summary.sheet is not None:
         lines.insert(0, f"read sheet '{visible(summary.sheet)}' of {inventory_file.name}")

@@ -47,6 +47,7 @@ def run(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     sheet: str | None = None,
+    scheduler: str | None = None,
 ) -> Summary:
     """Judge every row, writing as it goes; the counts in and out are checked before success."""
     global _WORKER
@@ -61,7 +62,13 @@ def run(
     try:
         chunks = _chunks(_counted(rows, summary), CHUNK)
         matched: set[str] = set()
-        for chunk, (results, seen) in _evaluate(chunks, judge, workers):
+        if scheduler is not None:
+            from compliance.inventory.cluster import evaluate
+
+            judged = evaluate(chunks, judge, scheduler)
+        else:
+            judged = _evaluate(chunks, judge, workers)
+        for chunk, (results, seen) in judged:
             matched.update(seen)
             for row, outs in zip(chunk, results, strict=True):
                 if len(outs) != len(judge.destinations):
