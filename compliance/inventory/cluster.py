@@ -48,7 +48,9 @@ def evaluate(
     try:
         from distributed import Client
     except ImportError:
-        raise UsageError("--scheduler needs Dask: pip install 'compliance[cluster]'", field="--scheduler") from None
+        raise UsageError(
+            "--scheduler needs Dask: pip install 'compliance[cluster]'", field="--scheduler"
+        ) from None
     try:
         client = Client(scheduler, timeout=30, set_as_default=False)
     except OSError as exc:
