@@ -1,4 +1,9 @@
-"""Generate a realistic inventory: model series sharing documents, many ages, a few malformed rows."""
+"""Generate inventories: model series sharing documents, many ages, a few malformed rows.
+
+Two stocks: the repetitive one (120 series whose rows repeat, so most rows are cache hits) and, with
+``realistic=True``, a used-machinery dealer's: 600 series, every machine its own serial number and
+manufacture day, a fifth of the documents specific to one serial number (an inspection certificate
+or a carbon report of that machine), mixed conditions and customs procedures."""
 
 from __future__ import annotations
 
@@ -15,8 +20,12 @@ TYPES = [
 COUNTRIES = ["CN", "JP", "KR", "DE", "TW"]
 
 
-def generate(rows: int, out_dir: Path, *, series: int = 120, seed: int = 2026) -> tuple[Path, Path]:
+def generate(
+    rows: int, out_dir: Path, *, series: int = 120, seed: int = 2026, realistic: bool = False
+) -> tuple[Path, Path]:
     rng = random.Random(seed)
+    if realistic:
+        series = max(series, 600)
     out_dir.mkdir(parents=True, exist_ok=True)
     docs_lines = ["documents:"]
     models = []
@@ -49,14 +58,14 @@ def generate(rows: int, out_dir: Path, *, series: int = 120, seed: int = 2026) -
             docs_lines += [f"  - id: INS-{s}", "    type: inspection_certificate", "    issued: 2026-05-01"]
         models.append((f"M-{s}", mtype, hs, country, ";".join(ids)))
     docs = out_dir / "documents.yaml"
-    docs.write_text("\n".join(docs_lines) + "\n", encoding="utf-8")
     inv = out_dir / "inventory.csv"
     start = dt.date(2011, 1, 1).toordinal()
     end = dt.date(2026, 6, 1).toordinal()
     with inv.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "machine_type", "manufactured", "condition", "hs_code", "manufacturer", "model",
-                    "country_of_manufacture", "customs_procedure", "documents", "warehouse", "price_usd"])  # fmt: skip
+                    "serial_number", "country_of_manufacture", "customs_procedure", "documents", "warehouse",
+                    "price_usd"])  # fmt: skip
         for i in range(rows):
             model, mtype, hs, country, ids = models[rng.randrange(series)]
             made: str = dt.date.fromordinal(rng.randrange(start, end)).isoformat()
@@ -64,10 +73,26 @@ def generate(rows: int, out_dir: Path, *, series: int = 120, seed: int = 2026) -
                 made = made[:4]
             condition = "new" if made >= "2025" else rng.choice(["used", "used", "refurbished"])
             procedure = "import" if rng.random() < 0.95 else "temporary_import"
+            serial = f"SN-{i:07d}"
+            if realistic:
+                procedure = rng.choice(["import"] * 8 + ["temporary_import", "re_import"])
+                if rng.random() < 0.2:  # a document of this one machine
+                    own = f"OWN-{i}"
+                    if rng.random() < 0.5:
+                        docs_lines += [f"  - id: {own}", "    type: inspection_certificate",
+                                       f"    issued: 2026-0{1 + i % 6}-1{i % 9}"]  # fmt: skip
+                    else:
+                        docs_lines += [
+                            f"  - id: {own}", "    type: carbon_footprint_report", f"    issued: 2026-0{1 + i % 6}-20",
+                            '    standards: ["ISO 14067"]', "    stages: [A1, A2, A3, A4]", "    transport_destination: VN",
+                            "    verifier: {name: Vina Verify JSC, accreditations: [VC-LCA-0042]}",
+                        ]  # fmt: skip
+                    ids = f"{ids};{own}"
             if i % 5000 == 4999:
                 made = "2019-13-45"  # a malformed row, as warehouses export them
-            w.writerow([f"INV-{i:06d}", mtype, made, condition, hs, "Example OEM", model, country, procedure, ids,
-                        f"WH-{rng.randrange(9)}", rng.randrange(5000, 200000)])  # fmt: skip
+            w.writerow([f"INV-{i:06d}", mtype, made, condition, hs, "Example OEM", model, serial, country, procedure,
+                        ids, f"WH-{rng.randrange(9)}", rng.randrange(5000, 200000)])  # fmt: skip
+    docs.write_text("\n".join(docs_lines) + "\n", encoding="utf-8")
     return inv, docs
 
 

@@ -2,7 +2,10 @@
 measured in the same run on the same data: a bare CSV read-and-write of the same rows (I/O floor)
 and the same inventory run evaluated by the plain-Python reading of the rules (evaluation floor).
 
-    python bench/run.py [ROWS]        # default 100000; prints a Markdown table
+    python bench/run.py [ROWS] [--realistic]   # default 100000; prints a Markdown table
+
+``--realistic`` judges a used-machinery dealer's stock (600 series, a serial number and manufacture
+day per machine, a fifth of the documents specific to one machine) instead of the repetitive one.
 
 Each measurement runs in a fresh process; peak memory is the largest resident set of that process
 and the workers it started. Verdicts are checked identical between the three evaluations, and the
@@ -82,12 +85,13 @@ def measure(mode: str, data: Path) -> dict[str, float]:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def main(rows: int) -> None:
+def main(rows: int, realistic: bool = False) -> None:
     sys.path.insert(0, str(HERE))
     from generate import generate
 
     data = HERE / "out"
-    generate(rows, data)
+    generate(rows, data, realistic=realistic)
+    print(f"stock: {'realistic (600 series, per-machine documents)' if realistic else 'repetitive (120 series)'}")
     results = {m: measure(m, data) for m in ("io", "plain", "inventory", "one-at-a-time")}
     same = filecmp.cmp(data / "out-inventory.csv", data / "out-plain.csv", shallow=False)
     with (
@@ -120,4 +124,5 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
         one(sys.argv[2], Path(sys.argv[3]))
     else:
-        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+        numbers = [a for a in sys.argv[1:] if a.isdigit()]
+        main(int(numbers[0]) if numbers else 100_000, realistic="--realistic" in sys.argv)
