@@ -28,7 +28,7 @@ def _check_problems(check: Check, documents: list[str], where: str) -> list[str]
 
 
 #: A quotation is a passage a reader can find, not the whole text: "at most about 25 words".
-MAX_QUOTE_WORDS = 30
+MAX_QUOTE_WORDS = 25
 
 
 def citation_problems(citation: Citation) -> list[str]:
