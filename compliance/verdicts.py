@@ -287,7 +287,7 @@ def requirement_result(
         document_type=req.document_type,
         documents=[t.document for t in trials],
         message=message,
-        citation=ctx.ruleset.cite(req.citation),
+        citation=text(ctx.ruleset.citation_text(req.citation)),
         warnings=list(warnings),
         needed_by=req.needed_by,
         title=text(req.title),
@@ -326,7 +326,7 @@ def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
     return RulesetResult(
         **base, applies=True, verdict=ruleset_verdict(reqs, app.uncertain is not None), reason=app.uncertain,
         requirements=reqs,
-        citation=ctx.ruleset.cite(ctx.version.scope.citation) if ctx.version.scope.citation else None,
+        citation=text(ctx.ruleset.citation_text(ctx.version.scope.citation)) if ctx.version.scope.citation else None,
     )  # fmt: skip
 
 

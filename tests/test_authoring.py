@@ -227,7 +227,7 @@ def test_list_and_show():
     out = invoke("rulesets", "list").stdout
     assert "version 2-draft: from 2027-01-01 (draft, anticipated)" in out
     vi = invoke("rulesets", "show", "vn-circular-12-2026", "--lang", "vi").stdout
-    assert "Báo cáo dấu chân carbon" in vi and "trích dẫn: Circular 12/2026/TT-BCT" in vi
+    assert "Báo cáo dấu chân carbon" in vi and "trích dẫn: Thông tư 12/2026/TT-BCT" in vi
 
 
 def test_drafts_stay_out_of_checks_unless_asked():

@@ -25,7 +25,7 @@ def test_no_report_is_missing_and_holds(rulesets, registry):
     assert req.severity == "blocking"
     assert has(req.message, "document-missing")
     assert "VinaCert" in en(req.message)  # the ruleset's action names the verifier to ask
-    assert "Circular 12/2026" in req.citation
+    assert "Circular 12/2026" in en(req.citation)
     assert report.verdict == "hold"
     assert [(m.item_id, m.requirement, m.status) for m in report.missing_documents] == [
         ("L1", "lca-report", "missing")

@@ -122,7 +122,7 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
             for ic in r.item_checks:
                 click.echo(f"      {_(L_MACHINE)}: {flow(ic.model_dump(mode='json', exclude_none=True))}")
             click.echo(f"      {_(L_ACTION)}: {r.action.get(lang)}")
-            click.echo(f"      {_(L_CITATION)}: {rs.cite(r.citation)}")
+            click.echo(f"      {_(L_CITATION)}: {rs.cite(r.citation, lang)}")
 
 
 @rulesets.command("lint")

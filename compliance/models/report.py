@@ -65,7 +65,7 @@ class RequirementResult(Result):
     document_type: str | None
     documents: list[str]
     message: Words
-    citation: str
+    citation: Words
     warnings: list[Words] = Field(default_factory=list)
     title: Words
     action: Words
@@ -92,7 +92,7 @@ class RulesetResult(Result):
     source_confidence: str = ""
     requirements: list[RequirementResult] = Field(default_factory=list)
     #: Where the ruleset's scope is cited (shown on a review row when applicability is uncertain).
-    citation: str | None = None
+    citation: Words | None = None
 
 
 class Finding(Result):
@@ -151,7 +151,7 @@ class DocumentToObtain(Result):
     document_types: list[str]
     title: Words
     action: Words
-    citation: str
+    citation: Words
     severity: Severity
     issuer: Words | None = None
     lead_time_weeks: int | None = None

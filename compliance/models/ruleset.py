@@ -165,6 +165,8 @@ class Citation(Model):
     source: Identifier
     #: The provision as the instrument numbers it (Art. 7(1)(b)); omitted where the source has none.
     locator: str | None = None
+    #: The same provision as a Vietnamese reader cites it (Điều 7 khoản 1 điểm b).
+    locator_vi: str | None = None
     #: The passage, word for word, at most about 25 words.
     quote: str
 
@@ -271,6 +273,8 @@ class Ruleset(Model):
     jurisdiction: str
     #: The instrument as a reader names it: "Circular 12/2026/TT-BCT, Ministry of ..., signed 2026-05-14".
     instrument: str
+    #: The instrument as a Vietnamese reader names it ("Thông tư 12/2026/TT-BCT của Bộ Công Thương ...").
+    instrument_vi: str | None = None
     sources: list[Source] = Field(min_length=1)
     source_confidence: SourceConfidence
     adopters: list[Country] = Field(default_factory=list)
@@ -323,14 +327,23 @@ class Ruleset(Model):
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
 
-    def cite(self, citation: Citation) -> str:
+    def cite(self, citation: Citation, lang: str = "en") -> str:
         """A citation as a reader without this repository follows it: instrument, provision, the
-        passage quoted, and the source it was read from."""
+        passage quoted (word for word, in the source's language), and the source it was read from.
+        In Vietnamese the instrument and the provision are written as a Vietnamese reader cites them
+        (Quyết định ..., Điều 7), where the ruleset gives those forms."""
         src = self.source(citation.source)
-        where = f", {citation.locator}" if citation.locator else ""
+        vi = lang == "vi"
+        locator = (citation.locator_vi if vi else None) or citation.locator
+        where = f", {locator}" if locator else ""
         by = ", ".join(x for x in (src.issuer, src.date.isoformat() if src.date else None) if x)
         origin = f"{src.title} ({by})" if by else src.title
-        return f'{self.instrument}{where}: "{citation.quote}" (source: {origin})'
+        instrument = (self.instrument_vi if vi else None) or self.instrument
+        return f'{instrument}{where}: "{citation.quote}" ({"nguồn" if vi else "source"}: {origin})'
+
+    def citation_text(self, citation: Citation) -> Text:
+        """The citation in both languages (the renderer picks one)."""
+        return Text(en=self.cite(citation, "en"), vi=self.cite(citation, "vi"))
 
 
 def rulesets_digest(rulesets: list[Ruleset]) -> str:
