@@ -75,10 +75,15 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
     return item, list({d.id: d for d in docs}.values())
 
 
-def item_key(item: Item, docs: list[Document]) -> tuple[object, ...]:
-    """Everything a one-item check is given, except the item's id (which no verdict reads): derived
-    from the item itself, so that a field a ruleset starts reading can never be left out by hand."""
-    return json.dumps(item.model_dump(mode="json", exclude={"id"}), sort_keys=True), tuple(d.id for d in docs)
+def item_key(item: Item, docs: list[Document], *, decisions: bool = False) -> tuple[object, ...]:
+    """Everything a one-item check is given, except the item's id (which no verdict reads) and, when
+    the run has no decisions, its serial number (only a decision reads it: without decisions a dealer's
+    machines that differ only by serial number are one case). Derived from the item itself, so that a
+    field a ruleset starts reading can never be left out by hand."""
+    left_out = {"id"} if decisions else {"id", "serial_number"}
+    return json.dumps(item.model_dump(mode="json", exclude=left_out), sort_keys=True), tuple(
+        d.id for d in docs
+    )
 
 
 def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
@@ -180,7 +185,9 @@ class Judge:
         else:
             error = ""
         # The item's part of the cache key, once per row (not per destination and day).
-        known = item_key(item, docs) if item is not None and self.fast else ()
+        known = (
+            item_key(item, docs, decisions=self.ledger is not None) if item is not None and self.fast else ()
+        )
         for destination in self.destinations:
             cells: dict[str, str] = {"id": row.values.get("id") or "", "destination": destination}
             outcomes: list[Outcome] = []
