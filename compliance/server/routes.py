@@ -19,7 +19,8 @@ from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_dict, report_from_json
 from compliance.server import store
 from compliance.server.app import State, caller_of, state_of
-from compliance.server.db import CheckRecord, DecisionRecord, InventoryJob
+from compliance.server.db import CheckRecord, InventoryJob
+from compliance.server.decision_store import add_decisions, org_decisions
 from compliance.server.intake import (
     JSON_TYPES,
     XLSX_TYPES,
@@ -370,35 +371,8 @@ async def post_decisions(request: Request) -> Response:
     caller = await run_in_threadpool(caller_of, request)
     upload = await _upload(request, state.settings.max_bytes)
     decisions = await run_in_threadpool(parse_decisions, upload, state.library)
-    await run_in_threadpool(_add_decisions, state, caller, decisions)
+    await run_in_threadpool(add_decisions, state, caller, decisions)
     return _json({"decisions": [d.model_dump(mode="json") for d in decisions]}, 201)
-
-
-def _add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> None:
-    with state.sessions() as session, session.begin():
-        taken = set(
-            session.scalars(
-                select(DecisionRecord.id).where(
-                    DecisionRecord.organisation_id == caller.organisation_id,
-                    DecisionRecord.id.in_([d.id for d in decisions]),
-                )
-            )
-        )
-        if taken:
-            raise Problem(409, "Decision exists", f"decision id(s) already recorded: {', '.join(sorted(taken))}; "
-                          "a decision is never changed: record a new one with a new id")  # fmt: skip
-        for d in decisions:
-            session.add(DecisionRecord(organisation_id=caller.organisation_id, id=d.id, token_id=caller.token_id,
-                                       created_at=store.now(), decision=d.model_dump(mode="json")))  # fmt: skip
-
-
-def org_decisions(state: State, caller: Caller) -> list[Decision]:
-    with state.sessions() as session:
-        rows = session.scalars(
-            select(DecisionRecord).where(DecisionRecord.organisation_id == caller.organisation_id)
-            .order_by(DecisionRecord.created_at, DecisionRecord.id)
-        )  # fmt: skip
-        return [Decision.model_validate(r.decision) for r in rows]
 
 
 @router.get("/v1/decisions", tags=["decisions"], response_class=Response)

@@ -28,6 +28,7 @@ from compliance.render.json_format import report_from_json
 from compliance.resources import TEMPLATES
 from compliance.server import routes, store, users
 from compliance.server.app import State, state_of
+from compliance.server.decision_store import add_decisions, org_decisions
 from compliance.server.intake import Upload, safe_name
 from compliance.server.jobs import JobOptions, check_upload, describe, new_job, with_decisions
 from compliance.server.problems import Problem
@@ -179,7 +180,7 @@ async def new_check(request: Request) -> Response:
             manifests=[], as_of=day, max_size=state.settings.max_bytes, produced_at=produced_now()
         )
         caller = _caller(who)
-        decisions = await run_in_threadpool(routes.org_decisions, state, caller)
+        decisions = await run_in_threadpool(org_decisions, state, caller)
         record = await run_in_threadpool(routes._check_and_store, state, caller, upload, check, None,
                                          upload.digest(as_of), decisions)  # fmt: skip
     except (ComplianceError, ValueError) as exc:
@@ -258,7 +259,7 @@ async def decide(request: Request, check_id: str) -> Response:
         where = ".".join(str(p) for p in first.get("loc", ()))
         message = quote(f"{where}: {first.get('msg', '')}")
         return RedirectResponse(f"/checks/{check_id}?error={message}", status_code=303)
-    await run_in_threadpool(routes._add_decisions, state, caller, [decision])
+    await run_in_threadpool(add_decisions, state, caller, [decision])
     return RedirectResponse(f"/checks/{check_id}?decided={decision.id}", status_code=303)
 
 
@@ -301,7 +302,7 @@ async def new_inventory(request: Request) -> Response:
             dt.date.fromisoformat(d.strip()) for d in str(form.get("as_of") or "").split(",") if d.strip()
         ]
         options = JobOptions.parse(str(form.get("destinations") or "").split(","), days, [], False, None)
-        options = with_decisions(options, await run_in_threadpool(routes.org_decisions, state, caller))
+        options = with_decisions(options, await run_in_threadpool(org_decisions, state, caller))
         documents = await docs.read() if isinstance(docs, UploadFile) and docs.filename else None
         job = new_job(caller.organisation_id, caller.token_id, safe_name(stock.filename, "inventory.csv"),
                       await stock.read(), documents, options)  # fmt: skip

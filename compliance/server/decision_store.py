@@ -1,0 +1,39 @@
+"""An organisation's decisions in the database: recorded once and never changed, read for each check."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from compliance.models.decisions import Decision
+from compliance.server import store
+from compliance.server.app import State
+from compliance.server.db import DecisionRecord
+from compliance.server.problems import Problem
+from compliance.server.tokens import Caller
+
+
+def add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> None:
+    with state.sessions() as session, session.begin():
+        taken = set(
+            session.scalars(
+                select(DecisionRecord.id).where(
+                    DecisionRecord.organisation_id == caller.organisation_id,
+                    DecisionRecord.id.in_([d.id for d in decisions]),
+                )
+            )
+        )
+        if taken:
+            raise Problem(409, "Decision exists", f"decision id(s) already recorded: {', '.join(sorted(taken))}; "
+                          "a decision is never changed: record a new one with a new id")  # fmt: skip
+        for d in decisions:
+            session.add(DecisionRecord(organisation_id=caller.organisation_id, id=d.id, token_id=caller.token_id,
+                                       created_at=store.now(), decision=d.model_dump(mode="json")))  # fmt: skip
+
+
+def org_decisions(state: State, caller: Caller) -> list[Decision]:
+    with state.sessions() as session:
+        rows = session.scalars(
+            select(DecisionRecord).where(DecisionRecord.organisation_id == caller.organisation_id)
+            .order_by(DecisionRecord.created_at, DecisionRecord.id)
+        )  # fmt: skip
+        return [Decision.model_validate(r.decision) for r in rows]
