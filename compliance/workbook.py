@@ -45,24 +45,25 @@ def annotation_of(model: type[BaseModel], column: str) -> Any:
     head, _, rest = column.partition(".")
     ann = model.model_fields[head].annotation
     if rest:
-        inner = next(a for a in _args(ann) if isinstance(a, type) and issubclass(a, BaseModel))
+        inner = next(a for a in variants(ann) if isinstance(a, type) and issubclass(a, BaseModel))
         return inner.model_fields[rest].annotation
     return ann
 
 
-def _args(ann: Any) -> tuple[Any, ...]:
+def variants(ann: Any) -> tuple[Any, ...]:
+    """The types a field may hold (the members of ``X | Y``, or the type itself)."""
     if get_origin(ann) in (Union, types.UnionType):
         return get_args(ann)
     return (ann,)
 
 
 def is_list(ann: Any) -> bool:
-    return any(get_origin(a) is list for a in _args(ann))
+    return any(get_origin(a) is list for a in variants(ann))
 
 
 def _int_items(ann: Any) -> bool:
     """A list of numbers (GHG scopes 1, 2, 3): its ';'-separated parts are read as integers."""
-    for a in _args(ann):
+    for a in variants(ann):
         if get_origin(a) is list:
             (item,) = get_args(a) or (str,)
             values = get_args(item) if get_origin(item) is Literal else ()

@@ -22,9 +22,9 @@ from compliance.workbook import (
     ITEM_COLUMNS,
     LIST_SEPARATOR,
     SHIPMENT_FIELDS,
-    _args,
     annotation_of,
     is_list,
+    variants,
 )
 
 README = (
@@ -58,7 +58,7 @@ EXAMPLE_DOCUMENT = {
 
 def choices(ann: Any) -> list[str]:
     """The values a column allows, when it is a vocabulary (an enum, a fixed set, yes/no)."""
-    for a in _args(ann):
+    for a in variants(ann):
         inner = get_args(a)[0] if get_origin(a) is list and get_args(a) else a
         if isinstance(inner, type) and issubclass(inner, enum.Enum):
             return [str(m.value) for m in inner]
@@ -72,7 +72,7 @@ def choices(ann: Any) -> list[str]:
 def _is_date(ann: Any) -> bool:
     """A column of days only (not `manufactured`, which also takes a bare year: a year typed in a cell
     formatted as a date would read back as a day in 1905)."""
-    flat = [x for a in _args(ann) for x in (a, *get_args(a))]
+    flat = [x for a in variants(ann) for x in (a, *get_args(a))]
     return dt.date in flat and int not in flat
 
 
@@ -208,7 +208,7 @@ class _Book:
 
 def _sub_doc(model: type[BaseModel], head: str, sub: str) -> str:
     inner = annotation_of(model, head)
-    for a in _args(inner):
+    for a in variants(inner):
         if isinstance(a, type) and issubclass(a, BaseModel):
             return attribute_docs(a).get(sub, "")
     return ""

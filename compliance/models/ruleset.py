@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -341,9 +342,35 @@ class Ruleset(Model):
         instrument = (self.instrument_vi if vi else None) or self.instrument
         return f'{instrument}{where}: "{citation.quote}" ({"nguồn" if vi else "source"}: {origin})'
 
-    def citation_text(self, citation: Citation) -> Text:
-        """The citation in both languages (the renderer picks one)."""
-        return Text(en=self.cite(citation, "en"), vi=self.cite(citation, "vi"))
+    def citation_text(self, citation: Citation) -> Cited:
+        """The citation in whichever language it is read in; the words are made only when rendered
+        (an inventory judges thousands of cases and renders no citation)."""
+        return Cited(self, citation)
+
+
+@dataclass(frozen=True, eq=False)
+class Cited:
+    """A ruleset's citation, put in words per language on demand (it reads as the ruleset's `Text`)."""
+
+    ruleset: Ruleset
+    citation: Citation
+
+    def get(self, lang: str) -> str:
+        return self.ruleset.cite(self.citation, lang)
+
+    @property
+    def translations(self) -> dict[str, str]:
+        return {"en": self.get("en"), "vi": self.get("vi")}
+
+    # Equal when they cite the same passage of the same ruleset (cheaper than comparing whole rulesets).
+    def _key(self) -> tuple[str, str, str | None, str]:
+        return (self.ruleset.id, self.citation.source, self.citation.locator, self.citation.quote)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cited) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 def rulesets_digest(rulesets: list[Ruleset]) -> str:

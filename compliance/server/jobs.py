@@ -32,6 +32,7 @@ from compliance.inventory.write import Writer
 from compliance.models.common import country_code
 from compliance.models.decisions import Decision
 from compliance.server.db import InventoryJob, now
+from compliance.server.store import iso
 from compliance.service import Library, inventory_exit_code
 
 log = logging.getLogger("compliance.server")
@@ -233,8 +234,8 @@ def describe(job: InventoryJob) -> dict[str, Any]:
         "decisions": [d["id"] for d in job.options.get("decisions", [])],
         "rows_done": job.rows_done,
         "attempts": job.attempts,
-        "created_at": _iso(job.created_at),
-        "updated_at": _iso(job.updated_at),
+        "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
     }
     if job.summary is not None:
         out["summary"] = {k: v for k, v in job.summary.items() if k != "table"}
@@ -243,9 +244,3 @@ def describe(job: InventoryJob) -> dict[str, Any]:
     if job.status == "done":
         out["results"] = {f: f"/v1/inventories/{job.id}/result.{f}" for f in RESULT_FORMATS}
     return out
-
-
-def _iso(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -74,7 +74,7 @@ async def post_check(
     )  # fmt: skip
     decisions = [] if ignore_decisions else await run_in_threadpool(org_decisions, state, caller)
     record = await run_in_threadpool(
-        _check_and_store, state, caller, upload, check, idempotency_key, digest, decisions
+        check_and_store, state, caller, upload, check, idempotency_key, digest, decisions
     )
     if record.request_hash != digest:  # another request with the same key won the race
         return _replay(record, digest, caller, lang)
@@ -99,7 +99,7 @@ def _stored(state: State, caller: Caller, key: str) -> CheckRecord | None:
         return store.by_idempotency(session, caller.organisation_id, key)
 
 
-def _check_and_store(
+def check_and_store(
     state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
     decisions: list[Decision],
 ) -> CheckRecord:  # fmt: skip
@@ -178,7 +178,7 @@ def list_checks(
 @router.get("/v1/checks/{check_id}", tags=["checks"])
 def get_check(request: Request, check_id: str, lang: Lang = "en") -> Response:
     state, caller = state_of(request), caller_of(request)
-    return _json(store.whole(_record(state, caller, check_id), caller.organisation, lang))
+    return _json(store.whole(record_of(state, caller, check_id), caller.organisation, lang))
 
 
 @router.get("/v1/checks/{check_id}/checklist.{fmt}", tags=["checks"], response_class=Response)
@@ -187,14 +187,21 @@ def get_checklist(
 ) -> Response:
     """The broker's checklist of a stored check, in English or Vietnamese."""
     state, caller = state_of(request), caller_of(request)
-    record = _record(state, caller, check_id)
-    report = report_from_json(record.reports[lang])
-    out = get(FORMATS[fmt])(report, RenderOptions(lang=lang))
+    return checklist_response(record_of(state, caller, check_id), fmt, lang)
+
+
+def checklist_response(record: CheckRecord, fmt: str, lang: str, *, download: bool = False) -> Response:
+    """A stored check's checklist, rendered from the report stored in ``lang`` (never judged again)."""
+    out = get(FORMATS[fmt])(report_from_json(record.reports[lang]), RenderOptions(lang=lang))
     body = out if FORMATS[fmt] in BINARY else str(out).encode()
-    return Response(content=body, media_type=MEDIA[fmt])
+    headers = {}
+    if download:
+        name = f"checklist-{safe_name(record.shipment_id, 'shipment')}-{lang}.{fmt}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return Response(content=body, media_type=MEDIA[fmt], headers=headers)
 
 
-def _record(state: State, caller: Caller, check_id: str) -> CheckRecord:
+def record_of(state: State, caller: Caller, check_id: str) -> CheckRecord:
     with state.sessions() as session:
         found = store.get(session, caller.organisation_id, check_id)
     if found is None:  # another organisation's check is not found, never forbidden
@@ -318,16 +325,16 @@ async def post_inventory(
         options = with_decisions(options, await run_in_threadpool(org_decisions, state, caller))
     job = new_job(caller.organisation_id, caller.token_id, name, await upload.read(), documents, options)
     await run_in_threadpool(check_upload, job, state.library)
-    await run_in_threadpool(_add_job, state, job)
+    await run_in_threadpool(add_job, state, job)
     return _json(describe(job), 202, {"Location": f"/v1/inventories/{job.id}"})
 
 
-def _add_job(state: State, job: InventoryJob) -> None:
+def add_job(state: State, job: InventoryJob) -> None:
     with state.sessions() as session, session.begin():
         session.add(job)
 
 
-def _job(state: State, caller: Caller, job_id: str) -> InventoryJob:
+def job_of(state: State, caller: Caller, job_id: str) -> InventoryJob:
     with state.sessions() as session:
         found = session.scalar(
             select(InventoryJob).where(
@@ -342,14 +349,14 @@ def _job(state: State, caller: Caller, job_id: str) -> InventoryJob:
 @router.get("/v1/inventories/{job_id}", tags=["inventories"])
 def get_inventory(request: Request, job_id: str) -> Response:
     state, caller = state_of(request), caller_of(request)
-    return _json(describe(_job(state, caller, job_id)))
+    return _json(describe(job_of(state, caller, job_id)))
 
 
 @router.get("/v1/inventories/{job_id}/result.{fmt}", tags=["inventories"], response_class=Response)
 def get_inventory_result(request: Request, job_id: str, fmt: Literal["csv", "xlsx", "jsonl"]) -> Response:
     """The verdicts, one row per machine and destination (as `compliance inventory --output`)."""
     state, caller = state_of(request), caller_of(request)
-    return inventory_result(_job(state, caller, job_id), fmt)
+    return inventory_result(job_of(state, caller, job_id), fmt)
 
 
 def inventory_result(job: InventoryJob, fmt: str) -> Response:

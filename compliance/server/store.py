@@ -81,7 +81,7 @@ def listing(
 def summary(record: CheckRecord) -> dict[str, Any]:
     return {
         "id": record.id,
-        "created_at": _iso(record.created_at),
+        "created_at": iso(record.created_at),
         "shipment_id": record.shipment_id,
         "containers": [c for c in record.containers.split(",") if c],
         "verdict": record.verdict,
@@ -103,7 +103,8 @@ def whole(record: CheckRecord, organisation: str, lang: str) -> dict[str, Any]:
     }
 
 
-def _iso(moment: dt.datetime) -> str:
+def iso(moment: dt.datetime) -> str:
+    """A stored moment as the API writes it: UTC, seconds, a Z."""
     if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.server.db import Organisation, Token
+from compliance.server.db import organisation as find_or_create
 
 _hasher = PasswordHasher()
 PREFIX = "cmp"
@@ -31,11 +31,7 @@ class Caller:
 
 def create(session: Session, organisation: str, label: str = "") -> str:
     """A new token for the organisation (created if new); the only time the token is shown."""
-    org = session.scalar(select(Organisation).where(Organisation.name == organisation))
-    if org is None:
-        org = Organisation(name=organisation)
-        session.add(org)
-        session.flush()
+    org = find_or_create(session, organisation)
     token_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     session.add(Token(id=token_id, organisation_id=org.id, secret_hash=_hasher.hash(secret), label=label))

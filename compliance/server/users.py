@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from compliance.errors import UsageError
 from compliance.server.db import Organisation, SessionRecord, User, now
+from compliance.server.db import organisation as find_or_create
 
 _hasher = PasswordHasher()
 SESSION_DAYS = 7
@@ -40,11 +41,7 @@ def create_user(session: Session, organisation: str, email: str, name: str, pass
         raise UsageError(f"'{email}' is not an e-mail address", field="--email")
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise UsageError(f"a user {email} exists already", field="--email")
-    org = session.scalar(select(Organisation).where(Organisation.name == organisation))
-    if org is None:
-        org = Organisation(name=organisation)
-        session.add(org)
-        session.flush()
+    org = find_or_create(session, organisation)
     user = User(
         organisation_id=org.id, email=email, name=name.strip() or email, password_hash=_hasher.hash(password)
     )

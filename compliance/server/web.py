@@ -181,7 +181,7 @@ async def new_check(request: Request) -> Response:
         )
         caller = _caller(who)
         decisions = await run_in_threadpool(org_decisions, state, caller)
-        record = await run_in_threadpool(routes._check_and_store, state, caller, upload, check, None,
+        record = await run_in_threadpool(routes.check_and_store, state, caller, upload, check, None,
                                          upload.digest(as_of), decisions)  # fmt: skip
     except (ComplianceError, ValueError) as exc:
         return page(request, "page-new-check.html.j2", 422, who=who, error=str(exc))
@@ -202,7 +202,7 @@ def show_check(request: Request, check_id: str) -> Response:
     if who is None:
         return _to_login(request)
     state, lang = state_of(request), _lang(request)
-    record = routes._record(state, _caller(who), check_id)
+    record = routes.record_of(state, _caller(who), check_id)
     report = report_from_json(record.reports[lang])
     style, body = _checklist_parts(str(get("html")(report, RenderOptions(lang=lang))))
     reviews = [
@@ -220,14 +220,8 @@ def download_check(request: Request, check_id: str, fmt: Literal["html", "pdf", 
     who = _who(request)
     if who is None:
         return _to_login(request)
-    state, lang = state_of(request), _lang(request)
-    record = routes._record(state, _caller(who), check_id)
-    out = get(routes.FORMATS[fmt])(report_from_json(record.reports[lang]), RenderOptions(lang=lang))
-    body = out if isinstance(out, bytes) else out.encode()
-    name = f"checklist-{safe_name(record.shipment_id, 'shipment')}-{lang}.{fmt}"
-    return Response(
-        body, media_type=routes.MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    record = routes.record_of(state_of(request), _caller(who), check_id)
+    return routes.checklist_response(record, fmt, _lang(request), download=True)
 
 
 @router.post("/checks/{check_id}/decide")
@@ -238,7 +232,7 @@ async def decide(request: Request, check_id: str) -> Response:
         return _to_login(request)
     form = await _form(request, who)
     state, caller = state_of(request), _caller(who)
-    record = await run_in_threadpool(routes._record, state, caller, check_id)
+    record = await run_in_threadpool(routes.record_of, state, caller, check_id)
     report = report_from_json(record.reports["en"])
     item = next((i for i in report.items if i.item_id == form.get("item")), None)
     if item is None:
@@ -309,7 +303,7 @@ async def new_inventory(request: Request) -> Response:
         await run_in_threadpool(check_upload, job, state.library)
     except (ComplianceError, ValueError) as exc:
         return page(request, "page-new-inventory.html.j2", 422, who=who, error=str(exc))
-    await run_in_threadpool(routes._add_job, state, job)
+    await run_in_threadpool(routes.add_job, state, job)
     return RedirectResponse(f"/inventories/{job.id}", status_code=303)
 
 
@@ -318,7 +312,7 @@ def show_inventory(request: Request, job_id: str) -> Response:
     who = _who(request)
     if who is None:
         return _to_login(request)
-    job = routes._job(state_of(request), _caller(who), job_id)
+    job = routes.job_of(state_of(request), _caller(who), job_id)
     return page(request, "page-inventory.html.j2", who=who, job=describe(job))
 
 
@@ -327,7 +321,7 @@ def download_inventory(request: Request, job_id: str, fmt: Literal["csv", "xlsx"
     who = _who(request)
     if who is None:
         return _to_login(request)
-    return routes.inventory_result(routes._job(state_of(request), _caller(who), job_id), fmt)
+    return routes.inventory_result(routes.job_of(state_of(request), _caller(who), job_id), fmt)
 
 
 # -- rulesets -----------------------------------------------------------------------------------
