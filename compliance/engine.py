@@ -141,6 +141,50 @@ class _Compiler:
         return self.rules
 
 
+def item_reads_of_document_rules(program: Program) -> set[str]:
+    """The item facts that rules about documents read: their item pattern's fields and every
+    reference to the item (``{"i": "as_of"}``). An inventory judges a requirement's documents once
+    for all machines alike in these (`inventory.parts`), so it checks this set before relying on it."""
+    compiler = _Compiler(lambda answer: None)
+    for key, req in program.requirements():
+        compiler.requirement(key, req)
+    reads: set[str] = set()
+    for rule in compiler.rules.values():
+        patterns: list[dict[str, Pattern]] = rule["all"]
+        if not any(name.startswith("d") for p in patterns for name in p):
+            continue
+        for p in patterns:
+            for name, pattern in p.items():
+                if name == "i":
+                    _fields_tested(pattern, reads)
+                _item_references(pattern, reads)
+    return reads
+
+
+def _fields_tested(pattern: object, out: set[str]) -> None:
+    if isinstance(pattern, list):
+        for p in pattern:
+            _fields_tested(p, out)
+    elif isinstance(pattern, dict):
+        for k, v in pattern.items():
+            if k.startswith("$"):
+                _fields_tested(v, out)
+            else:
+                out.add(k)
+
+
+def _item_references(pattern: object, out: set[str]) -> None:
+    if isinstance(pattern, list):
+        for p in pattern:
+            _item_references(p, out)
+    elif isinstance(pattern, dict):
+        if set(pattern) == {"i"} and isinstance(pattern["i"], str):
+            out.add(pattern["i"])
+            return
+        for v in pattern.values():
+            _item_references(v, out)
+
+
 def _vocabulary(program: Program) -> dict[str, set[str]]:
     """Which list values and accreditation scopes the program tests: only these become flags,
     which keeps every fact far below durable's 255-property limit."""

@@ -218,34 +218,45 @@ def unique_documents(documents: list[Document]) -> list[Document]:
     return list(seen.values())
 
 
+def document_facts(doc: Document, registry: Registry, as_of: dt.date) -> DocumentFacts:
+    """A document as the rules see it on a day: its accreditations looked up, its own problems."""
+    return DocumentFacts(
+        doc=doc,
+        accreditations=tuple(
+            lookup_accreditation(a, doc, registry, as_of)
+            for a in dict.fromkeys(doc.verifier.accreditations if doc.verifier else [])
+        ),
+        own_problems=own_problems(doc, as_of),
+    )
+
+
+def item_facts(item: Item, documents: tuple[DocumentFacts, ...], as_of: dt.date) -> ItemFacts:
+    """An item's derived values on a day, with the documents covering it."""
+    earliest, latest = manufactured_bounds(item.manufactured)
+    hs = item.hs_digits
+    return ItemFacts(
+        item=item,
+        as_of=as_of,
+        years_min=completed_years(latest, as_of),
+        years_max=completed_years(earliest, as_of),
+        age_min=age_years(latest, as_of),
+        age_max=age_years(earliest, as_of),
+        calendar_age=as_of.year - earliest.year,
+        documents=documents,
+        hs_fits_type=None if hs is None else hs_fits(item.machine_type, hs),
+    )
+
+
 def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFacts:
     """Every derived value the rulesets need, per item."""
-    items: list[ItemFacts] = []
-    for item in manifest.items:
-        earliest, latest = manufactured_bounds(item.manufactured)
-        docs = tuple(
-            DocumentFacts(
-                doc=d,
-                accreditations=tuple(
-                    lookup_accreditation(a, d, registry, as_of)
-                    for a in dict.fromkeys(d.verifier.accreditations if d.verifier else [])
-                ),
-                own_problems=own_problems(d, as_of),
-            )
-            for d in unique_documents(manifest.documents_for(item.id))
+    items = tuple(
+        item_facts(
+            item,
+            tuple(
+                document_facts(d, registry, as_of) for d in unique_documents(manifest.documents_for(item.id))
+            ),
+            as_of,
         )
-        hs = item.hs_digits
-        items.append(
-            ItemFacts(
-                item=item,
-                as_of=as_of,
-                years_min=completed_years(latest, as_of),
-                years_max=completed_years(earliest, as_of),
-                age_min=age_years(latest, as_of),
-                age_max=age_years(earliest, as_of),
-                calendar_age=as_of.year - earliest.year,
-                documents=docs,
-                hs_fits_type=None if hs is None else hs_fits(item.machine_type, hs),
-            )
-        )
-    return ShipmentFacts(shipment=manifest.shipment, as_of=as_of, items=tuple(items))
+        for item in manifest.items
+    )
+    return ShipmentFacts(shipment=manifest.shipment, as_of=as_of, items=items)

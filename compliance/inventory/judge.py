@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.decide import Ledger
 from compliance.errors import UsageError
+from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
 from compliance.inventory.model import OPTIONAL_COLUMNS, READ_AND_CARRIED, REQUIRED_COLUMNS, Outcome, Row
+from compliance.inventory.parts import Parts
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -87,34 +89,15 @@ def item_key(item: Item, docs: list[Document], *, decisions: bool = False) -> tu
 
 
 def outcome_of(result: ItemResult, missing: list[MissingDocument]) -> Outcome:
-    """The row cells for one judged item (formatting only; the verdicts come from check). The
-    inventory's reasons are in English, the language of its column names."""
-    from compliance.render.words import words
-
-    def en(phrase: object) -> str:
-        return words(phrase, "en").strip()
-
-    reasons: list[str] = []
-    for f in result.findings:
-        reasons.append(f"{f.id}: {en(f.message)}")
+    """The row cells for one judged item (words only; the verdicts come from check)."""
+    reasons: list[str] = [finding_cell(f) for f in result.findings]
     for rs in result.rulesets:
         if not rs.applies:
             continue
         if rs.reason:
-            reasons.append(f"{rs.ruleset}: {en(rs.reason)}")
-        for req in rs.requirements:
-            if req.status != "satisfied" and req.severity == "blocking":
-                reasons.append(f"{rs.ruleset}/{req.id} {req.status}: {en(req.message)}")
-            elif req.decision is not None:  # a verdict resting on a person's decision says so
-                d = req.decision
-                reasons.append(
-                    f"{rs.ruleset}/{req.id} {req.status}: decision {d.id} ({d.outcome}) until {d.expires}"
-                )
-    docs = [
-        f"{' or '.join(m.document_types) or m.document_type} ({m.ruleset}/{m.requirement}, {m.status})"
-        for m in missing
-        if m.severity == "blocking"
-    ]
+            reasons.append(reason_cell(rs.ruleset, rs.reason))
+        reasons.extend(c for req in rs.requirements if (c := requirement_cell(rs.ruleset, req)) is not None)
+    docs = [c for m in missing if (c := missing_cell(m)) is not None]
     return Outcome(result.verdict, "; ".join(docs), " | ".join(reasons))
 
 
@@ -140,6 +123,12 @@ class Judge:
         self.ledger = Ledger(self.decisions) if self.decisions else None
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
+        # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
+        self.parts = (
+            Parts(self.rulesets, self.registry, self.documents, inner, self._shipment)
+            if self.fast and self.ledger is None
+            else None
+        )
 
     def _shipment(self, destination: str, day: dt.date) -> Shipment:
         key = (destination, day)
@@ -159,6 +148,8 @@ class Judge:
             raise RowError(
                 f"column 'manufactured': {item.manufactured} is after the as-of date {day.isoformat()}"
             )
+        if self.parts is not None:
+            return self.parts.outcome(item, docs, destination, day)
         # A decision may name the inventory line (inventory/ROW-ID): then the row's id is part of the key.
         key = (*known, destination, day, item.id if self.ledger else None) if self.fast else None
         if key is not None and key in self.results:

@@ -1,0 +1,132 @@
+"""Judging an inventory by parts gives every cell a one-item `check` per row gives.
+
+Hypothesis draws stocks made to share parts: documents alike in all but their id, machines alike in
+all but their manufacture day, bare years, every machine type, condition and procedure, HS codes that
+fit the type and codes that do not, destinations with and without rulesets, days from 2019 to 2031,
+with and without draft versions. Each stock is judged both ways by one judge per way (the parts are
+remembered across the rows, as in a run) and every row's cells must be equal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from helpers import ai_attestation, ce, lca_report
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import documents as document_dicts
+
+from compliance.inputs import load_rulesets
+from compliance.inventory import Judge
+from compliance.inventory.model import Row
+from compliance.models.manifest import Document
+from compliance.vocab import MachineType
+
+WITH_DRAFTS = load_rulesets(drafts=True)
+SOUND = [
+    lca_report(id="G-LCA"), ai_attestation(id="G-AI"), ce(id="G-CE"),
+    {"id": "G-MC", "type": "manufacturer_certificate", "issued": "2019-03-01", "legalised": True,
+     "languages": ["vi", "en"]},
+    {"id": "G-INS", "type": "inspection_certificate", "issued": "2024-05-01"},
+    lca_report(id="G-LCA-OLD", issued="2019-05-20", valid_until="2027-01-01"),
+]  # fmt: skip
+DAYS = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2031, 12, 31))
+
+
+@st.composite
+def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.date]]:
+    drawn = draw(document_dicts(["X"]))
+    # Documents that pass the rules too (random ones mostly fail): the parts of a satisfied
+    # requirement, and of one that a machine's country of manufacture decides, must be kept apart.
+    drawn += [dict(d) for d in SOUND]
+    docs: dict[str, Document] = {}
+    for d in drawn:
+        d.pop("covers", None)
+        doc = Document.model_validate(d)
+        docs[doc.id] = doc
+        # The same document under other ids: one machine's own copy of a model's certificate.
+        for n in range(draw(st.integers(0, 2))):
+            twin = doc.model_copy(update={"id": f"{doc.id}-SN{n}"})
+            docs[twin.id] = twin
+    days = sorted(set(draw(st.lists(DAYS, min_size=1, max_size=2))))
+    rows: list[Row] = []
+    for i in range(draw(st.integers(1, 14))):
+        # Years around the rules' age limits (5, 10, 15, 20 years) more often than not: machines on
+        # either side of a limit, and bare years that cannot settle it, must share no part.
+        year = days[0].year - draw(st.sampled_from([0, 1, 4, 5, 6, 9, 10, 11, 14, 15, 16, 20, 21]))
+        year = draw(st.sampled_from([year, draw(st.integers(2005, days[0].year))]))
+        made: str
+        if draw(st.booleans()):
+            made = str(year)
+        else:
+            made = draw(
+                st.dates(min_value=dt.date(year, 1, 1), max_value=min(dt.date(year, 12, 31), days[0]))
+            )
+            made = made.isoformat()
+        values: dict[str, str | None] = {
+            "id": f"R{i}",
+            "machine_type": draw(st.sampled_from([t.value for t in MachineType])),
+            "manufactured": made,
+            "condition": draw(st.sampled_from(["new", "used", "refurbished"])),
+            "customs_procedure": draw(
+                st.sampled_from(["import", "import", "temporary_import", "transit", "export_processing_zone"])
+            ),
+            "country_of_manufacture": draw(st.sampled_from([None, "JP", "CN", "KR", "VN", "DE"])),
+            "hs_code": draw(st.sampled_from([None, "8457.10", "8458.11", "8459.61", "8462.61", "9031.80"])),
+            "manufacturer": draw(st.sampled_from([None, "Example OEM"])),
+            "serial_number": f"SN-{i}",
+        }
+        if docs:
+            values["documents"] = ";".join(draw(st.lists(st.sampled_from(sorted(docs)), max_size=5)))
+        if rows and draw(st.integers(0, 2)) > 0:
+            # A sibling of an earlier machine, different in one thing only: where judging by parts
+            # would wrongly share a part, siblings show it.
+            values = dict(draw(st.sampled_from(rows)).values)
+            changed = draw(st.sampled_from(sorted(values)))
+            values[changed] = draw(
+                st.sampled_from(
+                    {
+                        "country_of_manufacture": [None, "JP", "CN"], "condition": ["new", "used"],
+                        "manufactured": [made, str(year)], "hs_code": [None, "8458.11", "9031.80"],
+                        "customs_procedure": ["import", "temporary_import"], "machine_type": ["cnc_lathe", "laser_cutter"],
+                        "documents": [";".join(draw(st.lists(st.sampled_from(sorted(docs)), max_size=5)))],
+                        "manufacturer": [None, "Other OEM"],
+                    }.get(changed, [values[changed]])
+                )
+            )  # fmt: skip
+            values["id"] = f"R{i}"
+        rows.append(Row(i + 2, values))
+    return docs, rows, days
+
+
+@pytest.mark.parametrize("drafts", [False, True], ids=["in-force", "with-drafts"])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stock=stocks(), destinations=st.sampled_from([["VN", "TH", "ID"], ["VN", "DE"], ["TH", "MY"]]))
+def test_parts_give_the_cells_of_a_check_per_row(stock, destinations, drafts, registry, rulesets) -> None:
+    docs, rows, days = stock
+    chosen = WITH_DRAFTS if drafts else rulesets
+    by_parts = Judge(chosen, registry, docs, destinations, days)
+    whole = Judge(chosen, registry, docs, destinations, days, fast=False)
+    assert by_parts.parts is not None and whole.parts is None
+    for row in rows:
+        got, want = by_parts.judge_row(row), whole.judge_row(row)
+        assert got == want, row.values
+
+
+def test_a_machines_own_document_id_is_named_in_its_reasons(registry, rulesets) -> None:
+    """Two machines whose carbon reports differ only by id share one judged part, and each row
+    still names its own report."""
+    base = {
+        "type": "carbon_footprint_report", "issued": "2026-05-20", "standards": ["ISO 14067"],
+        "stages": ["A1", "A2", "A3"], "verifier": {"name": "Nobody", "accreditations": ["UNKNOWN-1"]},
+    }  # fmt: skip
+    docs = {i: Document.model_validate({**base, "id": i}) for i in ("OWN-1", "OWN-22")}
+    judge = Judge(rulesets, registry, docs, ["VN"], [dt.date(2026, 7, 15)])
+    cells = []
+    for n, own in enumerate(docs):
+        row = Row(n + 2, {"id": f"R{n}", "machine_type": "machining_center", "manufactured": "2026-01-10",
+                          "condition": "new", "documents": own})  # fmt: skip
+        cells.append(judge.judge_row(row)[0]["reasons"])
+    assert "OWN-1:" in cells[0] and "OWN-22" not in cells[0]
+    assert "OWN-22:" in cells[1] and "OWN-1:" not in cells[1]
+    assert judge.parts is not None and "~" not in "".join(cells)
