@@ -141,23 +141,24 @@ class _Compiler:
         return self.rules
 
 
-def item_reads_of_document_rules(program: Program) -> set[str]:
-    """The item facts that rules about documents read: their item pattern's fields and every
-    reference to the item (``{"i": "as_of"}``). An inventory judges a requirement's documents once
-    for all machines alike in these (`inventory.parts`), so it checks this set before relying on it."""
-    compiler = _Compiler(lambda answer: None)
+def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
+    """Per requirement key, the item facts its rules about documents read: their item pattern's
+    fields and every reference to the item (``{"i": "as_of"}``). An inventory judges a requirement's
+    documents once for all machines alike in these (`inventory.parts`), so it reads this first."""
+    reads: dict[str, set[str]] = {}
     for key, req in program.requirements():
+        compiler = _Compiler(lambda answer: None)
         compiler.requirement(key, req)
-    reads: set[str] = set()
-    for rule in compiler.rules.values():
-        patterns: list[dict[str, Pattern]] = rule["all"]
-        if not any(name.startswith("d") for p in patterns for name in p):
-            continue
-        for p in patterns:
-            for name, pattern in p.items():
-                if name == "i":
-                    _fields_tested(pattern, reads)
-                _item_references(pattern, reads)
+        found = reads[key] = set()
+        for rule in compiler.rules.values():
+            patterns: list[dict[str, Pattern]] = rule["all"]
+            if not any(name.startswith("d") for p in patterns for name in p):
+                continue
+            for p in patterns:
+                for name, pattern in p.items():
+                    if name == "i":
+                        _fields_tested(pattern, found)
+                    _item_references(pattern, found)
     return reads
 
 
@@ -210,10 +211,27 @@ class DurableEvaluator:
 
     _host: _QuietHost | None = None
     _compiled: dict[str, _Compiled] = {}
+    #: The compiled ruleset of the very version objects seen before, without dumping them again
+    #: (each check of a run or a server shows the same loaded versions). The versions are kept, so
+    #: their ids are never reused by other objects.
+    _seen: dict[tuple[int, ...], tuple[Program, _Compiled]] = {}
     _lock = threading.Lock()
     _sids = itertools.count(1)
 
     def _compile(self, program: Program) -> _Compiled:
+        identity = tuple(id(v) for _, v in program.versions)
+        seen = DurableEvaluator._seen.get(identity)
+        if seen is not None and all(
+            a is b for (_, a), (_, b) in zip(seen[0].versions, program.versions, strict=True)
+        ):
+            return seen[1]
+        compiled = self._compile_definition(program)
+        if len(DurableEvaluator._seen) >= 64:  # rulesets loaded anew for each call: keep it bounded
+            DurableEvaluator._seen.clear()
+        DurableEvaluator._seen[identity] = (program, compiled)
+        return compiled
+
+    def _compile_definition(self, program: Program) -> _Compiled:
         definition_key = json.dumps(
             [[rs.id, v.version, v.model_dump(mode="json")] for rs, v in program.versions], sort_keys=True
         )

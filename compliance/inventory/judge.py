@@ -177,7 +177,9 @@ class Judge:
             error = ""
         # The item's part of the cache key, once per row (not per destination and day).
         known = (
-            item_key(item, docs, decisions=self.ledger is not None) if item is not None and self.fast else ()
+            item_key(item, docs, decisions=self.ledger is not None)
+            if item is not None and self.fast and self.parts is None
+            else ()
         )
         for destination in self.destinations:
             cells: dict[str, str] = {"id": row.values.get("id") or "", "destination": destination}

@@ -46,7 +46,7 @@ from compliance.models.registry import Registry
 from compliance.models.report import MissingDocument, RequirementResult, Verdict, worst
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 from compliance.obtain import needs_document
-from compliance.program import Answer, Program
+from compliance.program import Answer, Program, requirement_key
 from compliance.verdicts import (
     Context,
     destination_finding,
@@ -65,6 +65,8 @@ class _Plan:
 
     versions: tuple[tuple[int, Ruleset, Version], ...]
     program: Program
+    #: Per requirement key, the item fields its document rules read.
+    reads: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ class _Requirement:
 
 @dataclass(frozen=True)
 class _Scope:
+    """Whether a ruleset version applies to a machine at a destination on a day."""
+
+    #: The requirements' keys name the scope by this number: one per ruleset, destination, day and
+    #: open question.
+    n: int
     applies: bool
     uncertain: object
     cell: str | None
@@ -115,7 +122,8 @@ class Parts:
         self.answers: dict[tuple[object, ...], frozenset[Answer]] = {}
         self.findings: dict[tuple[object, ...], tuple[list[Verdict], list[str]]] = {}
         self.doc_facts: dict[tuple[int, int, dt.date], DocumentFacts] = {}
-        self.facts: dict[tuple[object, ...], ItemFacts] = {}
+        self.contexts: dict[tuple[object, ...], int] = {}
+        self.ages: dict[tuple[object, dt.date], ItemFacts] = {}
         self.covered: dict[str, bool] = {}
         #: Parts judged (for the benchmark's count of distinct cases).
         self.judged = 0
@@ -134,84 +142,59 @@ class Parts:
             program = Program(tuple((rs, v) for _, rs, v in versions))
             from compliance.engine import item_reads_of_document_rules
 
-            extra = item_reads_of_document_rules(program) - {"kind", "as_of", *ITEM_FIELDS}
-            if extra:
-                raise AssertionError(f"document rules read item facts {sorted(extra)}: judge rows whole")
-            plan = self.plans[day] = _Plan(versions, program)
+            # Which item fields each requirement's document rules read: its answers are judged once
+            # for all machines alike in these.
+            reads: dict[str, tuple[str, ...]] = {}
+            for key, found in item_reads_of_document_rules(program).items():
+                extra = found - {"kind", "as_of", *ITEM_FIELDS}
+                if extra:
+                    raise AssertionError(f"{key}: document rules read item facts {sorted(extra)}")
+                reads[key] = tuple(sorted(found & ITEM_FIELDS))
+            plan = self.plans[day] = _Plan(versions, program, reads)
         return plan
 
-    def _item_facts(self, item: Item, day: dt.date) -> ItemFacts:
-        """The row's facts with no documents (its ages on the day)."""
-        return item_facts(item, (), day)
+    def _ages(self, item: Item, day: dt.date) -> ItemFacts:
+        """Facts whose ages are this row's (they depend on the manufacture date and day only): read
+        for the parts' keys. A part is judged on the row's own facts (`item_facts`)."""
+        key = (item.manufactured, day)
+        found = self.ages.get(key)
+        if found is None:
+            found = self.ages[key] = item_facts(item, (), day)
+        return found
 
-    def _findings(self, facts: ItemFacts, destination: str) -> tuple[list[Verdict], list[str]]:
-        item = facts.item
+    def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:
         key = (item.machine_type, item.hs_code, destination)
         found = self.findings.get(key)
         if found is None:
             if destination not in self.covered:
-                shipment = self._shipment(destination, facts.as_of)  # type: ignore[operator]
+                shipment = self._shipment(destination, day)  # type: ignore[operator]
                 self.covered[destination] = any(covers_destination(rs, shipment) for rs in self.rulesets)
-            findings = hs_finding(facts)
+            findings = hs_finding(item_facts(item, (), day))
             if not self.covered[destination]:
                 findings.append(destination_finding(destination))
             found = self.findings[key] = (finding_verdict(findings), [finding_cell(f) for f in findings])
         return found
 
-    def _scope(self, ruleset: Ruleset, version: Version, shipment: Shipment, facts: ItemFacts) -> _Scope:
-        item = facts.item
+    def _scope(
+        self, index: int, ruleset: Ruleset, version: Version, shipment: Shipment, item: Item,
+        ages: ItemFacts, machine: tuple[object, ...],
+    ) -> _Scope:  # fmt: skip
         age: object = None
         if version.scope.age is not None:
-            over = facts.over_years(version.scope.age.over_years)
+            over = ages.over_years(version.scope.age.over_years)
             # A bare year that cannot settle the question is said with its year and age range.
-            age = (over, (item.manufactured, facts.age_min, facts.age_max) if over is None else None)
-        key = (ruleset.id, version.version, shipment.destination, facts.as_of, item.machine_type,
-               item.condition, item.customs_procedure, item.hs_code, age)  # fmt: skip
+            age = (over, (item.manufactured, ages.age_min, ages.age_max) if over is None else None)
+        key = (index, machine, age)
         found = self.scopes.get(key)
         if found is None:
-            app: Applicability = applicability(ruleset, version, shipment, facts)
+            app: Applicability = applicability(ruleset, version, shipment, item_facts(item, (), ages.as_of))
             cell = reason_cell(ruleset.id, app.uncertain) if app.applies and app.uncertain else None
-            found = self.scopes[key] = _Scope(app.applies, app.uncertain, cell)
+            # Requirements read the scope only through its open question (and the ruleset, destination and
+            # day): scopes alike in these share their requirements' parts.
+            context = (index, shipment.destination, ages.as_of, app.uncertain)
+            n = self.contexts.setdefault(context, len(self.contexts))
+            found = self.scopes[key] = _Scope(n, app.applies, app.uncertain, cell)
         return found
-
-    def _requirement(
-        self,
-        ruleset: Ruleset,
-        version: Version,
-        req: Requirement,
-        shipment: Shipment,
-        facts: ItemFacts,
-        docs: list[Document],
-        scope: _Scope,
-        plan: _Plan,
-    ) -> tuple[_Requirement, list[Document]]:
-        item = facts.item
-        fields = tuple(getattr(item, f) for f in _FIELDS)
-        if req.item_checks:
-            own: list[Document] = []
-            what: tuple[object, ...] = (
-                facts.calendar_age,
-                facts.item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year,
-            )
-        else:
-            own = [d for d in docs if d.type in req.documents]
-            what = tuple(self.classes[d.id] for d in own)
-        key = (
-            ruleset.id,
-            version.version,
-            req.id,
-            shipment.destination,
-            facts.as_of,
-            fields,
-            scope.uncertain,
-            what,
-        )
-        found = self.requirements.get(key)
-        if found is None:
-            found = self.requirements[key] = self._judge_requirement(
-                ruleset, version, req, shipment, facts, own, scope, plan, fields
-            )
-        return found, own
 
     def _judge_requirement(
         self,
@@ -219,20 +202,27 @@ class Parts:
         version: Version,
         req: Requirement,
         shipment: Shipment,
-        facts: ItemFacts,
+        item: Item,
+        day: dt.date,
         own: list[Document],
         scope: _Scope,
         plan: _Plan,
         fields: tuple[object, ...],
     ) -> _Requirement:
         self.judged += 1
-        day = facts.as_of
+        facts = item_facts(item, (), day)
         stand_ins = tuple(self._doc_facts(self.classes[d.id], d, i, day) for i, d in enumerate(own))
         if req.item_checks:
             answer_key: tuple[object, ...] = (day, "age", facts.calendar_age)
             shown = facts
         else:
-            answer_key = (day, fields, tuple(self.classes[d.id] for d in own))
+            read = plan.reads[requirement_key(ruleset, version, req)]
+            answer_key = (
+                day,
+                read,
+                tuple(getattr(item, f) for f in read),
+                tuple(self.classes[d.id] for d in own),
+            )
             shown = replace(facts, documents=stand_ins)
         answers = self.answers.get(answer_key)
         if answers is None:
@@ -245,7 +235,7 @@ class Parts:
         if needs_document(result):
             missing = missing_cell(
                 MissingDocument(
-                    item_id=facts.item.id, ruleset=ruleset.id, requirement=result.id,
+                    item_id=item.id, ruleset=ruleset.id, requirement=result.id,
                     document_type=result.document_type, status=result.status, severity=result.severity,
                     document_types=result.document_types,
                 )
@@ -268,20 +258,40 @@ class Parts:
         """The row's cells for one destination and day, as a one-item ``check`` would give them."""
         plan = self._plan(day)
         shipment: Shipment = self._shipment(destination, day)  # type: ignore[operator]
-        facts = self._item_facts(item, day)
-        verdicts, reasons = self._findings(facts, destination)
+        ages = self._ages(item, day)
+        verdicts, reasons = self._findings(item, day, destination)
         verdicts = list(verdicts)
         reasons = list(reasons)
         missing: list[str] = []
-        for _, ruleset, version in plan.versions:
-            scope = self._scope(ruleset, version, shipment, facts)
+        # What every scope reads of the machine (its age aside), and every document check.
+        machine = (destination, day, item.machine_type, item.condition, item.customs_procedure, item.hs_code)
+        fields = tuple(getattr(item, f) for f in _FIELDS)
+        age_part = (
+            ages.calendar_age,
+            item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year,
+        )
+        classes = [self.classes[d.id] for d in docs]
+        for index, ruleset, version in plan.versions:
+            scope = self._scope(index, ruleset, version, shipment, item, ages, machine)
             if not scope.applies:
                 continue
             if scope.cell:
                 reasons.append(scope.cell)
             results: list[RequirementResult] = []
-            for req in version.requirements:
-                part, own = self._requirement(ruleset, version, req, shipment, facts, docs, scope, plan)
+            for j, req in enumerate(version.requirements):
+                if req.item_checks:
+                    own: list[Document] = []
+                    key: tuple[object, ...] = (scope.n, j, age_part)
+                else:
+                    types = req.documents
+                    picked = [k for k, d in enumerate(docs) if d.type in types]
+                    own = [docs[k] for k in picked]
+                    key = (scope.n, j, fields, tuple(classes[k] for k in picked))
+                part = self.requirements.get(key)
+                if part is None:
+                    part = self.requirements[key] = self._judge_requirement(
+                        ruleset, version, req, shipment, item, day, own, scope, plan, fields
+                    )
                 results.append(part.result)
                 if part.cell is not None:
                     cell = part.cell

@@ -23,7 +23,8 @@ _ILLEGAL_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def neutralise(value: str) -> str:
     """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection), and show
     control characters (which XLSX cannot hold and a terminal would act on) as visible escapes."""
-    value = _ILLEGAL_IN_XLSX.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if not value.isprintable():  # the common cell has no control character: no regex pass
+        value = _ILLEGAL_IN_XLSX.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
