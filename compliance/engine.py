@@ -144,7 +144,8 @@ class _Compiler:
 def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
     """Per requirement key, the item facts its rules about documents read: their item pattern's
     fields and every reference to the item (``{"i": "as_of"}``). An inventory judges a requirement's
-    documents once for all machines alike in these (`inventory.parts`), so it reads this first."""
+    documents once for all machines alike in these, and each document on its own (`inventory.parts`),
+    so it reads this first; a rule naming two documents is refused here."""
     reads: dict[str, set[str]] = {}
     for key, req in program.requirements():
         compiler = _Compiler(lambda answer: None)
@@ -154,6 +155,9 @@ def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
             patterns: list[dict[str, Pattern]] = rule["all"]
             if not any(name.startswith("d") for p in patterns for name in p):
                 continue
+            if sum(1 for p in patterns for name in p if name == "d") > 1:
+                # Answers for several documents would no longer be those for each alone.
+                raise EngineIntegrityError(f"{key}: a rule names two documents")
             for p in patterns:
                 for name, pattern in p.items():
                     if name == "i":

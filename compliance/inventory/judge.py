@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.decide import Ledger
@@ -14,6 +14,7 @@ from compliance.errors import UsageError
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
 from compliance.inventory.model import OPTIONAL_COLUMNS, READ_AND_CARRIED, REQUIRED_COLUMNS, Outcome, Row
 from compliance.inventory.parts import Parts
+from compliance.models.common import Model
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -29,7 +30,56 @@ class RowError(Exception):
     """A malformed row: its reason names the column."""
 
 
-def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Document]]:
+#: A row's own columns; the others repeat across a stock (a model series' type, HS code, country).
+_OWN = ("id", "manufactured", "serial_number")
+
+
+_UNSEEN = object()
+
+# The same annotations and validators as the machine's own fields (not a copy of them by hand).
+_OWN_MODEL = create_model(  # type: ignore[call-overload]
+    "_OwnColumns",
+    __base__=Model,
+    **{f: (Item.model_fields[f].annotation, Item.model_fields[f]) for f in _OWN},
+)
+#: The shortcut below is exact only while the machine model checks no field against another.
+_NO_CROSS_FIELD_CHECKS = not Item.__pydantic_decorators__.model_validators
+
+
+class ItemReader:
+    """Validates rows' machines, the repeated columns once per distinct combination.
+
+    A dealer's rows share most columns with their model series and differ in id, serial number and
+    manufacture date: those three are validated on their own (with the machine model's own field
+    types) and set on a copy of the series' validated machine. Any error, in either part, is
+    validated again as a whole, so that the row's message names every bad column as before."""
+
+    def __init__(self) -> None:
+        self.shared: dict[tuple[tuple[str, object], ...], object] = {}
+
+    def item(self, data: dict[str, object]) -> Item:
+        if not _NO_CROSS_FIELD_CHECKS:
+            return Item.model_validate(data)
+        key = tuple(sorted((k, v) for k, v in data.items() if k not in _OWN))
+        template = self.shared.get(key, _UNSEEN)  # None: the shared columns are invalid
+        if template is _UNSEEN:
+            try:
+                template = Item.model_validate({**dict(key), "id": "-", "manufactured": 2000})
+            except ValidationError:
+                template = None
+            self.shared[key] = template
+        if not isinstance(template, Item):
+            return Item.model_validate(data)
+        try:
+            own = _OWN_MODEL.model_validate({k: data[k] for k in _OWN if k in data})
+        except ValidationError:
+            return Item.model_validate(data)
+        return template.model_copy(update={k: getattr(own, k) for k in _OWN})
+
+
+def parse_item(
+    row: Row, documents: dict[str, Document], reader: ItemReader | None = None
+) -> tuple[Item, list[Document]]:
     values = row.values
     if "__extra__" in values:
         raise RowError(f"line {row.line}: more cells than the header has columns")
@@ -48,7 +98,7 @@ def parse_item(row: Row, documents: dict[str, Document]) -> tuple[Item, list[Doc
         if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS + READ_AND_CARRIED and k != "documents" and v is not None
     }
     try:
-        item = Item.model_validate(data)
+        item = reader.item(data) if reader is not None else Item.model_validate(data)
     except ValidationError as exc:
         # Every bad column of the row at once, in the words a manifest's errors use.
         problems = []
@@ -123,6 +173,7 @@ class Judge:
         self.ledger = Ledger(self.decisions) if self.decisions else None
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
+        self.reader = ItemReader()
         # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
         self.parts = (
             Parts(self.rulesets, self.registry, self.documents, inner, self._shipment)
@@ -170,7 +221,7 @@ class Judge:
         """One output row per destination, whatever happens."""
         out: list[dict[str, str]] = []
         try:
-            item, docs = parse_item(row, self.documents)
+            item, docs = parse_item(row, self.documents, self.reader if self.parts is not None else None)
         except RowError as exc:
             item, docs, error = None, [], str(exc)
         else:

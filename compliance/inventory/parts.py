@@ -46,7 +46,7 @@ from compliance.models.registry import Registry
 from compliance.models.report import MissingDocument, RequirementResult, Verdict, worst
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 from compliance.obtain import needs_document
-from compliance.program import Answer, Program, requirement_key
+from compliance.program import SENTINEL, Answer, Program, requirement_key, verify
 from compliance.verdicts import (
     Context,
     destination_finding,
@@ -67,6 +67,8 @@ class _Plan:
     program: Program
     #: Per requirement key, the item fields its document rules read.
     reads: dict[str, tuple[str, ...]]
+    #: Per (ruleset index, requirement index), the item fields its result reads.
+    fields: dict[tuple[int, int], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,17 @@ class _Scope:
     applies: bool
     uncertain: object
     cell: str | None
+
+
+@dataclass(frozen=True)
+class _View:
+    """A row on a day, as every destination reads it."""
+
+    ages: ItemFacts
+    fields: tuple[object, ...]
+    #: Per (ruleset index, requirement index): the requirement's documents among the row's, and what
+    #: its part is judged on besides the scope (document classes and fields, or the age).
+    tails: dict[tuple[int, int], tuple[list[Document], tuple[object, ...]]]
 
 
 class Parts:
@@ -123,6 +136,8 @@ class Parts:
         self.findings: dict[tuple[object, ...], tuple[list[Verdict], list[str]]] = {}
         self.doc_facts: dict[tuple[int, int, dt.date], DocumentFacts] = {}
         self.contexts: dict[tuple[object, ...], int] = {}
+        self._viewed: Item | None = None
+        self._views: dict[dt.date, _View] = {}
         self.ages: dict[tuple[object, dt.date], ItemFacts] = {}
         self.covered: dict[str, bool] = {}
         #: Parts judged (for the benchmark's count of distinct cases).
@@ -150,7 +165,15 @@ class Parts:
                 if extra:
                     raise AssertionError(f"{key}: document rules read item facts {sorted(extra)}")
                 reads[key] = tuple(sorted(found & ITEM_FIELDS))
-            plan = self.plans[day] = _Plan(versions, program, reads)
+            # What a requirement's result reads of the machine: the fields its rules read, and those
+            # its checks name (a check's problem and "the item does not state its ..." read them).
+            fields: dict[tuple[int, int], tuple[str, ...]] = {}
+            for index, rs, v in versions:
+                for j, req in enumerate(v.requirements):
+                    named = {f for c in [*req.checks, *req.review_when] for f in c.item_one_of or {}}
+                    named |= set(req.review_if_item_lacks)
+                    fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
+            plan = self.plans[day] = _Plan(versions, program, reads, fields)
         return plan
 
     def _ages(self, item: Item, day: dt.date) -> ItemFacts:
@@ -213,20 +236,11 @@ class Parts:
         facts = item_facts(item, (), day)
         stand_ins = tuple(self._doc_facts(self.classes[d.id], d, i, day) for i, d in enumerate(own))
         if req.item_checks:
-            answer_key: tuple[object, ...] = (day, "age", facts.calendar_age)
             shown = facts
+            answers = self._answers((day, "age", facts.calendar_age), plan.program, facts)
         else:
-            read = plan.reads[requirement_key(ruleset, version, req)]
-            answer_key = (
-                day,
-                read,
-                tuple(getattr(item, f) for f in read),
-                tuple(self.classes[d.id] for d in own),
-            )
             shown = replace(facts, documents=stand_ins)
-        answers = self.answers.get(answer_key)
-        if answers is None:
-            answers = self.answers[answer_key] = self.evaluator.evaluate(plan.program, shown)
+            answers = self._document_answers(ruleset, version, req, item, shown, own, plan)
         app = Applicability(True, uncertain=scope.uncertain)  # type: ignore[arg-type]
         ctx = Context(ruleset, version, shipment, shown, f"{ruleset.id}@{version.version}")
         result = requirement_result(ctx, req, answers, app)
@@ -243,6 +257,45 @@ class Parts:
         positions = tuple(i for i in range(len(own)) if cell and self.stand_in(i) in cell)
         return _Requirement(result, cell, missing, positions)
 
+    def _answers(self, key: tuple[object, ...], program: Program, facts: ItemFacts) -> frozenset[Answer]:
+        found = self.answers.get(key)
+        if found is None:
+            found = self.answers[key] = self.evaluator.evaluate(program, facts)
+        return found
+
+    def _document_answers(
+        self, ruleset: Ruleset, version: Version, req: Requirement, item: Item, shown: ItemFacts,
+        own: list[Document], plan: _Plan,
+    ) -> frozenset[Answer]:  # fmt: skip
+        """The engine's answers for one requirement and its documents, one document at a time.
+
+        Every rule names at most one document (checked on the compiled rules), so the answers for
+        several documents are those for each alone, less "none offered"; each document is judged
+        once per run for all machines alike in the fields the rules read. The joined answers are
+        verified as the engine's own are."""
+        key = requirement_key(ruleset, version, req)
+        read = plan.reads[key]
+        values = tuple(getattr(item, f) for f in read)
+        bare = replace(shown, documents=())
+        if not own:
+            alone = self._answers((shown.as_of, read, values, None), plan.program, bare)
+            return frozenset(a for a in alone if a.key in (key, SENTINEL))
+        joined: set[Answer] = set()
+        for i, df in enumerate(shown.documents):
+            first = self.stand_in(0)
+            alone = self._answers(
+                (shown.as_of, read, values, self.classes[own[i].id]),
+                plan.program,
+                replace(bare, documents=(self._doc_facts(self.classes[own[i].id], own[i], 0, shown.as_of),)),
+            )
+            joined.update(
+                replace(a, document=df.doc.id) if a.document == first else a
+                for a in alone
+                if a.key in (key, SENTINEL)
+            )
+        only = Program(((ruleset, version.model_copy(update={"requirements": [req]})),))
+        return verify(only, shown, list(joined))
+
     def _doc_facts(self, cls: int, doc: Document, position: int, day: dt.date) -> DocumentFacts:
         key = (cls, position, day)
         found = self.doc_facts.get(key)
@@ -254,43 +307,58 @@ class Parts:
 
     # -----------------------------------------------------------------------------------------
 
+    def _view(self, item: Item, docs: list[Document], day: dt.date, plan: _Plan) -> _View:
+        """What every destination shares of a row on a day (made once per row and day)."""
+        if self._viewed is not item:
+            self._viewed, self._views = item, {}
+        view = self._views.get(day)
+        if view is None:
+            ages = self._ages(item, day)
+            fields = tuple(getattr(item, f) for f in _FIELDS)
+            made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
+            classes = [self.classes[d.id] for d in docs]
+            tails: dict[tuple[int, int], tuple[list[Document], tuple[object, ...]]] = {}
+            for index, _, version in plan.versions:
+                for j, req in enumerate(version.requirements):
+                    if req.item_checks:
+                        tails[index, j] = ([], (ages.calendar_age, made))
+                    else:
+                        picked = [k for k, d in enumerate(docs) if d.type in req.documents]
+                        tails[index, j] = (
+                            [docs[k] for k in picked],
+                            (
+                                tuple(getattr(item, f) for f in plan.fields[index, j]),
+                                tuple(classes[k] for k in picked),
+                            ),
+                        )
+            view = self._views[day] = _View(ages, fields, tails)
+        return view
+
     def outcome(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
         """The row's cells for one destination and day, as a one-item ``check`` would give them."""
         plan = self._plan(day)
         shipment: Shipment = self._shipment(destination, day)  # type: ignore[operator]
-        ages = self._ages(item, day)
+        view = self._view(item, docs, day, plan)
         verdicts, reasons = self._findings(item, day, destination)
         verdicts = list(verdicts)
         reasons = list(reasons)
         missing: list[str] = []
-        # What every scope reads of the machine (its age aside), and every document check.
+        # What every scope reads of the machine (its age aside).
         machine = (destination, day, item.machine_type, item.condition, item.customs_procedure, item.hs_code)
-        fields = tuple(getattr(item, f) for f in _FIELDS)
-        age_part = (
-            ages.calendar_age,
-            item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year,
-        )
-        classes = [self.classes[d.id] for d in docs]
         for index, ruleset, version in plan.versions:
-            scope = self._scope(index, ruleset, version, shipment, item, ages, machine)
+            scope = self._scope(index, ruleset, version, shipment, item, view.ages, machine)
             if not scope.applies:
                 continue
             if scope.cell:
                 reasons.append(scope.cell)
             results: list[RequirementResult] = []
             for j, req in enumerate(version.requirements):
-                if req.item_checks:
-                    own: list[Document] = []
-                    key: tuple[object, ...] = (scope.n, j, age_part)
-                else:
-                    types = req.documents
-                    picked = [k for k, d in enumerate(docs) if d.type in types]
-                    own = [docs[k] for k in picked]
-                    key = (scope.n, j, fields, tuple(classes[k] for k in picked))
+                own, tail = view.tails[index, j]
+                key = (scope.n, j, tail)
                 part = self.requirements.get(key)
                 if part is None:
                     part = self.requirements[key] = self._judge_requirement(
-                        ruleset, version, req, shipment, item, day, own, scope, plan, fields
+                        ruleset, version, req, shipment, item, day, own, scope, plan, view.fields
                     )
                 results.append(part.result)
                 if part.cell is not None:
