@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import stat
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ class Located:
     data: Any
     path: Path
     #: The line of each value; for a workbook, its cell ("Items!F7").
-    lines: dict[Loc, int | str] = field(default_factory=dict)
+    lines: Mapping[Loc, int | str] = field(default_factory=dict)
     #: SHA-256 of the bytes the data was read from (None for data not read from a file).
     sha256: str | None = None
 
@@ -177,11 +178,38 @@ def _load_json(text: str, path: Path) -> Located:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path) from None
     if _depth(data) > MAX_DEPTH:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=path)
-    try:
-        lines = _load_yaml(text, path, json_mode=True).lines
-    except InputError:
-        lines = {}
-    return Located(data=data, path=path, lines=lines)
+
+    def compose() -> Mapping[Loc, int | str]:
+        try:
+            return _load_yaml(text, path, json_mode=True).lines
+        except InputError:
+            return {}
+
+    # Lines are needed only to name where a value is wrong: composed when first asked for (a large,
+    # valid JSON file is read at json's speed, not YAML's).
+    return Located(data=data, path=path, lines=_LazyLines(compose))
+
+
+class _LazyLines(Mapping[Loc, int | str]):
+    """The lines of a file's values, found the first time one is asked for."""
+
+    def __init__(self, compose: Callable[[], Mapping[Loc, int | str]]) -> None:
+        self._compose: Callable[[], Mapping[Loc, int | str]] | None = compose
+        self._lines: Mapping[Loc, int | str] = {}
+
+    def _found(self) -> Mapping[Loc, int | str]:
+        if self._compose is not None:
+            self._lines, self._compose = self._compose(), None
+        return self._lines
+
+    def __getitem__(self, loc: Loc) -> int | str:
+        return self._found()[loc]
+
+    def __iter__(self) -> Iterator[Loc]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
 
 
 def _depth(value: Any) -> int:

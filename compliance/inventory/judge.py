@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError, create_model
@@ -57,7 +58,7 @@ class ItemReader:
     def __init__(self) -> None:
         self.shared: dict[tuple[tuple[str, object], ...], object] = {}
 
-    def item(self, data: dict[str, object]) -> Item:
+    def item(self, data: Mapping[str, object]) -> Item:
         if not _NO_CROSS_FIELD_CHECKS:
             return Item.model_validate(data)
         key = tuple(sorted((k, v) for k, v in data.items() if k not in _OWN))
