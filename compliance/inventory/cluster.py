@@ -14,22 +14,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.errors import UsageError
-from compliance.inventory.judge import Judge
+from compliance.inventory.judge import Judge, Results
 from compliance.inventory.model import Row
-
-Results = tuple[list[list[dict[str, str]]], list[str]]
 
 #: Judges built in this worker process, by run: a worker serves partitions of several runs.
 _JUDGES: dict[str, Judge] = {}
 
 
 def judge_partition(run_id: str, settings: dict[str, Any], rows: list[Row]) -> Results:
-    """Runs on a worker: the partition's output rows and the decisions matched there so far."""
+    """Runs on a worker: the partition judged as a local worker judges a chunk."""
     judge = _JUDGES.get(run_id)
     if judge is None:
         judge = _JUDGES[run_id] = Judge(**settings)
-    out = [judge.judge_row(r) for r in rows]
-    return out, sorted(judge.ledger.matched) if judge.ledger else []
+    return judge.judge_chunk(rows)
 
 
 def settings_of(judge: Judge) -> dict[str, Any]:

@@ -27,6 +27,10 @@ from compliance.validation import describe
 # Judging
 
 
+#: A chunk judged: its output rows, the decisions matched so far, the parts judged for it.
+Results = tuple[list[list[dict[str, str]]], list[str], int]
+
+
 class RowError(Exception):
     """A malformed row: its reason names the column."""
 
@@ -217,6 +221,14 @@ class Judge:
         if key is not None:
             self.results[key] = outcome
         return outcome
+
+    def judge_chunk(self, rows: list[Row]) -> Results:
+        """A chunk's output rows, the decisions that have matched so far in this process, and how
+        many parts (distinct cases) were judged for this chunk."""
+        before = self.parts.judged if self.parts else 0
+        out = [self.judge_row(r) for r in rows]
+        judged = (self.parts.judged if self.parts else 0) - before
+        return out, sorted(self.ledger.matched) if self.ledger else [], judged
 
     def judge_row(self, row: Row) -> list[dict[str, str]]:
         """One output row per destination, whatever happens."""

@@ -48,5 +48,8 @@ class Summary:
     )
     #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
     sheet: str | None = None
+    #: Parts (distinct cases: a ruleset's scope, a requirement with its documents) judged, summed
+    #: over the worker processes (each judges the parts its rows need once).
+    parts_judged: int = 0
     #: Decisions that matched no row of the run (ids).
     decisions_unused: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.errors import EngineIntegrityError
-from compliance.inventory.judge import Judge
+from compliance.inventory.judge import Judge, Results
 from compliance.inventory.model import CHUNK, OPTIONAL_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS, Row, Summary
 from compliance.inventory.read import read_source
 from compliance.inventory.write import MACHINE_COLUMNS, Writer
@@ -21,11 +21,9 @@ from compliance.inventory.write import MACHINE_COLUMNS, Writer
 _WORKER: Judge | None = None
 
 
-def _work(chunk: list[Row]) -> tuple[list[list[dict[str, str]]], list[str]]:
-    """A chunk's output rows, and the decisions that have matched so far in this process."""
+def _work(chunk: list[Row]) -> Results:
     assert _WORKER is not None
-    rows = [_WORKER.judge_row(r) for r in chunk]
-    return rows, sorted(_WORKER.ledger.matched) if _WORKER.ledger else []
+    return _WORKER.judge_chunk(chunk)
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -68,8 +66,9 @@ def run(
             judged = evaluate(chunks, judge, scheduler)
         else:
             judged = _evaluate(chunks, judge, workers)
-        for chunk, (results, seen) in judged:
+        for chunk, (results, seen, parts) in judged:
             matched.update(seen)
+            summary.parts_judged += parts
             for row, outs in zip(chunk, results, strict=True):
                 if len(outs) != len(judge.destinations):
                     raise AssertionError(f"row at line {row.line} gave {len(outs)} outputs")
@@ -117,9 +116,7 @@ def _counted(rows: Iterator[Row], summary: Summary) -> Iterator[Row]:
         yield r
 
 
-def _evaluate(
-    chunks: Iterator[list[Row]], judge: Judge, workers: int
-) -> Iterator[tuple[list[Row], tuple[list[list[dict[str, str]]], list[str]]]]:
+def _evaluate(chunks: Iterator[list[Row]], judge: Judge, workers: int) -> Iterator[tuple[list[Row], Results]]:
     global _WORKER
     _WORKER = judge
     if workers <= 1:
@@ -135,7 +132,7 @@ def _evaluate(
     # dies (a fault in the C engine) breaks the pool: the run fails (exit 70), it never hangs.
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        pending: deque[tuple[list[Row], Future[tuple[list[list[dict[str, str]]], list[str]]]]] = deque()
+        pending: deque[tuple[list[Row], Future[Results]]] = deque()
         try:
             for chunk in chunks:
                 pending.append((chunk, pool.submit(_work, chunk)))
