@@ -7,7 +7,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compliance import __version__
 from compliance.errors import ComplianceError
@@ -91,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.compliance = state
     _errors(app)
-    _measure(app, state)
+    app.add_middleware(_Measured, state=state)
     from compliance.server.routes import router
     from compliance.server.web import router as pages
 
@@ -135,6 +136,24 @@ def state_of(request: Request) -> State:
     return found
 
 
+def known_caller(request: Request) -> Caller | None:
+    """The caller of a token verified before, without a database session (so on the event loop);
+    None when the token must be looked up (`caller_of`). The rate limit is taken here too."""
+    state = state_of(request)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    found = state.verifier.known(token.strip()) if scheme.lower() == "bearer" else None
+    if found is not None:
+        _rate(state, found)
+    return found
+
+
+def _rate(state: State, caller: Caller) -> None:
+    wait = state.limiter.take(caller.token_id)
+    if wait:
+        raise problems.Problem(429, "Too Many Requests", f"rate limit reached; retry in {wait} s",
+                               headers={"Retry-After": str(wait)})  # fmt: skip
+
+
 def caller_of(request: Request) -> Caller:
     """The organisation behind the request's token; 401 without a valid one, 429 over its rate."""
     state = state_of(request)
@@ -148,10 +167,7 @@ def caller_of(request: Request) -> Caller:
     if found is None:
         raise problems.Problem(401, "Unauthorized", "the token is unknown or revoked",
                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    wait = state.limiter.take(found.token_id)
-    if wait:
-        raise problems.Problem(429, "Too Many Requests", f"rate limit reached; retry in {wait} s",
-                               headers={"Retry-After": str(wait)})  # fmt: skip
+    _rate(state, found)
     return found
 
 
@@ -193,23 +209,41 @@ def _errors(app: FastAPI) -> None:
         )  # fmt: skip
 
 
-def _measure(app: FastAPI, state: State) -> None:
-    @app.middleware("http")
-    async def _metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class _Measured:
+    """Counts and times every request, and answers 504 past the timeout: a plain ASGI middleware
+    (Starlette's BaseHTTPMiddleware costs a task and a stream per request)."""
+
+    def __init__(self, app: ASGIApp, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
         status = 500
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status, started = message["status"], True
+            await send(message)
+
+        timeout = self.state.settings.timeout
         try:
             try:
-                response = await asyncio.wait_for(call_next(request), state.settings.timeout)
+                await asyncio.wait_for(self.app(scope, receive, sending), timeout)
             except TimeoutError:
-                response = problems.response(
-                    504, "Timed out", f"no answer within {state.settings.timeout:g} s; a check may still be "
+                if started:
+                    raise
+                late = problems.response(
+                    504, "Timed out", f"no answer within {timeout:g} s; a check may still be "
                     "stored: retry with the same Idempotency-Key to get it",
                 )  # fmt: skip
-            status = response.status_code
-            return response
+                await late(scope, receive, sending)
         finally:
-            route = request.scope.get("route")
-            name = getattr(route, "path", "unmatched")
-            state.metrics.requests.labels(request.method, name, str(status)).inc()
-            state.metrics.latency.labels(name).observe(time.perf_counter() - start)
+            name = getattr(scope.get("route"), "path", "unmatched")
+            self.state.metrics.requests.labels(scope["method"], name, str(status)).inc()
+            self.state.metrics.latency.labels(name).observe(time.perf_counter() - start)

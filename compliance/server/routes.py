@@ -18,7 +18,7 @@ from compliance.models.decisions import Decision
 from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_dict, report_from_json
 from compliance.server import store
-from compliance.server.app import State, caller_of, state_of
+from compliance.server.app import State, caller_of, known_caller, state_of
 from compliance.server.db import CheckRecord, InventoryJob
 from compliance.server.decision_store import add_decisions, org_decisions
 from compliance.server.intake import (
@@ -60,26 +60,34 @@ async def post_check(
     Stores and returns the report (the CLI's JSON result) with the check's id, the SHA-256 of every
     input, the ruleset bundle hash and the registry used."""
     state = state_of(request)
-    caller = await run_in_threadpool(caller_of, request)
+    known = known_caller(request)
+    caller: Caller = known if known is not None else await run_in_threadpool(caller_of, request)
     upload = await _upload(request, state.settings.max_bytes)
     options = json.dumps([str(as_of), rulesets, drafts, ignore_decisions], sort_keys=True)
     digest = upload.digest(options)
-    if idempotency_key:
-        existing = await run_in_threadpool(_stored, state, caller, idempotency_key)
-        if existing is not None:
-            return _replay(existing, digest, caller, lang)
     check = CheckRequest(
         manifests=[], ruleset_ids=[r.strip() for r in (rulesets or "").split(",") if r.strip()], as_of=as_of,
         drafts=drafts, max_size=state.settings.max_bytes, produced_at=produced_now(),
     )  # fmt: skip
-    decisions = [] if ignore_decisions else await run_in_threadpool(org_decisions, state, caller)
-    record = await run_in_threadpool(
-        check_and_store, state, caller, upload, check, idempotency_key, digest, decisions
-    )
-    if record.request_hash != digest:  # another request with the same key won the race
+
+    def stored_or_checked() -> tuple[CheckRecord, bool, bytes]:
+        # One trip to a worker thread for everything that blocks: the earlier answer under this
+        # Idempotency-Key, the organisation's decisions, judging, storing and the answer's bytes.
+        if idempotency_key:
+            existing = _stored(state, caller, idempotency_key)
+            if existing is not None:
+                return existing, False, b""
+        decisions = [] if ignore_decisions else org_decisions(state, caller)
+        record = check_and_store(state, caller, upload, check, idempotency_key, digest, decisions)
+        return record, True, _body(store.whole(record, caller.organisation, lang))
+
+    record, made, body = await run_in_threadpool(stored_or_checked)
+    if not made or record.request_hash != digest:  # replayed, or another request with the key won
         return _replay(record, digest, caller, lang)
     state.metrics.verdicts.labels(record.verdict).inc()
-    return _json(store.whole(record, caller.organisation, lang), 201, {"Location": f"/v1/checks/{record.id}"})
+    return Response(
+        body, status_code=201, media_type="application/json", headers={"Location": f"/v1/checks/{record.id}"}
+    )
 
 
 def _replay(record: CheckRecord, digest: str, caller: Caller, lang: str) -> Response:
@@ -89,9 +97,12 @@ def _replay(record: CheckRecord, digest: str, caller: Caller, lang: str) -> Resp
 
 
 def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(_body(data), status_code=status, media_type="application/json", headers=headers)
+
+
+def _body(data: dict[str, Any]) -> bytes:
     # The report is plain JSON data already: serialized once, without FastAPI's generic encoder.
-    body = json.dumps(data, ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 def _stored(state: State, caller: Caller, key: str) -> CheckRecord | None:
