@@ -11,6 +11,7 @@ database in a temporary folder, unless --database is given.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -39,6 +40,19 @@ def rss_kib(parent_pid: int) -> int:
         except FileNotFoundError:
             pass
     return total
+
+
+def cpu_seconds(parent_pid: int) -> float:
+    """CPU time (user + system) used so far by the server: the CLI process and every process under it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [parent_pid, *_descendants(parent_pid)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def _descendants(pid: int) -> list[int]:
@@ -90,12 +104,16 @@ def main() -> None:
             for _ in range(20):
                 c.post("/v1/checks", content=MANIFEST)
         began = time.perf_counter()
+        server_cpu = cpu_seconds(server.process.pid)
+        client_cpu = time.process_time()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - began
+        server_cpu = cpu_seconds(server.process.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -110,6 +128,8 @@ def main() -> None:
     print(f"| latency max | {ordered[-1] * 1000:.1f} ms |")
     print(f"| mean | {statistics.mean(latencies) * 1000:.1f} ms |")
     print(f"| errors | {len(errors)} |")
+    print(f"| server CPU per check | {server_cpu / len(latencies) * 1000:.1f} ms |")
+    print(f"| load generator CPU per check (same machine) | {client_cpu / len(latencies) * 1000:.1f} ms |")
     for done, kib in sorted(memory):
         print(f"| server RSS after {done} requests | {kib / 1024:.1f} MiB |")
     if errors:

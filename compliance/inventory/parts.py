@@ -136,6 +136,7 @@ class Parts:
         self.findings: dict[tuple[object, ...], tuple[list[Verdict], list[str]]] = {}
         self.doc_facts: dict[tuple[int, int, dt.date], DocumentFacts] = {}
         self.contexts: dict[tuple[object, ...], int] = {}
+        self.alone: dict[str, Program] = {}
         self._viewed: Item | None = None
         self._views: dict[dt.date, _View] = {}
         self.ages: dict[tuple[object, dt.date], ItemFacts] = {}
@@ -293,7 +294,9 @@ class Parts:
                 for a in alone
                 if a.key in (key, SENTINEL)
             )
-        only = Program(((ruleset, version.model_copy(update={"requirements": [req]})),))
+        only = self.alone.get(key)
+        if only is None:  # the program of this one requirement, to verify its joined answers
+            only = self.alone[key] = Program(((ruleset, version.model_copy(update={"requirements": [req]})),))
         return verify(only, shown, list(joined))
 
     def _doc_facts(self, cls: int, doc: Document, position: int, day: dt.date) -> DocumentFacts:

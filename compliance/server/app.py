@@ -56,6 +56,10 @@ class State:
     verifier: Verifier
     limiter: RateLimiter
     metrics: Metrics
+    #: Checks judged at once in this process. Judging holds the interpreter's lock: twenty checks
+    #: sharing it all finish late together, while two at a time, the rest waiting their turn in
+    #: order of arrival, finish each in its own few milliseconds (same throughput, a short tail).
+    judging: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
 def create_app(settings: Settings) -> FastAPI:

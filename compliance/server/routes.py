@@ -81,7 +81,8 @@ async def post_check(
         record = check_and_store(state, caller, upload, check, idempotency_key, digest, decisions)
         return record, True, _body(store.whole(record, caller.organisation, lang))
 
-    record, made, body = await run_in_threadpool(stored_or_checked)
+    async with state.judging:
+        record, made, body = await run_in_threadpool(stored_or_checked)
     if not made or record.request_hash != digest:  # replayed, or another request with the key won
         return _replay(record, digest, caller, lang)
     state.metrics.verdicts.labels(record.verdict).inc()
