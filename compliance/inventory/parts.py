@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from compliance.api import Evaluator
@@ -55,8 +56,6 @@ from compliance.verdicts import (
     requirement_result,
     ruleset_verdict,
 )
-
-_FIELDS = tuple(sorted(ITEM_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,6 @@ class _View:
     """A row on a day, as every destination reads it."""
 
     ages: ItemFacts
-    fields: tuple[object, ...]
     #: Per (ruleset index, requirement index): the requirement's documents among the row's, and what
     #: its part is judged on besides the scope (document classes and fields, or the age).
     tails: dict[tuple[int, int], tuple[list[Document], tuple[object, ...]]]
@@ -114,19 +112,18 @@ class Parts:
         registry: Registry,
         documents: dict[str, Document],
         evaluator: Evaluator,
-        shipment: object,
+        shipment: Callable[[str, dt.date], Shipment],
     ) -> None:
         self.rulesets = rulesets
         self.registry = registry
         self.evaluator = evaluator
-        self._shipment = shipment  # (destination, day) -> Shipment
+        self._shipment = shipment
         # Documents alike in all but their id are one class: judged once, each row naming its own id.
         classes: dict[str, int] = {}
         self.classes = {
             doc_id: classes.setdefault(json.dumps(d.model_dump(mode="json", exclude={"id"}), sort_keys=True), len(classes))
             for doc_id, d in documents.items()
         }  # fmt: skip
-        self.documents = documents
         # Stand-in ids: never a real id (a random part), ended by a character no id continues with.
         self._nonce = secrets.token_hex(4)
         self.plans: dict[dt.date, _Plan] = {}
@@ -191,7 +188,7 @@ class Parts:
         found = self.findings.get(key)
         if found is None:
             if destination not in self.covered:
-                shipment = self._shipment(destination, day)  # type: ignore[operator]
+                shipment = self._shipment(destination, day)
                 self.covered[destination] = any(covers_destination(rs, shipment) for rs in self.rulesets)
             findings = hs_finding(item_facts(item, (), day))
             if not self.covered[destination]:
@@ -231,7 +228,6 @@ class Parts:
         own: list[Document],
         scope: _Scope,
         plan: _Plan,
-        fields: tuple[object, ...],
     ) -> _Requirement:
         self.judged += 1
         facts = item_facts(item, (), day)
@@ -317,7 +313,6 @@ class Parts:
         view = self._views.get(day)
         if view is None:
             ages = self._ages(item, day)
-            fields = tuple(getattr(item, f) for f in _FIELDS)
             made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
             classes = [self.classes[d.id] for d in docs]
             tails: dict[tuple[int, int], tuple[list[Document], tuple[object, ...]]] = {}
@@ -334,13 +329,13 @@ class Parts:
                                 tuple(classes[k] for k in picked),
                             ),
                         )
-            view = self._views[day] = _View(ages, fields, tails)
+            view = self._views[day] = _View(ages, tails)
         return view
 
     def outcome(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
         """The row's cells for one destination and day, as a one-item ``check`` would give them."""
         plan = self._plan(day)
-        shipment: Shipment = self._shipment(destination, day)  # type: ignore[operator]
+        shipment: Shipment = self._shipment(destination, day)
         view = self._view(item, docs, day, plan)
         verdicts, reasons = self._findings(item, day, destination)
         verdicts = list(verdicts)
@@ -361,7 +356,7 @@ class Parts:
                 part = self.requirements.get(key)
                 if part is None:
                     part = self.requirements[key] = self._judge_requirement(
-                        ruleset, version, req, shipment, item, day, own, scope, plan, view.fields
+                        ruleset, version, req, shipment, item, day, own, scope, plan
                     )
                 results.append(part.result)
                 if part.cell is not None:

@@ -13,12 +13,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import select, text
 from starlette.datastructures import UploadFile
 
-from compliance.i18n import LANGUAGES
-from compliance.models.decisions import Decision
 from compliance.render import BINARY, RenderOptions, get
-from compliance.render.json_format import report_dict, report_from_json
+from compliance.render.json_format import report_from_json
 from compliance.server import store
 from compliance.server.app import State, caller_of, known_caller, state_of
+from compliance.server.checking import body_of, stored_or_checked
 from compliance.server.db import CheckRecord, InventoryJob
 from compliance.server.decision_store import add_decisions, org_decisions
 from compliance.server.intake import (
@@ -26,7 +25,6 @@ from compliance.server.intake import (
     XLSX_TYPES,
     YAML_TYPES,
     Upload,
-    judge,
     parse_decisions,
     safe_name,
 )
@@ -69,20 +67,10 @@ async def post_check(
         manifests=[], ruleset_ids=[r.strip() for r in (rulesets or "").split(",") if r.strip()], as_of=as_of,
         drafts=drafts, max_size=state.settings.max_bytes, produced_at=produced_now(),
     )  # fmt: skip
-
-    def stored_or_checked() -> tuple[CheckRecord, bool, bytes]:
-        # One trip to a worker thread for everything that blocks: the earlier answer under this
-        # Idempotency-Key, the organisation's decisions, judging, storing and the answer's bytes.
-        if idempotency_key:
-            existing = _stored(state, caller, idempotency_key)
-            if existing is not None:
-                return existing, False, b""
-        decisions = [] if ignore_decisions else org_decisions(state, caller)
-        record = check_and_store(state, caller, upload, check, idempotency_key, digest, decisions)
-        return record, True, _body(store.whole(record, caller.organisation, lang))
-
-    async with state.judging:
-        record, made, body = await run_in_threadpool(stored_or_checked)
+    async with state.judging:  # one trip to a worker thread for all that blocks
+        record, made, body = await run_in_threadpool(
+            stored_or_checked, state, caller, upload, check, idempotency_key, digest, ignore_decisions, lang
+        )
     if not made or record.request_hash != digest:  # replayed, or another request with the key won
         return _replay(record, digest, caller, lang)
     state.metrics.verdicts.labels(record.verdict).inc()
@@ -98,37 +86,7 @@ def _replay(record: CheckRecord, digest: str, caller: Caller, lang: str) -> Resp
 
 
 def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(_body(data), status_code=status, media_type="application/json", headers=headers)
-
-
-def _body(data: dict[str, Any]) -> bytes:
-    # The report is plain JSON data already: serialized once, without FastAPI's generic encoder.
-    return json.dumps(data, ensure_ascii=False).encode()
-
-
-def _stored(state: State, caller: Caller, key: str) -> CheckRecord | None:
-    with state.sessions() as session:
-        return store.by_idempotency(session, caller.organisation_id, key)
-
-
-def check_and_store(
-    state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
-    decisions: list[Decision],
-) -> CheckRecord:  # fmt: skip
-    run = judge(upload, check, state.library, decisions)
-    report = run.reports[0]
-    record = CheckRecord(
-        id=store.new_id(), organisation_id=caller.organisation_id, token_id=caller.token_id,
-        created_at=store.now(), idempotency_key=key, request_hash=digest, shipment_id=report.shipment_id,
-        containers="," + ",".join(c.container for c in report.containers or []) + ",",
-        verdict=report.verdict, as_of=report.as_of, lang="en", rulesets_sha256=report.rulesets_sha256,
-        rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
-        registry_sources=list(report.registry_sources),
-        inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
-        reports={lang: report_dict(report, lang) for lang in LANGUAGES},
-    )  # fmt: skip
-    with state.sessions() as session:
-        return store.save(session, record)
+    return Response(body_of(data), status_code=status, media_type="application/json", headers=headers)
 
 
 async def _upload(request: Request, limit: int) -> Upload:

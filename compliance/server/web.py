@@ -26,7 +26,7 @@ from compliance.models.decisions import Decision
 from compliance.render import RenderOptions, get
 from compliance.render.json_format import report_from_json
 from compliance.resources import TEMPLATES
-from compliance.server import routes, store, users
+from compliance.server import checking, routes, store, users
 from compliance.server.app import State, state_of
 from compliance.server.decision_store import add_decisions, org_decisions
 from compliance.server.intake import Upload, safe_name
@@ -181,7 +181,7 @@ async def new_check(request: Request) -> Response:
         )
         caller = _caller(who)
         decisions = await run_in_threadpool(org_decisions, state, caller)
-        record = await run_in_threadpool(routes.check_and_store, state, caller, upload, check, None,
+        record = await run_in_threadpool(checking.check_and_store, state, caller, upload, check, None,
                                          upload.digest(as_of), decisions)  # fmt: skip
     except (ComplianceError, ValueError) as exc:
         return page(request, "page-new-check.html.j2", 422, who=who, error=str(exc))
