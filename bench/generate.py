@@ -75,7 +75,7 @@ def generate(
             procedure = "import" if rng.random() < 0.95 else "temporary_import"
             serial = f"SN-{i:07d}"
             if realistic:
-                procedure = rng.choice(["import"] * 8 + ["temporary_import", "re_import"])
+                procedure = rng.choice(["import"] * 8 + ["temporary_import", "transit", "export_processing_zone"])
                 if rng.random() < 0.2:  # a document of this one machine
                     own = f"OWN-{i}"
                     if rng.random() < 0.5:
