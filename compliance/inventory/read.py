@@ -240,5 +240,6 @@ def load_documents(path: Path | None) -> dict[str, Document]:
                 line=located.line_of(("documents", i, "id")),
                 field=f"documents[{i}].id",
             )
-        out[d.id] = d.model_copy(update={"covers": None})
+        # (a copy only where needed: a stock's documents file can hold hundreds of thousands)
+        out[d.id] = d if d.covers is None else d.model_copy(update={"covers": None})
     return out
