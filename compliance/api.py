@@ -26,7 +26,7 @@ from compliance.models.report import (
     worst,
 )
 from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version, rulesets_digest
-from compliance.obtain import documents_to_obtain, needs_document
+from compliance.obtain import documents_to_obtain, missing_document, needs_document
 from compliance.phrases import Phrase, Template, text
 from compliance.program import Answer, Program
 from compliance.verdicts import (
@@ -147,12 +147,7 @@ def check(
         for r in results:
             for req in r.requirements:
                 if needs_document(req):
-                    missing.append(
-                        MissingDocument(
-                            item_id=item.id, ruleset=r.ruleset, requirement=req.id, document_type=req.document_type,
-                            status=req.status, severity=req.severity, document_types=req.document_types,
-                        )
-                    )  # fmt: skip
+                    missing.append(missing_document(item.id, r.ruleset, req))
     if len(items) != len(manifest.items):
         raise AssertionError("an item was lost between facts and verdicts")
     upcoming = _upcoming(manifest, rulesets, registry, day, engine, ledger) if with_upcoming else []

@@ -225,9 +225,7 @@ class DurableEvaluator:
     def _compile(self, program: Program) -> _Compiled:
         identity = tuple(id(v) for _, v in program.versions)
         seen = DurableEvaluator._seen.get(identity)
-        if seen is not None and all(
-            a is b for (_, a), (_, b) in zip(seen[0].versions, program.versions, strict=True)
-        ):
+        if seen is not None:
             return seen[1]
         compiled = self._compile_definition(program)
         if len(DurableEvaluator._seen) >= 64:  # rulesets loaded anew for each call: keep it bounded

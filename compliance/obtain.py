@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from compliance.models.report import DocumentToObtain, ItemResult, ObtainFor, RequirementResult, Severity
+from compliance.models.report import (
+    DocumentToObtain,
+    ItemResult,
+    MissingDocument,
+    ObtainFor,
+    RequirementResult,
+    Severity,
+)
 
 _SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "blocking": 2}
 _NEEDS_DOCUMENT = ("missing", "invalid", "review")
@@ -14,6 +21,14 @@ _NEEDS_DOCUMENT = ("missing", "invalid", "review")
 def needs_document(req: RequirementResult) -> bool:
     """The requirement asks for a document that no document satisfies."""
     return bool(req.document_types) and req.status in _NEEDS_DOCUMENT
+
+
+def missing_document(item_id: str, ruleset: str, req: RequirementResult) -> MissingDocument:
+    """The report's line for a requirement that needs a document (`needs_document`)."""
+    return MissingDocument(
+        item_id=item_id, ruleset=ruleset, requirement=req.id, document_type=req.document_type,
+        status=req.status, severity=req.severity, document_types=req.document_types,
+    )  # fmt: skip
 
 
 def order_by(needed: dt.date, lead_time_weeks: int | None) -> dt.date | None:

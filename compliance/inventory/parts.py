@@ -45,9 +45,10 @@ from compliance.inventory.cells import en, finding_cell, missing_cell, reason_ce
 from compliance.inventory.model import Outcome
 from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
-from compliance.models.report import MissingDocument, RequirementResult, Verdict, worst
+from compliance.models.report import RequirementResult, Verdict, worst
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
-from compliance.obtain import needs_document
+from compliance.obtain import missing_document, needs_document
+from compliance.phrases import Phrase
 from compliance.program import SENTINEL, Answer, Program, requirement_key, verify
 from compliance.verdicts import (
     Context,
@@ -96,7 +97,7 @@ class _Scope:
     #: open question.
     n: int
     applies: bool
-    uncertain: object
+    uncertain: Phrase | None
     cell: str | None
 
 
@@ -245,19 +246,13 @@ class Parts:
         else:
             shown = replace(facts, documents=stand_ins)
             answers = self._document_answers(ruleset, version, req, item, shown, own, plan)
-        app = Applicability(True, uncertain=scope.uncertain)  # type: ignore[arg-type]
+        app = Applicability(True, uncertain=scope.uncertain)
         ctx = Context(ruleset, version, shipment, shown, f"{ruleset.id}@{version.version}")
         result = requirement_result(ctx, req, answers, app)
         cell = requirement_cell(ruleset.id, result)
-        missing = None
-        if needs_document(result):
-            missing = missing_cell(
-                MissingDocument(
-                    item_id=item.id, ruleset=ruleset.id, requirement=result.id,
-                    document_type=result.document_type, status=result.status, severity=result.severity,
-                    document_types=result.document_types,
-                )
-            )  # fmt: skip
+        missing = (
+            missing_cell(missing_document(item.id, ruleset.id, result)) if needs_document(result) else None
+        )
         positions = tuple(i for i in range(len(own)) if cell and self.stand_in(i) in cell)
         return _Requirement(result, cell, missing, positions)
 
