@@ -1,6 +1,6 @@
 """Inventory partitions on a Dask distributed cluster (`compliance inventory --scheduler tcp://...`).
 
-Each partition of rows is judged by the same code as the local run (`Judge.judge_row`), in a worker
+Each partition of rows is judged by the same code as the local run (`Judge.judge_chunk`), in a worker
 process that builds its judge once from the run's settings (sent to every worker once). Results come
 back in input order, so the output is byte-identical to a local run. A worker that dies mid-run loses
 nothing: Dask runs its partitions again on another worker, and the counts are checked at the end as
@@ -14,19 +14,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.errors import UsageError
-from compliance.inventory.judge import Judge, Results
-from compliance.inventory.model import Row
+from compliance.inventory.judge import Judge
+from compliance.inventory.model import Judged, Layout
+from compliance.inventory.read import Chunk
 
 #: Judges built in this worker process, by run: a worker serves partitions of several runs.
 _JUDGES: dict[str, Judge] = {}
 
 
-def judge_partition(run_id: str, settings: dict[str, Any], rows: list[Row]) -> Results:
+def judge_partition(run_id: str, settings: dict[str, Any], chunk: Chunk, layout: Layout) -> Judged:
     """Runs on a worker: the partition judged as a local worker judges a chunk."""
     judge = _JUDGES.get(run_id)
     if judge is None:
         judge = _JUDGES[run_id] = Judge(**settings)
-    return judge.judge_chunk(rows)
+    return judge.judge_chunk(chunk, layout)
 
 
 def settings_of(judge: Judge) -> dict[str, Any]:
@@ -38,8 +39,8 @@ def settings_of(judge: Judge) -> dict[str, Any]:
 
 
 def evaluate(
-    chunks: Iterator[list[Row]], judge: Judge, scheduler: str
-) -> Iterator[tuple[list[Row], Results]]:
+    chunks: Iterator[Chunk], judge: Judge, layout: Layout, scheduler: str
+) -> Iterator[tuple[int, Judged]]:
     """The chunks judged on the cluster at ``scheduler``, yielded in input order; at most two
     partitions per worker thread are in flight, so memory stays flat however long the input."""
     try:
@@ -58,14 +59,15 @@ def evaluate(
         run_id = secrets.token_hex(8)
         [settings] = client.scatter([settings_of(judge)], broadcast=True)
         slots = max(2 * sum(client.nthreads().values()), 2)
-        pending: deque[tuple[list[Row], Any]] = deque()
+        pending: deque[tuple[int, Any]] = deque()
         for chunk in chunks:
-            pending.append((chunk, client.submit(judge_partition, run_id, settings, chunk, pure=False)))
+            future = client.submit(judge_partition, run_id, settings, chunk, layout, pure=False)
+            pending.append((len(chunk), future))
             while len(pending) >= slots:
-                done, future = pending.popleft()
-                yield done, future.result()
+                size, future = pending.popleft()
+                yield size, future.result()
         while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+            size, future = pending.popleft()
+            yield size, future.result()
     finally:
         client.close()

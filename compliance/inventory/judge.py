@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,8 +14,19 @@ from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.decide import Ledger
 from compliance.errors import UsageError
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
-from compliance.inventory.model import OPTIONAL_COLUMNS, READ_AND_CARRIED, REQUIRED_COLUMNS, Outcome, Row
+from compliance.inventory.model import (
+    OPTIONAL_COLUMNS,
+    OUTPUT_COLUMNS,
+    READ_AND_CARRIED,
+    REQUIRED_COLUMNS,
+    Judged,
+    Layout,
+    Outcome,
+    Row,
+)
 from compliance.inventory.parts import Parts
+from compliance.inventory.read import Chunk, rows_of
+from compliance.inventory.write import encode
 from compliance.models.common import Model
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
@@ -25,10 +37,6 @@ from compliance.validation import describe
 
 # ---------------------------------------------------------------------------------------------
 # Judging
-
-
-#: A chunk judged: its output rows, the decisions matched so far, the parts judged for it.
-Results = tuple[list[list[dict[str, str]]], list[str], int]
 
 
 class RowError(Exception):
@@ -222,17 +230,53 @@ class Judge:
             self.results[key] = outcome
         return outcome
 
-    def judge_chunk(self, rows: list[Row]) -> Results:
-        """A chunk's output rows, the decisions that have matched so far in this process, and how
-        many parts (distinct cases) were judged for this chunk."""
+    @property
+    def head(self) -> list[str]:
+        """The columns `judge_lines` gives, in order (the carried columns go after ``reasons``)."""
+        dated = [f"verdict@{d.isoformat()}" for d in self.days] + ["changes"] if len(self.days) > 1 else []
+        return [*OUTPUT_COLUMNS, *dated]
+
+    def judge_chunk(self, chunk: Chunk, layout: Layout) -> Judged:
+        """A chunk's output rows, encoded for the output file, with their counts (a worker's whole
+        job: the parent only writes and adds up what comes back)."""
         before = self.parts.judged if self.parts else 0
-        out = [self.judge_row(r) for r in rows]
-        judged = (self.parts.judged if self.parts else 0) - before
-        return out, sorted(self.ledger.matched) if self.ledger else [], judged
+        rows = rows_of(chunk)
+        out: list[list[str]] = []
+        verdicts: Counter[tuple[str, int, str]] = Counter()
+        changed = 0
+        later = range(1, len(self.days))
+        width = len(OUTPUT_COLUMNS)
+        for row in rows:
+            lines = self.judge_lines(row)
+            if len(lines) != len(self.destinations):
+                raise AssertionError(f"row at line {row.line} gave {len(lines)} outputs")
+            kept = [row.values.get(c) or "" for c in layout.kept]
+            carried, machine = kept[: len(layout.carried)], kept[len(layout.carried) :]
+            for line in lines:
+                out.append([*line[:width], *carried, *line[width:], *machine])
+                verdicts[line[1], 0, line[2]] += 1
+                for i in later:
+                    verdicts[line[1], i, line[width + i]] += 1
+                if later:
+                    changed += bool(line[-1])
+        return Judged(
+            block=encode(layout.kind, layout.columns, out),
+            rows_in=len(rows),
+            rows_out=len(out),
+            verdicts=verdicts,
+            changed=changed,
+            matched=sorted(self.ledger.matched) if self.ledger else [],
+            parts=(self.parts.judged if self.parts else 0) - before,
+        )
 
     def judge_row(self, row: Row) -> list[dict[str, str]]:
-        """One output row per destination, whatever happens."""
-        out: list[dict[str, str]] = []
+        """One output row per destination, by column name (`judge_lines`' cells)."""
+        head = self.head
+        return [dict(zip(head, line, strict=True)) for line in self.judge_lines(row)]
+
+    def judge_lines(self, row: Row) -> list[list[str]]:
+        """One output row per destination, whatever happens: the cells of `head`."""
+        out: list[list[str]] = []
         try:
             item, docs = parse_item(row, self.documents, self.reader if self.parts is not None else None)
         except RowError as exc:
@@ -245,8 +289,9 @@ class Judge:
             if item is not None and self.fast and self.parts is None
             else ()
         )
+        several = len(self.days) > 1
+        row_id = row.values.get("id") or ""
         for destination in self.destinations:
-            cells: dict[str, str] = {"id": row.values.get("id") or "", "destination": destination}
             outcomes: list[Outcome] = []
             row_error = error
             if item is not None:
@@ -255,21 +300,16 @@ class Judge:
                 except RowError as exc:
                     row_error = str(exc)
             if row_error:
-                cells.update(verdict="error", missing_documents="", reasons=row_error)
-                if len(self.days) > 1:
-                    cells.update({f"verdict@{d.isoformat()}": "error" for d in self.days}, changes="")
+                line = [row_id, destination, "error", "", row_error]
+                if several:
+                    line += ["error"] * len(self.days) + [""]
             else:
                 # The first date (now) decides the verdict column: filtering "clear" must show what can
                 # ship now, never what clears only on a later date. Each date keeps its own column.
                 first = outcomes[0]
-                cells.update(
-                    verdict=first.verdict, missing_documents=first.missing_documents, reasons=first.reasons
-                )
-                if len(self.days) > 1:
+                line = [row_id, destination, first.verdict, first.missing_documents, first.reasons]
+                if several:
                     verdicts = [o.verdict for o in outcomes]
-                    cells.update(
-                        {f"verdict@{d.isoformat()}": v for d, v in zip(self.days, verdicts, strict=True)}
-                    )
-                    cells["changes"] = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
-            out.append(cells)
+                    line += [*verdicts, " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""]
+            out.append(line)
         return out

@@ -36,6 +36,37 @@ class Outcome:
     reasons: str
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a run's output rows are made: the output file's kind and columns, and the input columns
+    carried to it (with the machine's own, which the XLSX keeps)."""
+
+    kind: str
+    #: The cells of an output row, in order: the contract's columns, the carried ones, the dated
+    #: verdicts (several dates) and, for a workbook, the machine's own.
+    columns: tuple[str, ...]
+    carried: tuple[str, ...]
+    #: Input columns copied to the output: the carried ones, then (a workbook) the machine's own.
+    kept: tuple[str, ...]
+
+
+@dataclass
+class Judged:
+    """A chunk judged in a worker: its output rows encoded for the file, and what the summary counts."""
+
+    #: CSV or JSON Lines text, or (XLSX) the rows' cells.
+    block: str | list[dict[str, str]]
+    rows_in: int
+    rows_out: int
+    #: Output rows per (destination, index of the as-of date, verdict on that date).
+    verdicts: Counter[tuple[str, int, str]]
+    changed: int
+    #: Decisions that have matched so far in the worker (ids).
+    matched: list[str]
+    #: Parts judged for this chunk.
+    parts: int
+
+
 @dataclass
 class Summary:
     rows_in: int = 0

@@ -76,6 +76,10 @@ class _Plan:
     reads: dict[str, tuple[str, ...]]
     #: Per (ruleset index, requirement index), the item fields its result reads.
     fields: dict[tuple[int, int], tuple[str, ...]]
+    #: Every item field any requirement's result reads (a row's shape holds their values).
+    item_fields: tuple[str, ...]
+    #: Per version (in ``versions``' order): whether it has a requirement on the machine's age.
+    aged: tuple[bool, ...]
 
 
 @dataclass(frozen=True)
@@ -102,13 +106,45 @@ class _Scope:
 
 
 @dataclass(frozen=True)
-class _View:
+class _Row:
     """A row on a day, as every destination reads it."""
 
     ages: ItemFacts
-    #: Per (ruleset index, requirement index): the requirement's documents among the row's, and what
-    #: its part is judged on besides the scope (document classes and fields, or the age).
-    tails: dict[tuple[int, int], tuple[list[Document], tuple[object, ...]]]
+    #: The values of the item fields requirements read.
+    fields: tuple[object, ...]
+    #: The row's documents by class.
+    classes: tuple[int, ...]
+    #: What an age requirement is judged on: the calendar age and the year of manufacture.
+    age: tuple[int, int]
+    #: Per version of the plan: the answer to its scope's age question (`Parts._age_answer`).
+    answers: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class _Scopes:
+    """Every version's scope for a kind of machine at a destination on a day, and what a row's
+    cells then read: the documents of which types, the values of which item fields."""
+
+    scopes: tuple[_Scope, ...]
+    #: Each scope's context number, or -1 where the version does not apply.
+    contexts: tuple[int, ...]
+    #: Whether a version that applies has a requirement on the machine's age.
+    aged: bool
+    #: The document types the applying versions' requirements read.
+    types: frozenset[str]
+    #: The item fields the applying versions' requirements read.
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """A row's cells for a destination and day, with stand-ins for its document ids."""
+
+    verdict: Verdict
+    missing: str
+    reasons: str
+    #: The positions (among the row's documents) of the stand-ins in ``reasons``.
+    positions: tuple[int, ...]
 
 
 class Parts:
@@ -142,8 +178,10 @@ class Parts:
         self.doc_facts: dict[tuple[int, int, dt.date], DocumentFacts] = {}
         self.contexts: dict[tuple[object, ...], int] = {}
         self.alone: dict[str, Program] = {}
-        self._viewed: Item | None = None
-        self._views: dict[dt.date, _View] = {}
+        self.joined: dict[tuple[object, ...], _Joined] = {}
+        self.scope_sets: dict[tuple[object, ...], _Scopes] = {}
+        self._seen: Item | None = None
+        self._rows: dict[dt.date, _Row] = {}
         self.ages: dict[tuple[object, dt.date], ItemFacts] = {}
         self.covered: dict[str, bool] = {}
         #: Parts judged (for the benchmark's count of distinct cases).
@@ -179,7 +217,9 @@ class Parts:
                     named = {f for c in [*req.checks, *req.review_when] for f in c.item_one_of or {}}
                     named |= set(req.review_if_item_lacks)
                     fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
-            plan = self.plans[day] = _Plan(versions, program, reads, fields)
+            item_fields = tuple(sorted({f for named in fields.values() for f in named}))
+            aged = tuple(any(req.item_checks for req in v.requirements) for _, _, v in versions)
+            plan = self.plans[day] = _Plan(versions, program, reads, fields, item_fields, aged)
         return plan
 
     def _ages(self, item: Item, day: dt.date) -> ItemFacts:
@@ -204,15 +244,50 @@ class Parts:
             found = self.findings[key] = (finding_verdict(findings), [finding_cell(f) for f in findings])
         return found
 
+    @staticmethod
+    def _age_answer(version: Version, item: Item, ages: ItemFacts) -> object:
+        """What a version's scope reads of the machine's age: its answer to the age question (over N
+        years: yes, no or, for a bare year that cannot settle it, the year and its age range)."""
+        if version.scope.age is None:
+            return None
+        over = ages.over_years(version.scope.age.over_years)
+        return (over, (item.manufactured, ages.age_min, ages.age_max) if over is None else None)
+
+    def _scopes(
+        self, item: Item, row: _Row, shipment: Shipment, machine: tuple[object, ...], plan: _Plan
+    ) -> _Scopes:
+        key = (machine, row.answers)
+        found = self.scope_sets.get(key)
+        if found is None:
+            scopes = tuple(
+                self._scope(index, rs, v, shipment, item, row.ages, machine, age)
+                for (index, rs, v), age in zip(plan.versions, row.answers, strict=True)
+            )
+            applying = [
+                (index, v) for (index, _, v), sc in zip(plan.versions, scopes, strict=True) if sc.applies
+            ]
+            found = self.scope_sets[key] = _Scopes(
+                scopes,
+                tuple(sc.n if sc.applies else -1 for sc in scopes),
+                any(req.item_checks for _, v in applying for req in v.requirements),
+                frozenset(t for _, v in applying for req in v.requirements for t in req.documents),
+                tuple(
+                    sorted(
+                        {
+                            f
+                            for index, v in applying
+                            for j in range(len(v.requirements))
+                            for f in plan.fields[index, j]
+                        }
+                    )
+                ),
+            )
+        return found
+
     def _scope(
         self, index: int, ruleset: Ruleset, version: Version, shipment: Shipment, item: Item,
-        ages: ItemFacts, machine: tuple[object, ...],
+        ages: ItemFacts, machine: tuple[object, ...], age: object,
     ) -> _Scope:  # fmt: skip
-        age: object = None
-        if version.scope.age is not None:
-            over = ages.over_years(version.scope.age.over_years)
-            # A bare year that cannot settle the question is said with its year and age range.
-            age = (over, (item.manufactured, ages.age_min, ages.age_max) if over is None else None)
         key = (index, machine, age)
         found = self.scopes.get(key)
         if found is None:
@@ -308,68 +383,96 @@ class Parts:
 
     # -----------------------------------------------------------------------------------------
 
-    def _view(self, item: Item, docs: list[Document], day: dt.date, plan: _Plan) -> _View:
-        """What every destination shares of a row on a day (made once per row and day)."""
-        if self._viewed is not item:
-            self._viewed, self._views = item, {}
-        view = self._views.get(day)
-        if view is None:
+    def row_stand_in(self, position: int) -> str:
+        return f"~{self._nonce}#{position}~"
+
+    def _row(self, item: Item, docs: list[Document], day: dt.date, plan: _Plan) -> _Row:
+        """What every destination reads of a row on a day (made once per row and day)."""
+        if self._seen is not item:
+            self._seen, self._rows = item, {}
+        row = self._rows.get(day)
+        if row is None:
             ages = self._ages(item, day)
             made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
-            classes = [self.classes[d.id] for d in docs]
-            tails: dict[tuple[int, int], tuple[list[Document], tuple[object, ...]]] = {}
-            for index, _, version in plan.versions:
-                for j, req in enumerate(version.requirements):
-                    if req.item_checks:
-                        tails[index, j] = ([], (ages.calendar_age, made))
-                    else:
-                        picked = [k for k, d in enumerate(docs) if d.type in req.documents]
-                        tails[index, j] = (
-                            [docs[k] for k in picked],
-                            (
-                                tuple(getattr(item, f) for f in plan.fields[index, j]),
-                                tuple(classes[k] for k in picked),
-                            ),
-                        )
-            view = self._views[day] = _View(ages, tails)
-        return view
+            fields = tuple(getattr(item, f) for f in plan.item_fields)
+            classes = tuple(self.classes[d.id] for d in docs)
+            answers = tuple(self._age_answer(v, item, ages) for _, _, v in plan.versions)
+            row = self._rows[day] = _Row(ages, fields, classes, (ages.calendar_age, made), answers)
+        return row
 
     def outcome(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
-        """The row's cells for one destination and day, as a one-item ``check`` would give them."""
+        """The row's cells for one destination and day, as a one-item ``check`` would give them.
+
+        Rows alike in what the parts read are joined once: the machine's kind, each scope's answer,
+        the documents of the types the applying requirements read (by class), the item fields they
+        read and, where an age requirement applies, the calendar age and year. The rest of a row is
+        its own document ids, put in its sentences."""
         plan = self._plan(day)
         shipment: Shipment = self._shipment(destination, day)
-        view = self._view(item, docs, day, plan)
-        verdicts, reasons = self._findings(item, day, destination)
+        row = self._row(item, docs, day, plan)
+        # What every scope reads of the machine (its age aside).
+        machine = (destination, day, item.machine_type, item.condition, item.customs_procedure, item.hs_code)
+        scopes = self._scopes(item, row, shipment, machine, plan)
+        read = [k for k, d in enumerate(docs) if d.type in scopes.types]
+        key = (
+            machine,
+            scopes.contexts,
+            tuple(getattr(item, f) for f in scopes.fields),
+            tuple(row.classes[k] for k in read),
+            row.age if scopes.aged else None,
+        )
+        joined = self.joined.get(key)
+        if joined is None:
+            joined = self.joined[key] = self._join(item, [docs[k] for k in read], row, shipment, plan, scopes)
+        reasons = joined.reasons
+        for k in joined.positions:
+            reasons = reasons.replace(self.row_stand_in(k), docs[read[k]].id)
+        return Outcome(joined.verdict, joined.missing, reasons)
+
+    def _join(
+        self, item: Item, docs: list[Document], row: _Row, shipment: Shipment, plan: _Plan, scopes: _Scopes
+    ) -> _Joined:
+        """A row's cells joined from its parts, each judged once; ``docs`` are the row's documents
+        that the requirements read, named by stand-ins for their position among them."""
+        day = row.ages.as_of
+        verdicts, reasons = self._findings(item, day, shipment.destination)
         verdicts = list(verdicts)
         reasons = list(reasons)
         missing: list[str] = []
-        # What every scope reads of the machine (its age aside).
-        machine = (destination, day, item.machine_type, item.condition, item.customs_procedure, item.hs_code)
-        for index, ruleset, version in plan.versions:
-            scope = self._scope(index, ruleset, version, shipment, item, view.ages, machine)
+        for (index, ruleset, version), scope in zip(plan.versions, scopes.scopes, strict=True):
             if not scope.applies:
                 continue
             if scope.cell:
                 reasons.append(scope.cell)
             results: list[RequirementResult] = []
             for j, req in enumerate(version.requirements):
-                own, tail = view.tails[index, j]
+                if req.item_checks:
+                    picked: list[int] = []
+                    tail: tuple[object, ...] = row.age
+                else:
+                    picked = [k for k, d in enumerate(docs) if d.type in req.documents]
+                    tail = (
+                        tuple(getattr(item, f) for f in plan.fields[index, j]),
+                        tuple(self.classes[docs[k].id] for k in picked),
+                    )
                 key = (scope.n, j, tail)
                 part = self.requirements.get(key)
                 if part is None:
                     part = self.requirements[key] = self._judge_requirement(
-                        ruleset, version, req, shipment, item, day, own, scope, plan
+                        ruleset, version, req, shipment, item, day, [docs[k] for k in picked], scope, plan
                     )
                 results.append(part.result)
                 if part.cell is not None:
                     cell = part.cell
                     for i in part.positions:
-                        cell = cell.replace(self.stand_in(i), own[i].id)
+                        cell = cell.replace(self.stand_in(i), self.row_stand_in(picked[i]))
                     reasons.append(cell)
                 if part.missing is not None:
                     missing.append(part.missing)
             verdicts.append(ruleset_verdict(results, scope.uncertain is not None))
-        return Outcome(worst(verdicts), "; ".join(missing), " | ".join(reasons))
+        text = " | ".join(reasons)
+        positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
+        return _Joined(worst(verdicts), "; ".join(missing), text, positions)
 
 
 __all__ = ["Parts", "en"]

@@ -6,7 +6,8 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from compliance.errors import InputError, UsageError
@@ -31,12 +32,62 @@ def _cell(value: object) -> str | None:
     return text or None
 
 
+@dataclass(frozen=True)
+class Lines:
+    """CSV rows as the reader gives them: each row's line number and cells. A run sends these to its
+    worker processes, which make them `Row`s (`rows_of`): lists of strings pickle several times
+    faster than rows of dicts, and the parent, which reads and writes every row, stays light."""
+
+    header: tuple[str, ...]
+    lines: list[int]
+    cells: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+#: Rows sent to a worker together: a workbook's are read into `Row`s by the parent (openpyxl's
+#: reader runs there), a CSV file's are sent as `Lines`.
+Chunk = list[Row] | Lines
+
+
+def rows_of(chunk: Chunk) -> list[Row]:
+    if isinstance(chunk, Lines):
+        return [csv_row(chunk.header, n, v) for n, v in zip(chunk.lines, chunk.cells, strict=True)]
+    return chunk
+
+
+def csv_row(header: tuple[str, ...] | list[str], line: int, values: list[str]) -> Row:
+    """One CSV row's cells by column name: blank cells are None, cells past the header are flagged."""
+    padded = values + [""] * (len(header) - len(values))
+    row = {h: (v.strip() or None) for h, v in zip(header, padded, strict=False) if h}
+    if any(e.strip() for e in padded[len(header) :]):
+        row["__extra__"] = "more cells than header columns"
+    return Row(line, row)
+
+
 @dataclass
 class Source:
     header: list[str]
-    rows: Iterator[Row]
+    #: Rows (a workbook) or (line, cells) pairs not yet made rows (a CSV file).
+    records: Iterator[Row | tuple[int, list[str]]] = field(repr=False)
     #: The sheet read, for a workbook.
     sheet: str | None = None
+
+    @property
+    def rows(self) -> Iterator[Row]:
+        for r in self.records:
+            yield r if isinstance(r, Row) else csv_row(self.header, *r)
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """The rows in input order, ``size`` at a time."""
+        header = tuple(self.header)
+        while batch := list(islice(self.records, size)):
+            rows = [r for r in batch if isinstance(r, Row)]
+            pairs = [r for r in batch if not isinstance(r, Row)]
+            if rows and pairs:  # one source is one kind; never a row lost to a filter
+                raise AssertionError("a chunk mixes rows and CSV records")
+            yield rows or Lines(header, [n for n, _ in pairs], [v for _, v in pairs])
 
 
 def read_source(path: Path, sheet: str | None = None) -> Source:
@@ -86,7 +137,7 @@ def _check_header(header: list[str], path: Path) -> list[str]:
     return names
 
 
-def _read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     fh = path.open(newline="", encoding="utf-8-sig")
     try:
         reader = csv.reader(fh)
@@ -98,18 +149,13 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
         fh.close()
         raise
 
-    def rows() -> Iterator[Row]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         with fh:
             try:
                 for values in reader:
                     if not any(v.strip() for v in values):
                         continue
-                    padded = values + [""] * (len(header) - len(values))
-                    extra = padded[len(header) :]
-                    row = {h: (v.strip() or None) for h, v in zip(header, padded, strict=False) if h}
-                    if any(e.strip() for e in extra):
-                        row["__extra__"] = "more cells than header columns"
-                    yield Row(reader.line_num, row)
+                    yield reader.line_num, values
             except UnicodeDecodeError:
                 raise InputError(
                     "not UTF-8 text; save the file as UTF-8 CSV", file=path, line=reader.line_num + 1
