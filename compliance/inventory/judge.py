@@ -19,6 +19,7 @@ from compliance.inventory.model import (
     OUTPUT_COLUMNS,
     READ_AND_CARRIED,
     REQUIRED_COLUMNS,
+    Block,
     Judged,
     Layout,
     Outcome,
@@ -43,6 +44,8 @@ class RowError(Exception):
     """A malformed row: its reason names the column."""
 
 
+#: The columns read into the machine (the documents column names documents, read apart).
+_ITEM_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS + READ_AND_CARRIED) - {"documents"}
 #: A row's own columns; the others repeat across a stock (a model series' type, HS code, country).
 _OWN = ("id", "manufactured", "serial_number")
 
@@ -73,7 +76,7 @@ class ItemReader:
     def item(self, data: Mapping[str, object]) -> Item:
         if not _NO_CROSS_FIELD_CHECKS:
             return Item.model_validate(data)
-        key = tuple(sorted((k, v) for k, v in data.items() if k not in _OWN))
+        key = tuple([(k, v) for k, v in data.items() if k not in _OWN])
         template = self.shared.get(key, _UNSEEN)  # None: the shared columns are invalid
         if template is _UNSEEN:
             try:
@@ -105,11 +108,7 @@ def parse_item(
         raise RowError(
             "column 'hs_code': written as a number, which may have lost digits; format the cell as text"
         )
-    data = {
-        k: v
-        for k, v in values.items()
-        if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS + READ_AND_CARRIED and k != "documents" and v is not None
-    }
+    data = {k: v for k, v in values.items() if k in _ITEM_COLUMNS and v is not None}
     try:
         item = reader.item(data) if reader is not None else Item.model_validate(data)
     except ValidationError as exc:
@@ -189,7 +188,7 @@ class Judge:
         self.reader = ItemReader()
         # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
         self.parts = (
-            Parts(self.rulesets, self.registry, self.documents, inner, self._shipment)
+            Parts(self.rulesets, self.registry, inner, self._shipment)
             if self.fast and self.ledger is None
             else None
         )
@@ -241,7 +240,8 @@ class Judge:
         job: the parent only writes and adds up what comes back)."""
         before = self.parts.judged if self.parts else 0
         rows = rows_of(chunk)
-        out: list[list[str]] = []
+        blocks: list[Block] = []
+        rows_out = 0
         verdicts: Counter[tuple[str, int, str]] = Counter()
         changed = 0
         later = range(1, len(self.days))
@@ -252,17 +252,19 @@ class Judge:
                 raise AssertionError(f"row at line {row.line} gave {len(lines)} outputs")
             kept = [row.values.get(c) or "" for c in layout.kept]
             carried, machine = kept[: len(layout.carried)], kept[len(layout.carried) :]
+            out = [[*line[:width], *carried, *line[width:], *machine] for line in lines]
+            blocks.append(encode(layout.kind, layout.columns, out))
+            rows_out += len(out)
             for line in lines:
-                out.append([*line[:width], *carried, *line[width:], *machine])
                 verdicts[line[1], 0, line[2]] += 1
                 for i in later:
                     verdicts[line[1], i, line[width + i]] += 1
                 if later:
                     changed += bool(line[-1])
         return Judged(
-            block=encode(layout.kind, layout.columns, out),
+            blocks=blocks,
             rows_in=len(rows),
-            rows_out=len(out),
+            rows_out=rows_out,
             verdicts=verdicts,
             changed=changed,
             matched=sorted(self.ledger.matched) if self.ledger else [],

@@ -50,12 +50,17 @@ class Layout:
     kept: tuple[str, ...]
 
 
+#: Output rows encoded for the file: CSV or JSON Lines text, or (XLSX) the rows' cells by column,
+#: which the sheet types and styles as it writes them.
+Block = str | list[dict[str, str]]
+
+
 @dataclass
 class Judged:
     """A chunk judged in a worker: its output rows encoded for the file, and what the summary counts."""
 
-    #: CSV or JSON Lines text, or (XLSX) the rows' cells.
-    block: str | list[dict[str, str]]
+    #: Per input row, its output rows (one per destination).
+    blocks: list[Block]
     rows_in: int
     rows_out: int
     #: Output rows per (destination, index of the as-of date, verdict on that date).

@@ -106,18 +106,26 @@ class _Scope:
 
 
 @dataclass(frozen=True)
-class _Row:
-    """A row on a day, as every destination reads it."""
+class _Aged:
+    """What the parts read of a manufacture date on a day (shared by every machine made that day)."""
 
-    ages: ItemFacts
-    #: The values of the item fields requirements read.
-    fields: tuple[object, ...]
-    #: The row's documents by class.
-    classes: tuple[int, ...]
+    #: Facts whose ages are the machine's (`item_facts`).
+    facts: ItemFacts
     #: What an age requirement is judged on: the calendar age and the year of manufacture.
     age: tuple[int, int]
     #: Per version of the plan: the answer to its scope's age question (`Parts._age_answer`).
     answers: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A row on a day, as every destination reads it."""
+
+    aged: _Aged
+    #: The values of the item fields requirements read.
+    fields: tuple[object, ...]
+    #: The row's documents by class.
+    classes: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,6 @@ class Parts:
         self,
         rulesets: list[Ruleset],
         registry: Registry,
-        documents: dict[str, Document],
         evaluator: Evaluator,
         shipment: Callable[[str, dt.date], Shipment],
     ) -> None:
@@ -163,11 +170,10 @@ class Parts:
         self.evaluator = evaluator
         self._shipment = shipment
         # Documents alike in all but their id are one class: judged once, each row naming its own id.
-        # (by a digest of the content, not the content itself: a million-row stock has 200,000 documents)
-        classes: dict[bytes, int] = {}
-        self.classes = {
-            doc_id: classes.setdefault(_digest(d), len(classes)) for doc_id, d in documents.items()
-        }
+        # (by a digest of the content, not the content itself: a million-row stock has 200,000 documents;
+        # each found when a row first names the document, in the worker that judges the row)
+        self._digests: dict[bytes, int] = {}
+        self.classes: dict[str, int] = {}
         # Stand-in ids: never a real id (a random part), ended by a character no id continues with.
         self._nonce = secrets.token_hex(4)
         self.plans: dict[dt.date, _Plan] = {}
@@ -182,10 +188,16 @@ class Parts:
         self.scope_sets: dict[tuple[object, ...], _Scopes] = {}
         self._seen: Item | None = None
         self._rows: dict[dt.date, _Row] = {}
-        self.ages: dict[tuple[object, dt.date], ItemFacts] = {}
+        self.ages: dict[tuple[object, dt.date], _Aged] = {}
         self.covered: dict[str, bool] = {}
         #: Parts judged (for the benchmark's count of distinct cases).
         self.judged = 0
+
+    def _class(self, doc: Document) -> int:
+        found = self.classes.get(doc.id)
+        if found is None:
+            found = self.classes[doc.id] = self._digests.setdefault(_digest(doc), len(self._digests))
+        return found
 
     def stand_in(self, position: int) -> str:
         return f"~{self._nonce}.{position}~"
@@ -222,13 +234,16 @@ class Parts:
             plan = self.plans[day] = _Plan(versions, program, reads, fields, item_fields, aged)
         return plan
 
-    def _ages(self, item: Item, day: dt.date) -> ItemFacts:
-        """Facts whose ages are this row's (they depend on the manufacture date and day only): read
-        for the parts' keys. A part is judged on the row's own facts (`item_facts`)."""
+    def _aged(self, item: Item, day: dt.date, plan: _Plan) -> _Aged:
+        """What the parts read of the machine's age: it depends on the manufacture date and the day
+        only. (A part is judged on the row's own facts, `item_facts`.)"""
         key = (item.manufactured, day)
         found = self.ages.get(key)
         if found is None:
-            found = self.ages[key] = item_facts(item, (), day)
+            facts = item_facts(item, (), day)
+            made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
+            answers = tuple(self._age_answer(v, item, facts) for _, _, v in plan.versions)
+            found = self.ages[key] = _Aged(facts, (facts.calendar_age, made), answers)
         return found
 
     def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:
@@ -256,12 +271,12 @@ class Parts:
     def _scopes(
         self, item: Item, row: _Row, shipment: Shipment, machine: tuple[object, ...], plan: _Plan
     ) -> _Scopes:
-        key = (machine, row.answers)
+        key = (machine, row.aged.answers)
         found = self.scope_sets.get(key)
         if found is None:
             scopes = tuple(
-                self._scope(index, rs, v, shipment, item, row.ages, machine, age)
-                for (index, rs, v), age in zip(plan.versions, row.answers, strict=True)
+                self._scope(index, rs, v, shipment, item, row.aged.facts, machine, age)
+                for (index, rs, v), age in zip(plan.versions, row.aged.answers, strict=True)
             )
             applying = [
                 (index, v) for (index, _, v), sc in zip(plan.versions, scopes, strict=True) if sc.applies
@@ -314,7 +329,7 @@ class Parts:
     ) -> _Requirement:
         self.judged += 1
         facts = item_facts(item, (), day)
-        stand_ins = tuple(self._doc_facts(self.classes[d.id], d, i, day) for i, d in enumerate(own))
+        stand_ins = tuple(self._doc_facts(self._class(d), d, i, day) for i, d in enumerate(own))
         if req.item_checks:
             shown = facts
             answers = self._answers((day, "age", facts.calendar_age), plan.program, facts)
@@ -358,9 +373,9 @@ class Parts:
         for i, df in enumerate(shown.documents):
             first = self.stand_in(0)
             alone = self._answers(
-                (shown.as_of, read, values, self.classes[own[i].id]),
+                (shown.as_of, read, values, self._class(own[i])),
                 plan.program,
-                replace(bare, documents=(self._doc_facts(self.classes[own[i].id], own[i], 0, shown.as_of),)),
+                replace(bare, documents=(self._doc_facts(self._class(own[i]), own[i], 0, shown.as_of),)),
             )
             joined.update(
                 replace(a, document=df.doc.id) if a.document == first else a
@@ -392,12 +407,10 @@ class Parts:
             self._seen, self._rows = item, {}
         row = self._rows.get(day)
         if row is None:
-            ages = self._ages(item, day)
-            made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
             fields = tuple(getattr(item, f) for f in plan.item_fields)
-            classes = tuple(self.classes[d.id] for d in docs)
-            answers = tuple(self._age_answer(v, item, ages) for _, _, v in plan.versions)
-            row = self._rows[day] = _Row(ages, fields, classes, (ages.calendar_age, made), answers)
+            row = self._rows[day] = _Row(
+                self._aged(item, day, plan), fields, tuple(self._class(d) for d in docs)
+            )
         return row
 
     def outcome(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
@@ -419,7 +432,7 @@ class Parts:
             scopes.contexts,
             tuple(getattr(item, f) for f in scopes.fields),
             tuple(row.classes[k] for k in read),
-            row.age if scopes.aged else None,
+            row.aged.age if scopes.aged else None,
         )
         joined = self.joined.get(key)
         if joined is None:
@@ -434,7 +447,7 @@ class Parts:
     ) -> _Joined:
         """A row's cells joined from its parts, each judged once; ``docs`` are the row's documents
         that the requirements read, named by stand-ins for their position among them."""
-        day = row.ages.as_of
+        day = row.aged.facts.as_of
         verdicts, reasons = self._findings(item, day, shipment.destination)
         verdicts = list(verdicts)
         reasons = list(reasons)
@@ -448,12 +461,12 @@ class Parts:
             for j, req in enumerate(version.requirements):
                 if req.item_checks:
                     picked: list[int] = []
-                    tail: tuple[object, ...] = row.age
+                    tail: tuple[object, ...] = row.aged.age
                 else:
                     picked = [k for k, d in enumerate(docs) if d.type in req.documents]
                     tail = (
                         tuple(getattr(item, f) for f in plan.fields[index, j]),
-                        tuple(self.classes[docs[k].id] for k in picked),
+                        tuple(self._class(docs[k]) for k in picked),
                     )
                 key = (scope.n, j, tail)
                 part = self.requirements.get(key)

@@ -13,6 +13,7 @@ from typing import Any
 
 from compliance.errors import EngineIntegrityError
 from compliance.inventory.judge import Judge
+from compliance.inventory.lanes import merge, split
 from compliance.inventory.model import (
     CHUNK,
     OPTIONAL_COLUMNS,
@@ -102,7 +103,7 @@ def _gather(
                 f"{sent} rows sent x {len(judge.destinations)} destinations: {result.rows_in} rows "
                 f"judged, {result.rows_out} out"
             )
-        writer.write_block(result.block)
+        writer.write_blocks(result.blocks)
         matched.update(result.matched)
         summary.parts_judged += result.parts
         summary.rows_out += result.rows_out
@@ -168,24 +169,37 @@ def _evaluate(
     from concurrent.futures.process import BrokenProcessPool
 
     # Fork: each worker inherits the judge (rulesets, registry, documents) and builds its own engine
-    # host and caches. At most 2 chunks per worker are in flight, so memory stays flat. A worker that
-    # dies (a fault in the C engine) breaks the pool: the run fails (exit 70), it never hangs.
+    # host and caches. One process per lane: a row goes to the lane of its model series, so that a
+    # part is judged in one process, not in each (`lanes`). At most two chunks are in flight, so
+    # memory stays flat. A worker that dies (a fault in the C engine) breaks its pool: the run fails
+    # (exit 70), it never hangs.
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        pending: deque[tuple[int, Future[Judged]]] = deque()
-        try:
-            for chunk in chunks:
-                pending.append((len(chunk), pool.submit(_work, chunk, layout)))
-                while len(pending) >= 2 * workers:
-                    size, result = pending.popleft()
-                    yield size, result.result()
-            while pending:
-                size, result = pending.popleft()
-                yield size, result.result()
-        except BrokenProcessPool:
-            raise EngineIntegrityError(
-                "a worker process died while judging rows; no output was written"
-            ) from None
-        finally:
-            for _, future in pending:
+    pools = [ProcessPoolExecutor(1, mp_context=ctx) for _ in range(workers)]
+    pending: deque[tuple[int, list[tuple[list[int], Future[Judged]]]]] = deque()
+
+    def done() -> tuple[int, Judged]:
+        size, futures = pending.popleft()
+        return size, merge(size, [(positions, future.result()) for positions, future in futures])
+
+    try:
+        for chunk in chunks:
+            futures = [
+                (positions, pool.submit(_work, part, layout))
+                for pool, (positions, part) in zip(pools, split(chunk, workers), strict=True)
+                if positions
+            ]
+            pending.append((len(chunk), futures))
+            while len(pending) > 2:
+                yield done()
+        while pending:
+            yield done()
+    except BrokenProcessPool:
+        raise EngineIntegrityError(
+            "a worker process died while judging rows; no output was written"
+        ) from None
+    finally:
+        for _, futures in pending:
+            for _, future in futures:
                 future.cancel()
+        for pool in pools:
+            pool.shutdown(cancel_futures=True)

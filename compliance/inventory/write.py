@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from compliance.errors import UsageError
-from compliance.inventory.model import FORMULA_START
+from compliance.inventory.model import FORMULA_START, Block
 from compliance.output import publish, temporary_beside
 
 # ---------------------------------------------------------------------------------------------
@@ -107,11 +107,6 @@ class _Sheet:
         self.book.save(path)
 
 
-#: Rows encoded for the output file: CSV or JSON Lines text, or (XLSX) the rows' cells by column,
-#: which the sheet types and styles as it writes them.
-Block = str | list[dict[str, str]]
-
-
 def _csv_cell(value: str) -> str:
     """A cell as Python's ``csv.writer`` writes it by default (quoted only where it must be), made
     safe first; the tests hold the two equal on arbitrary text. Writing this way is four times
@@ -180,12 +175,17 @@ class Writer:
 
     def write_block(self, block: Block) -> None:
         """Rows made by `encode` with this writer's kind and columns."""
-        if isinstance(block, str):
+        self.write_blocks([block])
+
+    def write_blocks(self, blocks: list[Block]) -> None:
+        text = [b for b in blocks if isinstance(b, str)]
+        if text:
             assert self.fh is not None
-            self.fh.write(block)
-        else:
-            for cells in block:
-                self.book.append(cells)
+            self.fh.write("".join(text))
+        for block in blocks:
+            if not isinstance(block, str):
+                for cells in block:
+                    self.book.append(cells)
 
     def commit(self) -> None:
         if self.kind == "xlsx":

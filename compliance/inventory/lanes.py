@@ -1,0 +1,85 @@
+"""Rows routed to worker processes by model series, so that each process judges each part once.
+
+Every worker process keeps the parts it has judged (`compliance.inventory.parts`). Chunks handed
+to whichever process is free make both processes judge nearly every part of a dealer's stock, the
+same work twice. A row is instead sent to the process that its model series (machine type, HS
+code, manufacturer and model: what its parts mostly depend on) is routed to, by hash: a series is
+judged in one process. A chunk is split accordingly and its rows are put back in input order when
+both halves return, so the output is the same whatever the routing.
+
+A stock of few series, or one dominated by a single series, would load one process alone: no
+process is given more than its share of a chunk plus a tenth, and the rest of its rows go to the
+others (a large series is then judged in both, which costs little: it has few parts).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from compliance.inventory.model import Block, Judged, Row
+from compliance.inventory.read import Chunk, Lines
+
+#: The columns a row's lane is chosen by.
+SERIES = ("machine_type", "hs_code", "manufacturer", "model")
+
+
+def _keys(chunk: Chunk) -> list[tuple[str | None, ...]]:
+    if isinstance(chunk, Lines):
+        where = [chunk.header.index(c) if c in chunk.header else None for c in SERIES]
+        return [
+            tuple(cells[i] if i is not None and i < len(cells) else None for i in where)
+            for cells in chunk.cells
+        ]
+    return [tuple(r.values.get(c) for c in SERIES) for r in chunk]
+
+
+def split(chunk: Chunk, lanes: int) -> list[tuple[list[int], Chunk]]:
+    """Per lane: the positions in ``chunk`` of the rows sent to it, and those rows."""
+    chosen = [hash(k) % lanes for k in _keys(chunk)]
+    cap = -(-len(chosen) * 11 // (10 * lanes))  # a lane's share of the chunk, plus a tenth
+    load = Counter(chosen)
+    for position in range(len(chosen) - 1, -1, -1):
+        lane = chosen[position]
+        if load[lane] > cap:
+            lightest = min(range(lanes), key=lambda n: load[n])
+            load[lane] -= 1
+            load[lightest] += 1
+            chosen[position] = lightest
+    out: list[tuple[list[int], Chunk]] = []
+    for lane in range(lanes):
+        positions = [p for p, n in enumerate(chosen) if n == lane]
+        out.append((positions, _take(chunk, positions)))
+    return out
+
+
+def _take(chunk: Chunk, positions: list[int]) -> Chunk:
+    if isinstance(chunk, Lines):
+        return Lines(chunk.header, [chunk.lines[p] for p in positions], [chunk.cells[p] for p in positions])
+    rows: list[Row] = [chunk[p] for p in positions]
+    return rows
+
+
+def merge(size: int, parts: Sequence[tuple[list[int], Judged]]) -> Judged:
+    """The lanes' results for one chunk as one, each row's output back at its input position."""
+    placed: list[Block | None] = [None] * size
+    merged = Judged(blocks=[], rows_in=0, rows_out=0, verdicts=Counter(), changed=0, matched=[], parts=0)
+    matched: set[str] = set()
+    for positions, judged in parts:
+        if len(judged.blocks) != len(positions):
+            raise AssertionError(
+                f"a lane judged {len(judged.blocks)} rows of the {len(positions)} sent to it"
+            )
+        for p, block in zip(positions, judged.blocks, strict=True):
+            placed[p] = block
+        merged.rows_in += judged.rows_in
+        merged.rows_out += judged.rows_out
+        merged.verdicts.update(judged.verdicts)
+        merged.changed += judged.changed
+        merged.parts += judged.parts
+        matched.update(judged.matched)
+    merged.blocks = [b for b in placed if b is not None]
+    if len(merged.blocks) != size:
+        raise AssertionError("a row of the chunk came back from no lane")
+    merged.matched = sorted(matched)
+    return merged
