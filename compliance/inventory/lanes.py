@@ -8,8 +8,9 @@ judged in one process. A chunk is split accordingly and its rows are put back in
 both halves return, so the output is the same whatever the routing.
 
 A stock of few series, or one dominated by a single series, would load one process alone: no
-process is given more than its share of a chunk plus a tenth, and the rest of its rows go to the
-others (a large series is then judged in both, which costs little: it has few parts).
+process is given more than its share of a chunk plus a tenth. Whole series move to the lightest
+process, the smallest first; a series too large for one process is split (it is then judged in
+both, which costs little: one series has few parts).
 """
 
 from __future__ import annotations
@@ -36,21 +37,43 @@ def _keys(chunk: Chunk) -> list[tuple[str | None, ...]]:
 
 def split(chunk: Chunk, lanes: int) -> list[tuple[list[int], Chunk]]:
     """Per lane: the positions in ``chunk`` of the rows sent to it, and those rows."""
-    chosen = [hash(k) % lanes for k in _keys(chunk)]
-    cap = -(-len(chosen) * 11 // (10 * lanes))  # a lane's share of the chunk, plus a tenth
-    load = Counter(chosen)
-    for position in range(len(chosen) - 1, -1, -1):
-        lane = chosen[position]
-        if load[lane] > cap:
-            lightest = min(range(lanes), key=lambda n: load[n])
-            load[lane] -= 1
-            load[lightest] += 1
-            chosen[position] = lightest
+    groups: dict[tuple[str | None, ...], list[int]] = {}
+    for position, key in enumerate(_keys(chunk)):
+        groups.setdefault(key, []).append(position)
+    members: list[list[list[int]]] = [[] for _ in range(lanes)]
+    for key, positions in groups.items():
+        members[hash(key) % lanes].append(positions)
+    _even_out(members, cap=-(-len(chunk) * 11 // (10 * lanes)))  # a lane's share, plus a tenth
     out: list[tuple[list[int], Chunk]] = []
-    for lane in range(lanes):
-        positions = [p for p, n in enumerate(chosen) if n == lane]
+    for lane in members:
+        positions = sorted(p for group in lane for p in group)
         out.append((positions, _take(chunk, positions)))
     return out
+
+
+def _even_out(members: list[list[list[int]]], cap: int) -> None:
+    """Moves series from lanes over ``cap`` rows to the lightest lane, smallest series first, whole
+    where they fit; a series too large for any lane is split."""
+
+    def load(lane: int) -> int:
+        return sum(len(g) for g in members[lane])
+
+    while True:
+        heavy = max(range(len(members)), key=load)
+        if load(heavy) <= cap:
+            return
+        light = min(range(len(members)), key=load)
+        room = cap - load(light)
+        fitting = [g for g in members[heavy] if len(g) <= room]
+        if fitting:
+            group = min(fitting, key=len)
+            members[heavy].remove(group)
+            members[light].append(group)
+        else:  # the smallest series does not fit whole: its last rows move
+            group = min(members[heavy], key=len)
+            moved = min(load(heavy) - cap, room)
+            members[light].append(group[-moved:])
+            del group[-moved:]
 
 
 def _take(chunk: Chunk, positions: list[int]) -> Chunk:
