@@ -213,18 +213,22 @@ class _LazyLines(Mapping[Loc, int | str]):
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth, iteratively (a recursive walk could itself overflow the stack)."""
+    """Nesting depth (the root is at 0, a value in it at 1), level by level: no recursion (that could
+    itself overflow the stack), and only containers are visited one at a time (a large, shallow
+    file's values are filtered by a comprehension, not walked)."""
+    level = [value] if type(value) in (dict, list) else []
+    depth = 0
     deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            return depth
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+    while level and deepest <= MAX_DEPTH:
+        below: list[Any] = []
+        for node in level:
+            values = node.values() if type(node) is dict else node
+            if values:
+                deepest = depth + 1  # a container that holds anything holds it one level down
+                below.extend([v for v in values if type(v) in (dict, list)])
+        depth += 1
+        deepest = max(deepest, depth if below else 0)
+        level = below
     return deepest
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from compliance.collecting import collecting_seldom
 from compliance.errors import InputError, UsageError
 from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Row
 from compliance.models.manifest import Document
@@ -275,8 +276,9 @@ def load_documents(path: Path | None) -> dict[str, Document]:
     class DocumentsFile(Model):
         documents: list[Document]
 
-    located = load_file(path)
-    docs = validate(DocumentsFile, located).documents
+    with collecting_seldom():
+        located = load_file(path)
+        docs = validate(DocumentsFile, located).documents
     out: dict[str, Document] = {}
     for i, d in enumerate(docs):
         if d.id in out:

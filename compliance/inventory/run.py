@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from compliance.collecting import collecting_seldom
 from compliance.errors import EngineIntegrityError
 from compliance.inventory.judge import Judge
 from compliance.inventory.lanes import merge, split
@@ -68,7 +67,7 @@ def run(
             judged = evaluate(chunks, judge, layout, scheduler)
         else:
             judged = _evaluate(chunks, judge, layout, workers)
-        with _collecting_seldom():
+        with collecting_seldom(freeze=True):
             matched = _gather(judged, judge, writer, summary, progress)
         expected = summary.rows_in * len(judge.destinations)
         if summary.rows_out != expected:
@@ -116,25 +115,6 @@ def _gather(
         if progress:
             progress(summary.rows_in)
     return matched
-
-
-@contextmanager
-def _collecting_seldom() -> Iterator[None]:
-    """Fewer garbage collections while rows are judged, restored when the run ends.
-
-    A run makes millions of short-lived objects and keeps a large, unchanging set (rulesets,
-    documents, parts): with Python's default thresholds the collector scans the kept set again and
-    again, a fifth of the run's time on a dealer's stock (measured with the collector off). The kept
-    set is frozen out of the collector's scans (forked workers inherit that, and its pages stay
-    shared) and young objects are collected every 50,000 allocations instead of 700."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def summary_table(summary: Summary, days: list[dt.date]) -> list[list[Any]]:

@@ -120,10 +120,24 @@ def _csv_cell(value: str) -> str:
     return value
 
 
+#: Short cells written before (ids, destinations, verdicts, carried columns repeat on every
+#: destination's row): looked up, not written again. Bounded; cleared when full.
+_WRITTEN: dict[str, str] = {}
+
+
+def _short_cell(value: str) -> str:
+    found = _WRITTEN.get(value)
+    if found is None:
+        if len(_WRITTEN) >= 100_000:
+            _WRITTEN.clear()
+        found = _WRITTEN[value] = _csv_cell(value)
+    return found
+
+
 def csv_line(cells: Sequence[str]) -> str:
     if len(cells) == 1 and not cells[0]:
         return '""\r\n'  # as csv.writer writes a row of one empty cell (else it reads as no row)
-    return ",".join([_csv_cell(c) for c in cells]) + "\r\n"
+    return ",".join([_short_cell(c) if len(c) < 48 else _csv_cell(c) for c in cells]) + "\r\n"
 
 
 def encode(kind: str, columns: Sequence[str], rows: list[list[str]]) -> Block:

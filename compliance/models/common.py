@@ -18,6 +18,11 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT.*")
+_YEAR = re.compile(r"\s*\d{4}\s*")
+_ALPHA_2 = re.compile(r"[A-Z]{2}")
+
+
 def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -26,7 +31,7 @@ def _to_date(value: Any) -> dt.date:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return dt.date.fromisoformat(text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT.*", text) else text)
+            return dt.date.fromisoformat(text[:10] if _TIMESTAMP.fullmatch(text) else text)
         except ValueError:
             pass
     raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
@@ -40,7 +45,7 @@ def _to_year_or_date(value: Any) -> dt.date | int:
         raise ValueError(f"expected a date YYYY-MM-DD or a year, got {value!r}")
     if isinstance(value, int):
         year = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d{4}\s*", value):
+    elif isinstance(value, str) and _YEAR.fullmatch(value):
         year = int(value)
     else:
         return _to_date(value)
@@ -57,7 +62,7 @@ def country_code(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as VN, got {value!r}")
     code = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", code) or pycountry.countries.get(alpha_2=code) is None:
+    if not _ALPHA_2.fullmatch(code) or pycountry.countries.get(alpha_2=code) is None:
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. VN, TH, ID, DE)")
     return code
 
