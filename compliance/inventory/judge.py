@@ -48,16 +48,24 @@ class RowError(Exception):
 _ITEM_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS + READ_AND_CARRIED) - {"documents"}
 #: A row's own columns; the others repeat across a stock (a model series' type, HS code, country).
 _OWN = ("id", "manufactured", "serial_number")
+#: The shared columns, in a fixed order (a template machine's key).
+_SHARED = tuple(sorted(_ITEM_COLUMNS - set(_OWN)))
 
 
 _UNSEEN = object()
 
-# The same annotations and validators as the machine's own fields (not a copy of them by hand).
-_OWN_MODEL = create_model(  # type: ignore[call-overload]
-    "_OwnColumns",
-    __base__=Model,
-    **{f: (Item.model_fields[f].annotation, Item.model_fields[f]) for f in _OWN},
-)
+
+def _fields_model(name: str, fields: tuple[str, ...]) -> type[Model]:
+    """A model of some of the machine's fields, with their own annotations and validators (not a
+    copy of them by hand)."""
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        name, __base__=Model, **{f: (Item.model_fields[f].annotation, Item.model_fields[f]) for f in fields}
+    )
+
+
+_IDS_MODEL = _fields_model("_RowIds", ("id", "serial_number"))
+#: Manufacture dates repeat (a stock of 100,000 machines has a few thousand): each read once.
+_MADE_MODEL = _fields_model("_RowMade", ("manufactured",))
 #: The shortcut below is exact only while the machine model checks no field against another.
 _NO_CROSS_FIELD_CHECKS = not Item.__pydantic_decorators__.model_validators
 
@@ -71,26 +79,43 @@ class ItemReader:
     validated again as a whole, so that the row's message names every bad column as before."""
 
     def __init__(self) -> None:
-        self.shared: dict[tuple[tuple[str, object], ...], object] = {}
+        self.shared: dict[tuple[str | None, ...], Item | None] = {}
+        self.made: dict[str, object] = {}
 
-    def item(self, data: Mapping[str, object]) -> Item:
+    def item(self, values: Mapping[str, str | None]) -> Item:
         if not _NO_CROSS_FIELD_CHECKS:
-            return Item.model_validate(data)
-        key = tuple([(k, v) for k, v in data.items() if k not in _OWN])
+            return Item.model_validate(_item_data(values))
+        key = tuple([values.get(c) for c in _SHARED])
         template = self.shared.get(key, _UNSEEN)  # None: the shared columns are invalid
         if template is _UNSEEN:
             try:
-                template = Item.model_validate({**dict(key), "id": "-", "manufactured": 2000})
+                shared = {c: v for c, v in zip(_SHARED, key, strict=True) if v is not None}
+                template = Item.model_validate({**shared, "id": "-", "manufactured": 2000})
             except ValidationError:
                 template = None
             self.shared[key] = template
-        if not isinstance(template, Item):
-            return Item.model_validate(data)
+        raw = values.get("manufactured")
+        if not isinstance(template, Item) or raw is None:
+            return Item.model_validate(_item_data(values))
         try:
-            own = _OWN_MODEL.model_validate({k: data[k] for k in _OWN if k in data})
+            ids = _IDS_MODEL.model_validate(
+                {k: v for k in ("id", "serial_number") if (v := values.get(k)) is not None}
+            )
+            made = self.made.get(raw, _UNSEEN)
+            if made is _UNSEEN:
+                if len(self.made) >= 100_000:
+                    self.made.clear()
+                made = self.made[raw] = dict(_MADE_MODEL.model_validate({"manufactured": raw}))[
+                    "manufactured"
+                ]
         except ValidationError:
-            return Item.model_validate(data)
-        return template.model_copy(update={k: getattr(own, k) for k in _OWN})
+            return Item.model_validate(_item_data(values))
+        own = {**dict(ids), "manufactured": made}
+        return template.model_copy(update=own)
+
+
+def _item_data(values: Mapping[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k in _ITEM_COLUMNS and v is not None}
 
 
 def parse_item(
@@ -108,9 +133,8 @@ def parse_item(
         raise RowError(
             "column 'hs_code': written as a number, which may have lost digits; format the cell as text"
         )
-    data = {k: v for k, v in values.items() if k in _ITEM_COLUMNS and v is not None}
     try:
-        item = reader.item(data) if reader is not None else Item.model_validate(data)
+        item = reader.item(values) if reader is not None else Item.model_validate(_item_data(values))
     except ValidationError as exc:
         # Every bad column of the row at once, in the words a manifest's errors use.
         problems = []
