@@ -197,9 +197,28 @@ def _national_body_warnings(
     return out
 
 
+@dataclass(frozen=True)
+class RequirementFinding:
+    """What a requirement's documents (or the machine's age) show, before the scope's open questions
+    and the run's decisions have their say (`settled_result`)."""
+
+    status: Status
+    message: Phrase
+    severity: Severity
+    action: Phrase
+    trials: list[DocumentTrial]
+    warnings: list[Phrase]
+
+
 def requirement_result(
     ctx: Context, req: Requirement, answers: frozenset[Answer], app: Applicability
 ) -> RequirementResult:
+    return settled_result(ctx, req, requirement_finding(ctx, req, answers), app)
+
+
+def requirement_finding(ctx: Context, req: Requirement, answers: frozenset[Answer]) -> RequirementFinding:
+    """The requirement judged on the engine's answers. It reads the scope only through the ruleset
+    version, the shipment and the facts: a scope's open question changes what follows, not this."""
     key = f"{ctx.key_prefix}/{req.id}"
     facts = ctx.facts
     severity: Severity = req.severity
@@ -269,6 +288,16 @@ def requirement_result(
     if status in UNMET and unstated is not None:
         status = "review"
         message = WITH_NOTE(message=message, note=unstated)
+    return RequirementFinding(status, message, severity, action, trials, warnings)
+
+
+def settled_result(
+    ctx: Context, req: Requirement, found: RequirementFinding, app: Applicability
+) -> RequirementResult:
+    """A finding as the requirement's result: a blocking requirement unmet where the scope leaves a
+    question open goes to a person (review), then the run's decisions settle what they name."""
+    status, message, severity, warnings = found.status, found.message, found.severity, found.warnings
+    facts = ctx.facts
     if status in UNMET and app.uncertain is not None and severity == "blocking":
         status = "review"
         message = WITH_UNCERTAINTY(message=message, reason=app.uncertain)
@@ -285,17 +314,17 @@ def requirement_result(
         status=status,
         severity=severity,
         document_type=req.document_type,
-        documents=[t.document for t in trials],
+        documents=[t.document for t in found.trials],
         message=message,
         citation=text(ctx.ruleset.citation_text(req.citation)),
         warnings=list(warnings),
         needed_by=req.needed_by,
         title=text(req.title),
-        action=action,
+        action=found.action,
         document_types=[t.value for t in req.documents],
         issuer=text(req.issuer) if req.issuer else None,
         lead_time_weeks=req.lead_time_weeks,
-        trials=trials,
+        trials=found.trials,
     )
 
 

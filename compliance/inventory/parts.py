@@ -52,11 +52,13 @@ from compliance.phrases import Phrase
 from compliance.program import SENTINEL, Answer, Program, requirement_key, verify
 from compliance.verdicts import (
     Context,
+    RequirementFinding,
     destination_finding,
     finding_verdict,
     hs_finding,
-    requirement_result,
+    requirement_finding,
     ruleset_verdict,
+    settled_result,
 )
 
 
@@ -100,6 +102,9 @@ class _Scope:
     #: The requirements' keys name the scope by this number: one per ruleset, destination, day and
     #: open question.
     n: int
+    #: The number of the same scope without an open question: what a requirement's finding is keyed
+    #: by (an open question only changes what follows it, `settled_result`).
+    base: int
     applies: bool
     uncertain: Phrase | None
     cell: str | None
@@ -179,6 +184,7 @@ class Parts:
         self.plans: dict[dt.date, _Plan] = {}
         self.scopes: dict[tuple[object, ...], _Scope] = {}
         self.requirements: dict[tuple[object, ...], _Requirement] = {}
+        self.found: dict[tuple[object, ...], RequirementFinding] = {}
         self.answers: dict[tuple[object, ...], frozenset[Answer]] = {}
         self.findings: dict[tuple[object, ...], tuple[list[Verdict], list[str]]] = {}
         self.doc_facts: dict[tuple[int, int, dt.date], DocumentFacts] = {}
@@ -312,7 +318,8 @@ class Parts:
             # day): scopes alike in these share their requirements' parts.
             context = (index, shipment.destination, ages.as_of, app.uncertain)
             n = self.contexts.setdefault(context, len(self.contexts))
-            found = self.scopes[key] = _Scope(n, app.applies, app.uncertain, cell)
+            base = self.contexts.setdefault((*context[:3], None), len(self.contexts))
+            found = self.scopes[key] = _Scope(n, base, app.applies, app.uncertain, cell)
         return found
 
     def _judge_requirement(
@@ -322,23 +329,26 @@ class Parts:
         req: Requirement,
         shipment: Shipment,
         item: Item,
-        day: dt.date,
         own: list[Document],
         scope: _Scope,
         plan: _Plan,
+        key: tuple[object, ...],
     ) -> _Requirement:
-        self.judged += 1
+        """``key``: the requirement's index and what it is judged on besides the scope."""
+        day = shipment.arrival_date
         facts = item_facts(item, (), day)
         stand_ins = tuple(self._doc_facts(self._class(d), d, i, day) for i, d in enumerate(own))
-        if req.item_checks:
-            shown = facts
-            answers = self._answers((day, "age", facts.calendar_age), plan.program, facts)
-        else:
-            shown = replace(facts, documents=stand_ins)
-            answers = self._document_answers(ruleset, version, req, item, shown, own, plan)
-        app = Applicability(True, uncertain=scope.uncertain)
+        shown = facts if req.item_checks else replace(facts, documents=stand_ins)
         ctx = Context(ruleset, version, shipment, shown, f"{ruleset.id}@{version.version}")
-        result = requirement_result(ctx, req, answers, app)
+        found = self.found.get((scope.base, *key))
+        if found is None:
+            self.judged += 1
+            if req.item_checks:
+                answers = self._answers((day, "age", facts.calendar_age), plan.program, facts)
+            else:
+                answers = self._document_answers(ruleset, version, req, item, shown, own, plan)
+            found = self.found[(scope.base, *key)] = requirement_finding(ctx, req, answers)
+        result = settled_result(ctx, req, found, Applicability(True, uncertain=scope.uncertain))
         cell = requirement_cell(ruleset.id, result)
         missing = (
             missing_cell(missing_document(item.id, ruleset.id, result)) if needs_document(result) else None
@@ -468,11 +478,18 @@ class Parts:
                         tuple(getattr(item, f) for f in plan.fields[index, j]),
                         tuple(self._class(docs[k]) for k in picked),
                     )
-                key = (scope.n, j, tail)
-                part = self.requirements.get(key)
+                part = self.requirements.get((scope.n, j, tail))
                 if part is None:
-                    part = self.requirements[key] = self._judge_requirement(
-                        ruleset, version, req, shipment, item, day, [docs[k] for k in picked], scope, plan
+                    part = self.requirements[(scope.n, j, tail)] = self._judge_requirement(
+                        ruleset,
+                        version,
+                        req,
+                        shipment,
+                        item,
+                        [docs[k] for k in picked],
+                        scope,
+                        plan,
+                        (j, tail),
                     )
                 results.append(part.result)
                 if part.cell is not None:
