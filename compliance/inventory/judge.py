@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError, create_model
 
@@ -98,7 +99,7 @@ class ItemReader:
         if not isinstance(template, Item) or raw is None:
             return Item.model_validate(_item_data(values))
         try:
-            ids = _IDS_MODEL.model_validate(
+            ids: Any = _IDS_MODEL.model_validate(
                 {k: v for k in ("id", "serial_number") if (v := values.get(k)) is not None}
             )
             made = self.made.get(raw, _UNSEEN)
@@ -110,7 +111,7 @@ class ItemReader:
                 ]
         except ValidationError:
             return Item.model_validate(_item_data(values))
-        own = {**dict(ids), "manufactured": made}
+        own = {"id": ids.id, "serial_number": ids.serial_number, "manufactured": made}
         return template.model_copy(update=own)
 
 
