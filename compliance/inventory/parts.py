@@ -120,6 +120,9 @@ class _Aged:
     age: tuple[int, int]
     #: Per version of the plan: the answer to its scope's age question (`Parts._age_answer`).
     answers: tuple[object, ...]
+    #: The day and ``answers`` as a number (keys are hashed per row and destination: a number is
+    #: hashed at once, a tuple of dates and enumerations is not).
+    n: int
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class _Row:
     """A row on a day, as every destination reads it."""
 
     aged: _Aged
+    #: The kind of machine (type, condition, procedure, HS code) as a number.
+    kind: int
     #: The values of the item fields requirements read.
     fields: tuple[object, ...]
     #: The row's documents by class.
@@ -138,6 +143,9 @@ class _Scopes:
     """Every version's scope for a kind of machine at a destination on a day, and what a row's
     cells then read: the documents of which types, the values of which item fields."""
 
+    #: This set's number (it stands for the destination, the day, the kind of machine and the answers
+    #: to the scopes' age questions in the keys of joined rows).
+    n: int
     scopes: tuple[_Scope, ...]
     #: Each scope's context number, or -1 where the version does not apply.
     contexts: tuple[int, ...]
@@ -192,6 +200,9 @@ class Parts:
         self.alone: dict[str, Program] = {}
         self.joined: dict[tuple[object, ...], _Joined] = {}
         self.scope_sets: dict[tuple[object, ...], _Scopes] = {}
+        #: Kinds of machine and days' age answers, numbered (`_Row.kind`, `_Aged.n`).
+        self.kinds: dict[tuple[object, ...], int] = {}
+        self.numbers: dict[tuple[object, ...], int] = {}
         self._seen: Item | None = None
         self._rows: dict[dt.date, _Row] = {}
         self.ages: dict[tuple[object, dt.date], _Aged] = {}
@@ -249,7 +260,8 @@ class Parts:
             facts = item_facts(item, (), day)
             made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
             answers = tuple(self._age_answer(v, item, facts) for _, _, v in plan.versions)
-            found = self.ages[key] = _Aged(facts, (facts.calendar_age, made), answers)
+            n = self.numbers.setdefault((day, answers), len(self.numbers))
+            found = self.ages[key] = _Aged(facts, (facts.calendar_age, made), answers, n)
         return found
 
     def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:
@@ -274,12 +286,12 @@ class Parts:
         over = ages.over_years(version.scope.age.over_years)
         return (over, (item.manufactured, ages.age_min, ages.age_max) if over is None else None)
 
-    def _scopes(
-        self, item: Item, row: _Row, shipment: Shipment, machine: tuple[object, ...], plan: _Plan
-    ) -> _Scopes:
-        key = (machine, row.aged.answers)
+    def _scopes(self, item: Item, row: _Row, shipment: Shipment, plan: _Plan) -> _Scopes:
+        key = (shipment.destination, row.kind, row.aged.n)
         found = self.scope_sets.get(key)
         if found is None:
+            # What every scope reads of the machine (its age aside).
+            machine = (shipment.destination, row.aged.facts.as_of, row.kind)
             scopes = tuple(
                 self._scope(index, rs, v, shipment, item, row.aged.facts, machine, age)
                 for (index, rs, v), age in zip(plan.versions, row.aged.answers, strict=True)
@@ -288,6 +300,7 @@ class Parts:
                 (index, v) for (index, _, v), sc in zip(plan.versions, scopes, strict=True) if sc.applies
             ]
             found = self.scope_sets[key] = _Scopes(
+                len(self.scope_sets),
                 scopes,
                 tuple(sc.n if sc.applies else -1 for sc in scopes),
                 any(req.item_checks for _, v in applying for req in v.requirements),
@@ -417,9 +430,12 @@ class Parts:
             self._seen, self._rows = item, {}
         row = self._rows.get(day)
         if row is None:
-            fields = tuple(getattr(item, f) for f in plan.item_fields)
+            kind = (item.machine_type, item.condition, item.customs_procedure, item.hs_code)
             row = self._rows[day] = _Row(
-                self._aged(item, day, plan), fields, tuple(self._class(d) for d in docs)
+                self._aged(item, day, plan),
+                self.kinds.setdefault(kind, len(self.kinds)),
+                tuple(getattr(item, f) for f in plan.item_fields),
+                tuple(self._class(d) for d in docs),
             )
         return row
 
@@ -433,13 +449,10 @@ class Parts:
         plan = self._plan(day)
         shipment: Shipment = self._shipment(destination, day)
         row = self._row(item, docs, day, plan)
-        # What every scope reads of the machine (its age aside).
-        machine = (destination, day, item.machine_type, item.condition, item.customs_procedure, item.hs_code)
-        scopes = self._scopes(item, row, shipment, machine, plan)
+        scopes = self._scopes(item, row, shipment, plan)
         read = [k for k, d in enumerate(docs) if d.type in scopes.types]
         key = (
-            machine,
-            scopes.contexts,
+            scopes.n,
             tuple(getattr(item, f) for f in scopes.fields),
             tuple(row.classes[k] for k in read),
             row.aged.age if scopes.aged else None,
