@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 
 from compliance.inventory.model import Block, Judged, Row
 from compliance.inventory.read import Chunk, Lines
@@ -25,19 +26,20 @@ from compliance.inventory.read import Chunk, Lines
 SERIES = ("machine_type", "hs_code", "manufacturer", "model")
 
 
-def _keys(chunk: Chunk) -> list[tuple[str | None, ...]]:
+def _keys(chunk: Chunk) -> list[object]:
     if isinstance(chunk, Lines):
-        where = [chunk.header.index(c) if c in chunk.header else None for c in SERIES]
-        return [
-            tuple(cells[i] if i is not None and i < len(cells) else None for i in where)
-            for cells in chunk.cells
-        ]
+        where = [chunk.header.index(c) for c in SERIES if c in chunk.header]
+        if not where:
+            return [None] * len(chunk)
+        cells_of = itemgetter(*where)  # a tuple of the cells (or the one cell), made in C
+        width = max(where) + 1
+        return [cells_of(cells) if len(cells) >= width else None for cells in chunk.cells]
     return [tuple(r.values.get(c) for c in SERIES) for r in chunk]
 
 
 def split(chunk: Chunk, lanes: int) -> list[tuple[list[int], Chunk]]:
     """Per lane: the positions in ``chunk`` of the rows sent to it, and those rows."""
-    groups: dict[tuple[str | None, ...], list[int]] = {}
+    groups: dict[object, list[int]] = {}
     for position, key in enumerate(_keys(chunk)):
         groups.setdefault(key, []).append(position)
     members: list[list[list[int]]] = [[] for _ in range(lanes)]

@@ -50,9 +50,9 @@ class Layout:
     kept: tuple[str, ...]
 
 
-#: Output rows encoded for the file: CSV or JSON Lines text, or (XLSX) the rows' cells by column,
-#: which the sheet types and styles as it writes them.
-Block = str | list[dict[str, str]]
+#: Output rows encoded for the file: CSV or JSON Lines text as UTF-8, or (XLSX) the rows' cells by
+#: column, which the sheet types and styles as it writes them.
+Block = bytes | list[dict[str, str]]
 
 
 @dataclass

@@ -154,7 +154,7 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         with fh:
             try:
                 for values in reader:
-                    if not any(v.strip() for v in values):
+                    if not "".join(values).strip():  # blank (the cells joined: one call, not one each)
                         continue
                     yield reader.line_num, values
             except UnicodeDecodeError:

@@ -144,11 +144,11 @@ def encode(kind: str, columns: Sequence[str], rows: list[list[str]]) -> Block:
     """Rows (cells in ``columns``' order) as the output file holds them: run in the worker
     processes, so that the parent only writes what they send."""
     if kind == "csv":
-        return "".join([csv_line(r) for r in rows])
+        return "".join([csv_line(r) for r in rows]).encode()
     if kind == "jsonl":
         return "".join(
             json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) + "\n" for r in rows
-        )
+        ).encode()
     return [dict(zip(columns, r, strict=True)) for r in rows]
 
 
@@ -168,7 +168,7 @@ class Writer:
                 field="--output",
             )
         self.tmp: str | None = None
-        self.fh: IO[str] | None = None
+        self.fh: IO[bytes] | None = None
         self.book: Any = None
         if path is not None:
             self.tmp = temporary_beside(path)
@@ -180,9 +180,10 @@ class Writer:
         else:
             import sys
 
-            self.fh = open(self.tmp, "w", newline="", encoding="utf-8") if self.tmp else sys.stdout  # noqa: SIM115
+            # Bytes: the workers send their rows encoded as UTF-8, written as they come.
+            self.fh = open(self.tmp, "wb") if self.tmp else sys.stdout.buffer  # noqa: SIM115
             if self.kind == "csv":
-                self.fh.write(csv_line(columns))
+                self.fh.write(csv_line(columns).encode())
 
     def write(self, cells: dict[str, str]) -> None:
         self.write_block(encode(self.kind, self.columns, [[cells.get(c, "") or "" for c in self.columns]]))
@@ -192,12 +193,12 @@ class Writer:
         self.write_blocks([block])
 
     def write_blocks(self, blocks: list[Block]) -> None:
-        text = [b for b in blocks if isinstance(b, str)]
+        text = [b for b in blocks if isinstance(b, bytes)]
         if text:
             assert self.fh is not None
-            self.fh.write("".join(text))
+            self.fh.write(b"".join(text))
         for block in blocks:
-            if not isinstance(block, str):
+            if not isinstance(block, bytes):
                 for cells in block:
                     self.book.append(cells)
 
