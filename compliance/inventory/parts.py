@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -63,9 +62,10 @@ from compliance.verdicts import (
 
 
 def _digest(doc: Document) -> bytes:
-    """A document's content but its id, as a SHA-256 digest (equal for documents alike but for the id)."""
-    content = json.dumps(doc.model_dump(mode="json", exclude={"id"}), sort_keys=True)
-    return hashlib.sha256(content.encode()).digest()
+    """A document's content but its id, as a SHA-256 digest: equal digests, equal content (documents
+    alike but for the id). Two equal contents written differently (a mapping's keys in another order)
+    only make two classes, each judged exactly."""
+    return hashlib.sha256(doc.model_dump_json(exclude={"id"}).encode()).digest()
 
 
 @dataclass(frozen=True)
