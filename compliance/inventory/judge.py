@@ -26,8 +26,8 @@ from compliance.inventory.model import (
     Outcome,
     Row,
 )
-from compliance.inventory.parts import Parts
 from compliance.inventory.read import Chunk, rows_of
+from compliance.inventory.rows import Rows
 from compliance.inventory.write import encode
 from compliance.models.common import Model
 from compliance.models.decisions import Decision
@@ -213,7 +213,7 @@ class Judge:
         self.reader = ItemReader()
         # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
         self.parts = (
-            Parts(self.rulesets, self.registry, inner, self._shipment)
+            Rows(self.rulesets, self.registry, inner, self._shipment)
             if self.fast and self.ledger is None
             else None
         )

@@ -41,10 +41,9 @@ from compliance.api import Evaluator
 from compliance.applicability import Applicability, applicability, covers_destination
 from compliance.facts import DocumentFacts, ItemFacts, document_facts, item_facts
 from compliance.inventory.cells import en, finding_cell, missing_cell, reason_cell, requirement_cell
-from compliance.inventory.model import Outcome
 from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
-from compliance.models.report import RequirementResult, Verdict, worst
+from compliance.models.report import RequirementResult, Verdict
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 from compliance.obtain import missing_document, needs_document
 from compliance.phrases import Phrase
@@ -56,7 +55,6 @@ from compliance.verdicts import (
     finding_verdict,
     hs_finding,
     requirement_finding,
-    ruleset_verdict,
     settled_result,
 )
 
@@ -69,7 +67,7 @@ def _digest(doc: Document) -> bytes:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """The rulesets in force on a day, and the engine program that judges them."""
 
     versions: tuple[tuple[int, Ruleset, Version], ...]
@@ -96,7 +94,7 @@ class _Requirement:
 
 
 @dataclass(frozen=True)
-class _Scope:
+class Scope:
     """Whether a ruleset version applies to a machine at a destination on a day."""
 
     #: The requirements' keys name the scope by this number: one per ruleset, destination, day and
@@ -108,64 +106,6 @@ class _Scope:
     applies: bool
     uncertain: Phrase | None
     cell: str | None
-
-
-@dataclass(frozen=True)
-class _Aged:
-    """What the parts read of a manufacture date on a day (shared by every machine made that day)."""
-
-    #: Facts whose ages are the machine's (`item_facts`).
-    facts: ItemFacts
-    #: What an age requirement is judged on: the calendar age and the year of manufacture.
-    age: tuple[int, int]
-    #: Per version of the plan: the answer to its scope's age question (`Parts._age_answer`).
-    answers: tuple[object, ...]
-    #: The day and ``answers`` as a number (keys are hashed per row and destination: a number is
-    #: hashed at once, a tuple of dates and enumerations is not).
-    n: int
-
-
-@dataclass(frozen=True)
-class _Row:
-    """A row on a day, as every destination reads it."""
-
-    aged: _Aged
-    #: The kind of machine (type, condition, procedure, HS code) as a number.
-    kind: int
-    #: The values of the item fields requirements read.
-    fields: tuple[object, ...]
-    #: The row's documents by class.
-    classes: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class _Scopes:
-    """Every version's scope for a kind of machine at a destination on a day, and what a row's
-    cells then read: the documents of which types, the values of which item fields."""
-
-    #: This set's number (it stands for the destination, the day, the kind of machine and the answers
-    #: to the scopes' age questions in the keys of joined rows).
-    n: int
-    scopes: tuple[_Scope, ...]
-    #: Each scope's context number, or -1 where the version does not apply.
-    contexts: tuple[int, ...]
-    #: Whether a version that applies has a requirement on the machine's age.
-    aged: bool
-    #: The document types the applying versions' requirements read.
-    types: frozenset[str]
-    #: The item fields the applying versions' requirements read.
-    fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Joined:
-    """A row's cells for a destination and day, with stand-ins for its document ids."""
-
-    verdict: Verdict
-    missing: str
-    reasons: str
-    #: The positions (among the row's documents) of the stand-ins in ``reasons``.
-    positions: tuple[int, ...]
 
 
 class Parts:
@@ -189,8 +129,8 @@ class Parts:
         self.classes: dict[str, int] = {}
         # Stand-in ids: never a real id (a random part), ended by a character no id continues with.
         self._nonce = secrets.token_hex(4)
-        self.plans: dict[dt.date, _Plan] = {}
-        self.scopes: dict[tuple[object, ...], _Scope] = {}
+        self.plans: dict[dt.date, Plan] = {}
+        self.scopes: dict[tuple[object, ...], Scope] = {}
         self.requirements: dict[tuple[object, ...], _Requirement] = {}
         self.found: dict[tuple[object, ...], RequirementFinding] = {}
         self.answers: dict[tuple[object, ...], frozenset[Answer]] = {}
@@ -198,14 +138,6 @@ class Parts:
         self.doc_facts: dict[tuple[int, int, dt.date], DocumentFacts] = {}
         self.contexts: dict[tuple[object, ...], int] = {}
         self.alone: dict[str, Program] = {}
-        self.joined: dict[tuple[object, ...], _Joined] = {}
-        self.scope_sets: dict[tuple[object, ...], _Scopes] = {}
-        #: Kinds of machine and days' age answers, numbered (`_Row.kind`, `_Aged.n`).
-        self.kinds: dict[tuple[object, ...], int] = {}
-        self.numbers: dict[tuple[object, ...], int] = {}
-        self._seen: Item | None = None
-        self._rows: dict[dt.date, _Row] = {}
-        self.ages: dict[tuple[object, dt.date], _Aged] = {}
         self.covered: dict[str, bool] = {}
         #: Parts judged (for the benchmark's count of distinct cases).
         self.judged = 0
@@ -221,7 +153,7 @@ class Parts:
 
     # -----------------------------------------------------------------------------------------
 
-    def _plan(self, day: dt.date) -> _Plan:
+    def _plan(self, day: dt.date) -> Plan:
         plan = self.plans.get(day)
         if plan is None:
             versions = tuple(
@@ -248,21 +180,8 @@ class Parts:
                     fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
             item_fields = tuple(sorted({f for named in fields.values() for f in named}))
             aged = tuple(any(req.item_checks for req in v.requirements) for _, _, v in versions)
-            plan = self.plans[day] = _Plan(versions, program, reads, fields, item_fields, aged)
+            plan = self.plans[day] = Plan(versions, program, reads, fields, item_fields, aged)
         return plan
-
-    def _aged(self, item: Item, day: dt.date, plan: _Plan) -> _Aged:
-        """What the parts read of the machine's age: it depends on the manufacture date and the day
-        only. (A part is judged on the row's own facts, `item_facts`.)"""
-        key = (item.manufactured, day)
-        found = self.ages.get(key)
-        if found is None:
-            facts = item_facts(item, (), day)
-            made = item.manufactured if isinstance(item.manufactured, int) else item.manufactured.year
-            answers = tuple(self._age_answer(v, item, facts) for _, _, v in plan.versions)
-            n = self.numbers.setdefault((day, answers), len(self.numbers))
-            found = self.ages[key] = _Aged(facts, (facts.calendar_age, made), answers, n)
-        return found
 
     def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:
         key = (item.machine_type, item.hs_code, destination)
@@ -277,51 +196,10 @@ class Parts:
             found = self.findings[key] = (finding_verdict(findings), [finding_cell(f) for f in findings])
         return found
 
-    @staticmethod
-    def _age_answer(version: Version, item: Item, ages: ItemFacts) -> object:
-        """What a version's scope reads of the machine's age: its answer to the age question (over N
-        years: yes, no or, for a bare year that cannot settle it, the year and its age range)."""
-        if version.scope.age is None:
-            return None
-        over = ages.over_years(version.scope.age.over_years)
-        return (over, (item.manufactured, ages.age_min, ages.age_max) if over is None else None)
-
-    def _scopes(self, item: Item, row: _Row, shipment: Shipment, plan: _Plan) -> _Scopes:
-        key = (shipment.destination, row.kind, row.aged.n)
-        found = self.scope_sets.get(key)
-        if found is None:
-            # What every scope reads of the machine (its age aside).
-            machine = (shipment.destination, row.aged.facts.as_of, row.kind)
-            scopes = tuple(
-                self._scope(index, rs, v, shipment, item, row.aged.facts, machine, age)
-                for (index, rs, v), age in zip(plan.versions, row.aged.answers, strict=True)
-            )
-            applying = [
-                (index, v) for (index, _, v), sc in zip(plan.versions, scopes, strict=True) if sc.applies
-            ]
-            found = self.scope_sets[key] = _Scopes(
-                len(self.scope_sets),
-                scopes,
-                tuple(sc.n if sc.applies else -1 for sc in scopes),
-                any(req.item_checks for _, v in applying for req in v.requirements),
-                frozenset(t for _, v in applying for req in v.requirements for t in req.documents),
-                tuple(
-                    sorted(
-                        {
-                            f
-                            for index, v in applying
-                            for j in range(len(v.requirements))
-                            for f in plan.fields[index, j]
-                        }
-                    )
-                ),
-            )
-        return found
-
     def _scope(
         self, index: int, ruleset: Ruleset, version: Version, shipment: Shipment, item: Item,
         ages: ItemFacts, machine: tuple[object, ...], age: object,
-    ) -> _Scope:  # fmt: skip
+    ) -> Scope:  # fmt: skip
         key = (index, machine, age)
         found = self.scopes.get(key)
         if found is None:
@@ -332,7 +210,7 @@ class Parts:
             context = (index, shipment.destination, ages.as_of, app.uncertain)
             n = self.contexts.setdefault(context, len(self.contexts))
             base = self.contexts.setdefault((*context[:3], None), len(self.contexts))
-            found = self.scopes[key] = _Scope(n, base, app.applies, app.uncertain, cell)
+            found = self.scopes[key] = Scope(n, base, app.applies, app.uncertain, cell)
         return found
 
     def _judge_requirement(
@@ -343,8 +221,8 @@ class Parts:
         shipment: Shipment,
         item: Item,
         own: list[Document],
-        scope: _Scope,
-        plan: _Plan,
+        scope: Scope,
+        plan: Plan,
         key: tuple[object, ...],
     ) -> _Requirement:
         """``key``: the requirement's index and what it is judged on besides the scope."""
@@ -377,7 +255,7 @@ class Parts:
 
     def _document_answers(
         self, ruleset: Ruleset, version: Version, req: Requirement, item: Item, shown: ItemFacts,
-        own: list[Document], plan: _Plan,
+        own: list[Document], plan: Plan,
     ) -> frozenset[Answer]:  # fmt: skip
         """The engine's answers for one requirement and its documents, one document at a time.
 
@@ -420,102 +298,6 @@ class Parts:
         return found
 
     # -----------------------------------------------------------------------------------------
-
-    def row_stand_in(self, position: int) -> str:
-        return f"~{self._nonce}#{position}~"
-
-    def _row(self, item: Item, docs: list[Document], day: dt.date, plan: _Plan) -> _Row:
-        """What every destination reads of a row on a day (made once per row and day)."""
-        if self._seen is not item:
-            self._seen, self._rows = item, {}
-        row = self._rows.get(day)
-        if row is None:
-            kind = (item.machine_type, item.condition, item.customs_procedure, item.hs_code)
-            row = self._rows[day] = _Row(
-                self._aged(item, day, plan),
-                self.kinds.setdefault(kind, len(self.kinds)),
-                tuple(getattr(item, f) for f in plan.item_fields),
-                tuple(self._class(d) for d in docs),
-            )
-        return row
-
-    def outcome(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
-        """The row's cells for one destination and day, as a one-item ``check`` would give them.
-
-        Rows alike in what the parts read are joined once: the machine's kind, each scope's answer,
-        the documents of the types the applying requirements read (by class), the item fields they
-        read and, where an age requirement applies, the calendar age and year. The rest of a row is
-        its own document ids, put in its sentences."""
-        plan = self._plan(day)
-        shipment: Shipment = self._shipment(destination, day)
-        row = self._row(item, docs, day, plan)
-        scopes = self._scopes(item, row, shipment, plan)
-        read = [k for k, d in enumerate(docs) if d.type in scopes.types]
-        key = (
-            scopes.n,
-            tuple(getattr(item, f) for f in scopes.fields),
-            tuple(row.classes[k] for k in read),
-            row.aged.age if scopes.aged else None,
-        )
-        joined = self.joined.get(key)
-        if joined is None:
-            joined = self.joined[key] = self._join(item, [docs[k] for k in read], row, shipment, plan, scopes)
-        reasons = joined.reasons
-        for k in joined.positions:
-            reasons = reasons.replace(self.row_stand_in(k), docs[read[k]].id)
-        return Outcome(joined.verdict, joined.missing, reasons)
-
-    def _join(
-        self, item: Item, docs: list[Document], row: _Row, shipment: Shipment, plan: _Plan, scopes: _Scopes
-    ) -> _Joined:
-        """A row's cells joined from its parts, each judged once; ``docs`` are the row's documents
-        that the requirements read, named by stand-ins for their position among them."""
-        day = row.aged.facts.as_of
-        verdicts, reasons = self._findings(item, day, shipment.destination)
-        verdicts = list(verdicts)
-        reasons = list(reasons)
-        missing: list[str] = []
-        for (index, ruleset, version), scope in zip(plan.versions, scopes.scopes, strict=True):
-            if not scope.applies:
-                continue
-            if scope.cell:
-                reasons.append(scope.cell)
-            results: list[RequirementResult] = []
-            for j, req in enumerate(version.requirements):
-                if req.item_checks:
-                    picked: list[int] = []
-                    tail: tuple[object, ...] = row.aged.age
-                else:
-                    picked = [k for k, d in enumerate(docs) if d.type in req.documents]
-                    tail = (
-                        tuple(getattr(item, f) for f in plan.fields[index, j]),
-                        tuple(self._class(docs[k]) for k in picked),
-                    )
-                part = self.requirements.get((scope.n, j, tail))
-                if part is None:
-                    part = self.requirements[(scope.n, j, tail)] = self._judge_requirement(
-                        ruleset,
-                        version,
-                        req,
-                        shipment,
-                        item,
-                        [docs[k] for k in picked],
-                        scope,
-                        plan,
-                        (j, tail),
-                    )
-                results.append(part.result)
-                if part.cell is not None:
-                    cell = part.cell
-                    for i in part.positions:
-                        cell = cell.replace(self.stand_in(i), self.row_stand_in(picked[i]))
-                    reasons.append(cell)
-                if part.missing is not None:
-                    missing.append(part.missing)
-            verdicts.append(ruleset_verdict(results, scope.uncertain is not None))
-        text = " | ".join(reasons)
-        positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
-        return _Joined(worst(verdicts), "; ".join(missing), text, positions)
 
 
 __all__ = ["Parts", "en"]
