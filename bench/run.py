@@ -133,7 +133,7 @@ def main(rows: int, realistic: bool = False, inventory_only: bool = False) -> No
     print(f"\none-at-a-time path (no caches, 1 process), first 2,000 machines: {slow_rate:,.0f} rows/s")
     print(f"verdicts identical, durable vs plain Python (all rows): {same}")
     print(f"verdicts identical, fast path vs one-at-a-time (first 2,000 machines): {same_slow}")
-    print(f"distinct cases judged (parts: a ruleset's scope or a requirement with its documents, "
+    print(f"distinct cases judged (a requirement's finding on its documents or the machine's age, "
           f"summed over the 2 worker processes): {plain['parts']:,}")  # fmt: skip
     print(f"cores: {os.cpu_count()}")
     if not (same and same_slow):

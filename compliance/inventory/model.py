@@ -84,7 +84,7 @@ class Summary:
     )
     #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
     sheet: str | None = None
-    #: Parts (distinct cases: a ruleset's scope, a requirement with its documents) judged, summed
+    #: Parts (distinct cases: a requirement's finding on its documents or the machine's age) judged, summed
     #: over the worker processes (each judges the parts its rows need once).
     parts_judged: int = 0
     #: Decisions that matched no row of the run (ids).
