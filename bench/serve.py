@@ -56,8 +56,12 @@ def cpu_seconds(parent_pid: int) -> float:
 
 
 def _descendants(pid: int) -> list[int]:
+    """Every process under ``pid``, whichever of its threads started it (the judging processes are
+    started by a worker thread)."""
+    children: list[int] = []
     try:
-        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children += [int(c) for c in (task / "children").read_text().split()]
     except FileNotFoundError:
         return []
     return [d for c in children for d in (c, *_descendants(c))]

@@ -169,3 +169,36 @@ def test_an_inventory_job_interrupted_by_sigkill_is_resumed_after_restart(
     cli("inventory", str(stock), "--documents", str(docs), "--destination", "VN", "--destination", "TH",
         "--destination", "ID", "--as-of", "2026-07-15", "--output", str(out))  # fmt: skip
     assert result == out.read_bytes()
+
+
+def _judging_processes(pid: int) -> list[int]:
+    """The server's judging processes: spawned by multiprocessing (not its resource tracker)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+            if b"spawn_main" in cmdline:
+                found.append(int(child))
+            found += _judging_processes(int(child))
+    return found
+
+
+def test_checks_are_judged_in_processes_of_their_own_and_one_that_dies_is_replaced(
+    database_url: str, tmp_path: Path
+) -> None:
+    tokens = make_tokens(database_url, "Acme")
+    with served(database_url, "--rate", "0", "--workers", "2", cwd=tmp_path) as server:
+        server.tokens = tokens
+        with server.client("Acme") as c:
+            assert c.post("/v1/checks", content=BODY, headers=YAML).status_code == 201
+            judging = _judging_processes(server.process.pid)
+            assert len(judging) == 2
+            os.kill(judging[0], signal.SIGKILL)  # as a fault in the engine's C code would
+            time.sleep(0.5)
+            codes = [c.post("/v1/checks", content=BODY, headers=YAML).status_code for _ in range(3)]
+            assert codes == [201, 201, 201]
+            deadline = time.monotonic() + 10  # the broken pool's other process is ended, a new pool of two
+            while len(_judging_processes(server.process.pid)) != 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(_judging_processes(server.process.pid)) == 2
+            assert len(c.get("/v1/checks").json()["items"]) == 4

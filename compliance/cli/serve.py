@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ database_option = click.option(
 )
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-    help="Server processes (the rule engine uses one core per process; rate limits count per process).",
+    help="Processes that judge checks, one core each (one queue for all requests, in order of arrival).",
 )  # fmt: skip
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds before a request is answered 504.")
 @handle_errors
@@ -45,21 +44,18 @@ def serve(
     """
     import uvicorn
 
-    from compliance.server.app import SETTINGS_VARIABLE, Settings, create_app, to_environment
+    from compliance.server.app import Settings, create_app
     from compliance.server.db import database_url
 
     url = database_url(database)
     settings = Settings(url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate,
-                        max_bytes=max_size, timeout=timeout)  # fmt: skip
+                        max_bytes=max_size, timeout=timeout, judges=workers)  # fmt: skip
     app = create_app(settings)  # checks (or creates) the schema and loads the rulesets before any worker
     click.echo(f"compliance API on http://{host}:{port} (database {_safe(url)}); docs at /docs", err=True)
     common: dict[str, Any] = dict(host=host, port=port, log_level="info", timeout_graceful_shutdown=30,
                                   limit_concurrency=200, timeout_keep_alive=5)  # fmt: skip
-    if workers == 1:
-        uvicorn.Server(uvicorn.Config(app, **common)).run()
-        return
-    os.environ[SETTINGS_VARIABLE] = to_environment(settings)
-    uvicorn.run("compliance.server.app:from_environment", factory=True, workers=workers, **common)
+    # One server process (every connection, one queue of checks), its judging processes beside it.
+    uvicorn.Server(uvicorn.Config(app, **common)).run()
 
 
 @cli.group()

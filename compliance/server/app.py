@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +28,9 @@ from compliance.server.limits import RateLimiter
 from compliance.server.metrics import Metrics
 from compliance.server.tokens import Caller, Verifier
 from compliance.service import Library
+
+if TYPE_CHECKING:  # (the judges import the app's State)
+    from compliance.server.judges import Judges
 
 log = logging.getLogger("compliance.server")
 
@@ -46,6 +50,8 @@ class Settings:
     #: Seconds before a request is answered 504 (its work may still finish: retry with the same
     #: Idempotency-Key to get the stored check rather than a second one).
     timeout: float = 60.0
+    #: Processes that judge checks (`compliance.server.judges`); 0: this process's threads judge.
+    judges: int = 0
 
 
 @dataclass
@@ -60,6 +66,7 @@ class State:
     #: sharing it all finish late together, while two at a time, the rest waiting their turn in
     #: order of arrival, finish each in its own few milliseconds (same throughput, a short tail).
     judging: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    judges: Judges | None = None
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -74,6 +81,10 @@ def create_app(settings: Settings) -> FastAPI:
         limiter=RateLimiter(settings.rate, settings.burst),
         metrics=Metrics(),
     )
+    if settings.judges:
+        from compliance.server.judges import Judges
+
+        state.judges = Judges(settings.judges, settings.rulesets_dir, settings.registries)
     if settings.create_schema:  # the one process that starts first: jobs a stopped server left running
         jobs.recover(state.sessions)
 
@@ -81,10 +92,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runner = jobs.Runner(state.sessions, state.library)
         runner.start()
+        if state.judges is not None:
+            await asyncio.to_thread(state.judges.start)  # ready before the first request
         try:
             yield
         finally:
             runner.stopping.set()
+            if state.judges is not None:  # after the requests in flight have been answered
+                await asyncio.to_thread(state.judges.close)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -103,36 +118,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(router)
     app.include_router(pages)
     return app
-
-
-SETTINGS_VARIABLE = "COMPLIANCE_SERVE_SETTINGS"
-
-
-def to_environment(settings: Settings) -> str:
-    """Settings as JSON, for worker processes started by uvicorn (they import the app by name)."""
-    import json
-
-    return json.dumps({
-        "database_url": settings.database_url, "rulesets_dir": str(settings.rulesets_dir or "") or None,
-        "registries": [str(p) for p in settings.registries], "max_bytes": settings.max_bytes,
-        "rate": settings.rate, "burst": settings.burst, "timeout": settings.timeout,
-    })  # fmt: skip
-
-
-def from_environment() -> FastAPI:
-    """The app of one worker process (`uvicorn --factory`), from the settings its parent exported.
-    The parent has already checked (or created) the schema."""
-    import json
-    import os
-
-    raw = json.loads(os.environ[SETTINGS_VARIABLE])
-    return create_app(
-        Settings(
-            raw["database_url"], rulesets_dir=Path(raw["rulesets_dir"]) if raw["rulesets_dir"] else None,
-            registries=[Path(p) for p in raw["registries"]], max_bytes=raw["max_bytes"], rate=raw["rate"],
-            burst=raw["burst"], timeout=raw["timeout"], create_schema=False,
-        )
-    )  # fmt: skip
 
 
 def state_of(request: Request) -> State:

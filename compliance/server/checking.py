@@ -1,9 +1,16 @@
-"""A check judged and stored: what `POST /v1/checks` and the new-check page do in a worker thread."""
+"""A check judged and stored: what `POST /v1/checks` and the new-check page do.
+
+Judging (`judged`) runs in a judging process (`compliance.server.judges`) or, with none, in a worker
+thread; storing and the answer's bytes run in a worker thread of the server process."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
 
 from compliance.i18n import LANGUAGES
 from compliance.models.decisions import Decision
@@ -14,7 +21,36 @@ from compliance.server.db import CheckRecord
 from compliance.server.decision_store import org_decisions
 from compliance.server.intake import Upload, judge
 from compliance.server.tokens import Caller
-from compliance.service import CheckRequest
+from compliance.service import CheckRequest, Library
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A check judged: what its record keeps (the report in every language), but who asked and when."""
+
+    shipment_id: str
+    containers: str
+    verdict: str
+    as_of: str
+    rulesets_sha256: str
+    rulesets: list[dict[str, str | None]]
+    registry_sources: list[str]
+    inputs: list[dict[str, str]]
+    reports: dict[str, dict[str, Any]]
+
+
+def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Sequence[Decision]) -> Judged:
+    run = judge(upload, check, library, decisions)
+    report = run.reports[0]
+    return Judged(
+        shipment_id=report.shipment_id,
+        containers="," + ",".join(c.container for c in report.containers or []) + ",",
+        verdict=report.verdict, as_of=report.as_of, rulesets_sha256=report.rulesets_sha256,
+        rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
+        registry_sources=list(report.registry_sources),
+        inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
+        reports={lang: report_dict(report, lang) for lang in LANGUAGES},
+    )  # fmt: skip
 
 
 def body_of(data: dict[str, Any]) -> bytes:
@@ -22,37 +58,59 @@ def body_of(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
-def stored_or_checked(
+async def stored_or_checked(
     state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
     ignore_decisions: bool, lang: str,
 ) -> tuple[CheckRecord, bool, bytes]:  # fmt: skip
     """The earlier answer under this Idempotency-Key (not made now), or the check judged and stored
     with the answer's bytes."""
+    existing, decisions = await run_in_threadpool(_before, state, caller, key, ignore_decisions)
+    if existing is not None:
+        return existing, False, b""
+    found = await judge_check(state, upload, check, decisions)
+    record, body = await run_in_threadpool(_stored, state, caller, found, key, digest, lang)
+    return record, True, body
+
+
+async def check_and_store(
+    state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
+    decisions: list[Decision],
+) -> CheckRecord:  # fmt: skip
+    found = await judge_check(state, upload, check, decisions)
+    record, _ = await run_in_threadpool(_stored, state, caller, found, key, digest, None)
+    return record
+
+
+async def judge_check(
+    state: State, upload: Upload, check: CheckRequest, decisions: Sequence[Decision]
+) -> Judged:
+    if state.judges is not None:
+        return await state.judges.judge(upload, check, decisions)
+    async with state.judging:  # in this process's threads: two at a time, the rest in order
+        return await run_in_threadpool(judged, upload, check, state.library, decisions)
+
+
+def _before(
+    state: State, caller: Caller, key: str | None, ignore_decisions: bool
+) -> tuple[CheckRecord | None, list[Decision]]:
     if key:
         with state.sessions() as session:
             existing = store.by_idempotency(session, caller.organisation_id, key)
         if existing is not None:
-            return existing, False, b""
-    decisions = [] if ignore_decisions else org_decisions(state, caller)
-    record = check_and_store(state, caller, upload, check, key, digest, decisions)
-    return record, True, body_of(store.whole(record, caller.organisation, lang))
+            return existing, []
+    return None, [] if ignore_decisions else org_decisions(state, caller)
 
 
-def check_and_store(
-    state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
-    decisions: list[Decision],
-) -> CheckRecord:  # fmt: skip
-    run = judge(upload, check, state.library, decisions)
-    report = run.reports[0]
+def _stored(
+    state: State, caller: Caller, found: Judged, key: str | None, digest: str, lang: str | None
+) -> tuple[CheckRecord, bytes]:
     record = CheckRecord(
         id=store.new_id(), organisation_id=caller.organisation_id, token_id=caller.token_id,
-        created_at=store.now(), idempotency_key=key, request_hash=digest, shipment_id=report.shipment_id,
-        containers="," + ",".join(c.container for c in report.containers or []) + ",",
-        verdict=report.verdict, as_of=report.as_of, lang="en", rulesets_sha256=report.rulesets_sha256,
-        rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
-        registry_sources=list(report.registry_sources),
-        inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
-        reports={lang: report_dict(report, lang) for lang in LANGUAGES},
+        created_at=store.now(), idempotency_key=key, request_hash=digest, shipment_id=found.shipment_id,
+        containers=found.containers, verdict=found.verdict, as_of=found.as_of, lang="en",
+        rulesets_sha256=found.rulesets_sha256, rulesets=found.rulesets, registry_sources=found.registry_sources,
+        inputs=found.inputs, reports=found.reports,
     )  # fmt: skip
     with state.sessions() as session:
-        return store.save(session, record)
+        record = store.save(session, record)
+    return record, body_of(store.whole(record, caller.organisation, lang)) if lang else b""

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 from compliance.errors import ComplianceError, InputError
 from compliance.inputs import load_decisions
@@ -96,6 +97,21 @@ class BadUpload(InputError):
 
     def __str__(self) -> str:
         return self.text
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Raised in a judging process and answered by the server process: sent whole.
+        state = (self.message, self.file, self.line, self.column, self.field, self.text, self.errors)
+        return _bad_upload, state
+
+
+def _bad_upload(
+    message: str, file: str | None, line: int | str | None, column: int | None, field: str | None, text: str,
+    errors: list[dict[str, Any]],
+) -> BadUpload:  # fmt: skip
+    exc = BadUpload.__new__(BadUpload)
+    InputError.__init__(exc, message, file=file, line=line, column=column, field=field)
+    exc.text, exc.errors = text, errors
+    return exc
 
 
 def _relative(file: str | None, folder: Path) -> str | None:

@@ -67,10 +67,9 @@ async def post_check(
         manifests=[], ruleset_ids=[r.strip() for r in (rulesets or "").split(",") if r.strip()], as_of=as_of,
         drafts=drafts, max_size=state.settings.max_bytes, produced_at=produced_now(),
     )  # fmt: skip
-    async with state.judging:  # one trip to a worker thread for all that blocks
-        record, made, body = await run_in_threadpool(
-            stored_or_checked, state, caller, upload, check, idempotency_key, digest, ignore_decisions, lang
-        )
+    record, made, body = await stored_or_checked(
+        state, caller, upload, check, idempotency_key, digest, ignore_decisions, lang
+    )
     if not made or record.request_hash != digest:  # replayed, or another request with the key won
         return _replay(record, digest, caller, lang)
     state.metrics.verdicts.labels(record.verdict).inc()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from compliance.server.db import CheckRecord, now
+from compliance.server.db import CheckRecord, now, one_writer
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def save(session: Session, record: CheckRecord) -> CheckRecord:
     """Store a check in one transaction. A concurrent request with the same idempotency key that
     committed first wins: its record is returned instead."""
     try:
-        with session.begin():
+        with one_writer(session), session.begin():
             session.add(record)
     except IntegrityError:
         session.rollback()

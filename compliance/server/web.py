@@ -181,8 +181,9 @@ async def new_check(request: Request) -> Response:
         )
         caller = _caller(who)
         decisions = await run_in_threadpool(org_decisions, state, caller)
-        record = await run_in_threadpool(checking.check_and_store, state, caller, upload, check, None,
-                                         upload.digest(as_of), decisions)  # fmt: skip
+        record = await checking.check_and_store(
+            state, caller, upload, check, None, upload.digest(as_of), decisions
+        )
     except (ComplianceError, ValueError) as exc:
         return page(request, "page-new-check.html.j2", 422, who=who, error=str(exc))
     state.metrics.verdicts.labels(record.verdict).inc()

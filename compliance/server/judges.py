@@ -1,0 +1,117 @@
+"""Checks judged in processes of their own, in order of arrival, for one HTTP server process.
+
+Judging (reading the manifest, the rule engine, the report in both languages) is Python holding the
+interpreter's lock: one process judges on one core. Several server processes each with their own
+connections (uvicorn's workers) split the clients unevenly: a client's connection stays with the
+process that accepted it, and one process accepting twenty connections in a burst leaves the other
+idle while its own clients wait (measured: four clients answered in 57 ms, sixteen in 237 ms). So
+one server process takes every request and hands each check to a pool of judging processes, one
+queue for all: each check waits only for those that came before it. The server process stores the
+check and answers.
+
+With no judging process (``Settings.judges == 0``, an app embedded in a test or a script) checks
+are judged in the server's own threads, two at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from compliance.models.decisions import Decision
+from compliance.server.checking import Judged, judged
+from compliance.server.intake import Upload
+from compliance.service import CheckRequest, Library
+
+#: The rulesets and registry of a judging process, loaded when it starts.
+_LIBRARY: Library | None = None
+
+
+def _start(rulesets_dir: Path | None, registries: list[Path]) -> None:
+    global _LIBRARY
+    # A polite stop (SIGTERM to the server's process group) drains the requests in flight: the
+    # server process waits for their checks, so a judging process must not die first. It ends when
+    # the server shuts the pool down, or when the server is gone (its queue closes).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _LIBRARY = Library.load(rulesets_dir, registries)
+
+
+def _judge_here(upload: Upload, check: CheckRequest, decisions: Sequence[Decision]) -> Judged:
+    assert _LIBRARY is not None
+    return judged(upload, check, _LIBRARY, decisions)
+
+
+class Judges:
+    """The pool of judging processes (started on first use, started again if one dies)."""
+
+    def __init__(self, processes: int, rulesets_dir: Path | None, registries: list[Path]) -> None:
+        self.processes = processes
+        self._args = (rulesets_dir, registries)
+        self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[bool]] = []
+        self._lock = threading.Lock()
+
+    def _current(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                import multiprocessing
+
+                # Spawned, not forked: the server process runs threads (a fork would copy their locks).
+                self._pool = ProcessPoolExecutor(
+                    self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
+                    initargs=self._args,
+                )  # fmt: skip
+                # Every process started now (a pool starts one more only when none is idle).
+                self._warming = [self._pool.submit(_ready) for _ in range(self.processes)]
+            return self._pool
+
+    def start(self) -> None:
+        """Start the processes now (each loads the rulesets), not on the first request."""
+        self._current()
+        for f in self._warming:
+            f.result()
+
+    async def judge(self, upload: Upload, check: CheckRequest, decisions: Sequence[Decision]) -> Judged:
+        args = (upload, check, list(decisions))
+        pool = self._current()
+        try:
+            future = pool.submit(_judge_here, *args)
+        except BrokenProcessPool:  # a judging process died while idle: a new pool takes the check
+            self._forget(pool)
+            pool = self._current()
+            future = pool.submit(_judge_here, *args)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # A judging process died judging (a fault in the rule engine's C code): this check is not
+            # stored (a 500 with an incident id); the next one gets a new pool.
+            self._forget(pool)
+            raise
+
+    def _forget(self, pool: ProcessPoolExecutor) -> None:
+        """Drop a broken pool. Its other processes ignore SIGTERM (see `_start`), which is all a
+        broken pool sends them: they are killed."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _ready() -> bool:
+    return _LIBRARY is not None
