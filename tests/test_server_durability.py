@@ -186,10 +186,10 @@ def _judging_processes(pid: int) -> list[int]:
 def test_checks_are_judged_in_processes_of_their_own_and_one_that_dies_is_replaced(
     database_url: str, tmp_path: Path
 ) -> None:
-    tokens = make_tokens(database_url, "Acme")
+    tokens = make_tokens(database_url, "Judged Ltd")
     with served(database_url, "--rate", "0", "--workers", "2", cwd=tmp_path) as server:
         server.tokens = tokens
-        with server.client("Acme") as c:
+        with server.client("Judged Ltd") as c:
             assert c.post("/v1/checks", content=BODY, headers=YAML).status_code == 201
             judging = _judging_processes(server.process.pid)
             assert len(judging) == 2

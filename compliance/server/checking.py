@@ -17,7 +17,7 @@ from compliance.models.decisions import Decision
 from compliance.render.json_format import report_dict
 from compliance.server import store
 from compliance.server.app import State
-from compliance.server.db import CheckRecord
+from compliance.server.db import CheckRecord, JSONText
 from compliance.server.decision_store import org_decisions
 from compliance.server.intake import Upload, judge
 from compliance.server.tokens import Caller
@@ -36,7 +36,9 @@ class Judged:
     rulesets: list[dict[str, str | None]]
     registry_sources: list[str]
     inputs: list[dict[str, str]]
-    reports: dict[str, dict[str, Any]]
+    #: The report in each language, as JSON text: written once here (a judging process), then
+    #: stored and answered as it is.
+    reports: dict[str, str]
 
 
 def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Sequence[Decision]) -> Judged:
@@ -49,7 +51,7 @@ def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Seq
         rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
         registry_sources=list(report.registry_sources),
         inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
-        reports={lang: report_dict(report, lang) for lang in LANGUAGES},
+        reports={lang: body_of(report_dict(report, lang)).decode() for lang in LANGUAGES},
     )  # fmt: skip
 
 
@@ -109,8 +111,13 @@ def _stored(
         created_at=store.now(), idempotency_key=key, request_hash=digest, shipment_id=found.shipment_id,
         containers=found.containers, verdict=found.verdict, as_of=found.as_of, lang="en",
         rulesets_sha256=found.rulesets_sha256, rulesets=found.rulesets, registry_sources=found.registry_sources,
-        inputs=found.inputs, reports=found.reports,
+        inputs=found.inputs,
+        reports=JSONText("{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in found.reports.items()) + "}"),
     )  # fmt: skip
     with state.sessions() as session:
-        record = store.save(session, record)
-    return record, body_of(store.whole(record, caller.organisation, lang)) if lang else b""
+        saved = store.save(session, record)
+    if not lang:
+        return saved, b""
+    if saved is not record:  # another request with the same Idempotency-Key was stored first
+        return saved, body_of(store.whole(saved, caller.organisation, lang))
+    return saved, store.whole_text(saved, caller.organisation, lang, found.reports[lang])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -173,7 +174,9 @@ def open_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_text
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:
@@ -184,7 +187,15 @@ def open_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, json_serializer=_json_text)
+
+
+class JSONText(str):
+    """JSON already written (a check's reports, written once where they were judged): stored as it is."""
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, JSONText) else json.dumps(value)
 
 
 #: Per SQLite file: this process's lock file and the lock its threads take first (a lock file held

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +91,13 @@ def summary(record: CheckRecord) -> dict[str, Any]:
     }
 
 
-def whole(record: CheckRecord, organisation: str, lang: str) -> dict[str, Any]:
+def whole_text(record: CheckRecord, organisation: str, lang: str, report: str) -> bytes:
+    """`whole` as JSON bytes, with the report's JSON text (written once, where it was judged) put in."""
+    head = whole(record, organisation, lang, with_report=False)
+    return (json.dumps(head, ensure_ascii=False)[:-1] + ', "report": ' + report + "}").encode()
+
+
+def whole(record: CheckRecord, organisation: str, lang: str, *, with_report: bool = True) -> dict[str, Any]:
     """A stored check as the API returns it: the report in ``lang`` and everything it rests on."""
     return {
         **summary(record),
@@ -99,7 +106,7 @@ def whole(record: CheckRecord, organisation: str, lang: str) -> dict[str, Any]:
         "rulesets": record.rulesets,
         "registry": record.registry_sources,
         "lang": lang,
-        "report": record.reports[lang],
+        **({"report": record.reports[lang]} if with_report else {}),
     }
 
 
@@ -110,4 +117,15 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-__all__ = ["Filters", "by_idempotency", "get", "listing", "new_id", "now", "save", "summary", "whole"]
+__all__ = [
+    "Filters",
+    "by_idempotency",
+    "get",
+    "listing",
+    "new_id",
+    "now",
+    "save",
+    "summary",
+    "whole",
+    "whole_text",
+]
