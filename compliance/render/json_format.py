@@ -10,8 +10,10 @@ from compliance.models.report import FINDING_FIELDS, Report
 from compliance.render.words import coded
 
 
-def report_dict(report: Report, lang: str = "en") -> dict[str, Any]:
-    data = coded(report, lang)
+def report_dict(report: Report, lang: str = "en", dumped: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``dumped``: the report's ``model_dump(mode="json")``, when several languages are made of one
+    report (each language's data is new; what no language changes is shared, never modified)."""
+    data = coded(report, lang, dumped)
     data["lang"] = lang
     if data.get("containers") is None:
         # Spec §4.2: `containers` appears only when items name containers.

@@ -44,6 +44,7 @@ class Judged:
 def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Sequence[Decision]) -> Judged:
     run = judge(upload, check, library, decisions)
     report = run.reports[0]
+    dumped = report.model_dump(mode="json")  # once for both languages
     return Judged(
         shipment_id=report.shipment_id,
         containers="," + ",".join(c.container for c in report.containers or []) + ",",
@@ -51,7 +52,7 @@ def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Seq
         rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
         registry_sources=list(report.registry_sources),
         inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
-        reports={lang: body_of(report_dict(report, lang)).decode() for lang in LANGUAGES},
+        reports={lang: body_of(report_dict(report, lang, dumped)).decode() for lang in LANGUAGES},
     )  # fmt: skip
 
 
