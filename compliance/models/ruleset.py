@@ -348,6 +348,9 @@ class Ruleset(Model):
         return Cited(self, citation)
 
 
+_CITED: dict[tuple[int, int, str], tuple[Ruleset, Citation, str]] = {}
+
+
 @dataclass(frozen=True, eq=False)
 class Cited:
     """A ruleset's citation, put in words per language on demand (it reads as the ruleset's `Text`)."""
@@ -356,7 +359,15 @@ class Cited:
     citation: Citation
 
     def get(self, lang: str) -> str:
-        return self.ruleset.cite(self.citation, lang)
+        # Every report names each requirement's citation in each language: written once per ruleset
+        # and citation object (held here, so that their ids are not reused while remembered).
+        key = (id(self.ruleset), id(self.citation), lang)
+        found = _CITED.get(key)
+        if found is None or found[0] is not self.ruleset or found[1] is not self.citation:
+            if len(_CITED) >= 10_000:
+                _CITED.clear()
+            found = _CITED[key] = (self.ruleset, self.citation, self.ruleset.cite(self.citation, lang))
+        return found[2]
 
     @property
     def translations(self) -> dict[str, str]:

@@ -3,9 +3,12 @@ folder, judged by the same service function as `compliance check`."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
+import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -49,17 +52,18 @@ def judge(
     upload: Upload, request: CheckRequest, library: Library, decisions: Sequence[Decision] = ()
 ) -> CheckRun:
     """Write the files in a private folder and judge the manifest; messages name the client's file."""
-    with tempfile.TemporaryDirectory(prefix="compliance-request-") as tmp:
-        folder = Path(tmp)
-        path = folder / upload.manifest_name
-        path.write_bytes(upload.manifest)
+    folder = _scratch()
+    written = [folder / upload.manifest_name]
+    try:
+        written[0].write_bytes(upload.manifest)
         for name, data in upload.others:
             if name != upload.manifest_name:
-                (folder / name).write_bytes(data)
+                written.append(folder / name)
+                written[-1].write_bytes(data)
         run = CheckRun(
             CheckRequest(
-                manifests=[path], ruleset_ids=request.ruleset_ids, as_of=request.as_of, drafts=request.drafts,
-                max_size=request.max_size, produced_at=request.produced_at,
+                manifests=[written[0]], ruleset_ids=request.ruleset_ids, as_of=request.as_of,
+                drafts=request.drafts, max_size=request.max_size, produced_at=request.produced_at,
             )
         )  # fmt: skip
         try:
@@ -69,6 +73,22 @@ def judge(
             raise BadUpload(exc, folder) from None
         run.inputs[:] = [(Path(_relative(str(p), folder) or p.name), sha) for p, sha in run.inputs]
         return run
+    finally:
+        for path in written:
+            path.unlink(missing_ok=True)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch() -> Path:
+    """This thread's private folder for a request's files, emptied after each request (making and
+    removing a folder per request cost more than judging a small manifest's YAML)."""
+    folder: Path | None = getattr(_SCRATCH, "folder", None)
+    if folder is None or not folder.is_dir():
+        folder = _SCRATCH.folder = Path(tempfile.mkdtemp(prefix="compliance-request-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def parse_decisions(upload: Upload, library: Library) -> list[Decision]:
