@@ -11,21 +11,34 @@ nothing else changes, and the thresholds are restored afterwards.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+#: The server runs loads and inventory jobs in several threads at once: the first to enter saves
+#: the process's thresholds, the last to leave restores them (whatever the order they leave in).
+_LOCK = threading.Lock()
+_INSIDE = 0
+_SAVED: tuple[int, ...] = ()
 
 
 @contextmanager
 def collecting_seldom(*, freeze: bool = False) -> Iterator[None]:
     """``freeze``: also keep what exists now out of the collector's scans (the run's rulesets and
     documents; worker processes forked inside inherit that, and the pages stay shared)."""
-    thresholds = gc.get_threshold()
-    if freeze:
-        gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    global _INSIDE, _SAVED
+    with _LOCK:
+        if _INSIDE == 0:
+            _SAVED = gc.get_threshold()
+            gc.set_threshold(50_000, 20, 100)
+        _INSIDE += 1
+        if freeze:
+            gc.freeze()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        if freeze:
-            gc.unfreeze()
+        with _LOCK:
+            _INSIDE -= 1
+            if _INSIDE == 0:
+                gc.set_threshold(*_SAVED)
+                gc.unfreeze()

@@ -95,3 +95,19 @@ def test_two_routed_workers_write_what_one_writes_on_a_stock_of_several_chunks(t
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     assert outs[0].count(b"\r\n") >= 2600 * 2
+
+
+def test_the_collectors_settings_come_back_whatever_order_overlapping_runs_end_in():
+    import gc
+
+    from compliance.collecting import collecting_seldom
+
+    before = gc.get_threshold()
+    job, load = collecting_seldom(freeze=True), collecting_seldom()  # a server: a job and a load at once
+    job.__enter__()
+    load.__enter__()
+    assert gc.get_threshold() != before and gc.get_freeze_count() > 0
+    job.__exit__(None, None, None)  # the first in leaves first: the other is still loading
+    assert gc.get_threshold() != before
+    load.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
