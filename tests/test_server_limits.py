@@ -97,3 +97,29 @@ def test_a_request_past_the_timeout_is_504_with_the_way_to_retry(
     r = client.post("/v1/checks", content=HOLD.read_bytes(), headers=YAML)
     assert r.status_code == 504 and "Idempotency-Key" in r.json()["detail"]
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_requests_files_are_gone_after_it_and_a_threads_folder_when_the_thread_ends() -> None:
+    import gc
+    import threading
+
+    from compliance.server.intake import Upload, _scratch, judge
+    from compliance.service import CheckRequest, Library
+
+    library = Library.load(None, [])
+    folders: list[Path] = []
+
+    def one_request() -> None:
+        judge(
+            Upload("manifest.yaml", HOLD.read_bytes(), (("extra.json", b"{}"),)),
+            CheckRequest(manifests=[]),
+            library,
+        )
+        folders.append(_scratch())
+        assert list(folders[0].iterdir()) == []  # emptied after the request, the folder kept for the next
+
+    worker = threading.Thread(target=one_request)
+    worker.start()
+    worker.join()
+    gc.collect()
+    assert folders and not folders[0].exists()  # the thread is gone: so is its folder

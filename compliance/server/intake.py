@@ -3,12 +3,12 @@ folder, judged by the same service function as `compliance check`."""
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import re
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -81,14 +81,22 @@ def judge(
 _SCRATCH = threading.local()
 
 
+class _Folder:
+    """A thread's private folder, removed when the thread ends (its locals are released) or at exit:
+    the server's worker threads come and go with the load."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="compliance-request-"))
+        weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+
 def _scratch() -> Path:
     """This thread's private folder for a request's files, emptied after each request (making and
     removing a folder per request cost more than judging a small manifest's YAML)."""
-    folder: Path | None = getattr(_SCRATCH, "folder", None)
-    if folder is None or not folder.is_dir():
-        folder = _SCRATCH.folder = Path(tempfile.mkdtemp(prefix="compliance-request-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+    folder: _Folder | None = getattr(_SCRATCH, "folder", None)
+    if folder is None or not folder.path.is_dir():
+        folder = _SCRATCH.folder = _Folder()
+    return folder.path
 
 
 def parse_decisions(upload: Upload, library: Library) -> list[Decision]:
