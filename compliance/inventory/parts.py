@@ -78,8 +78,6 @@ class Plan:
     fields: dict[tuple[int, int], tuple[str, ...]]
     #: Every item field any requirement's result reads (a row's shape holds their values).
     item_fields: tuple[str, ...]
-    #: Per version (in ``versions``' order): whether it has a requirement on the machine's age.
-    aged: tuple[bool, ...]
 
 
 @dataclass(frozen=True)
@@ -179,8 +177,7 @@ class Parts:
                     named |= set(req.review_if_item_lacks)
                     fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
             item_fields = tuple(sorted({f for named in fields.values() for f in named}))
-            aged = tuple(any(req.item_checks for req in v.requirements) for _, _, v in versions)
-            plan = self.plans[day] = Plan(versions, program, reads, fields, item_fields, aged)
+            plan = self.plans[day] = Plan(versions, program, reads, fields, item_fields)
         return plan
 
     def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:

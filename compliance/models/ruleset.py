@@ -360,10 +360,10 @@ class Cited:
 
     def get(self, lang: str) -> str:
         # Every report names each requirement's citation in each language: written once per ruleset
-        # and citation object (held here, so that their ids are not reused while remembered).
+        # and citation object (both held in the entry, so their ids cannot be reused while it stands).
         key = (id(self.ruleset), id(self.citation), lang)
         found = _CITED.get(key)
-        if found is None or found[0] is not self.ruleset or found[1] is not self.citation:
+        if found is None:
             if len(_CITED) >= 10_000:
                 _CITED.clear()
             found = _CITED[key] = (self.ruleset, self.citation, self.ruleset.cite(self.citation, lang))

@@ -6,12 +6,8 @@ the schema's history (`compliance db upgrade`); the server refuses to start on a
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -196,35 +192,3 @@ class JSONText(str):
 
 def _json_text(value: Any) -> str:
     return value if isinstance(value, JSONText) else json.dumps(value)
-
-
-#: Per SQLite file: this process's lock file and the lock its threads take first (a lock file held
-#: by the process does not keep its own threads apart).
-_WRITERS: dict[str, tuple[int, threading.Lock]] = {}
-_WRITERS_LOCK = threading.Lock()
-
-
-@contextmanager
-def one_writer(session: Session) -> Iterator[None]:
-    """For an SQLite file: one writing transaction at a time across the server's threads and
-    processes, handed on by the kernel the moment it ends. SQLite's own wait for a busy database
-    sleeps 1, 2, 5, 10, 15... ms between tries: two processes storing checks at once then wait far
-    longer than a write takes, the long tail of the latencies. PostgreSQL needs nothing of this."""
-    bind = session.get_bind()
-    url = bind.url if isinstance(bind, Engine) else bind.engine.url
-    path = url.database if url.get_backend_name() == "sqlite" else None
-    if not path or path == ":memory:":
-        yield
-        return
-    with _WRITERS_LOCK:
-        found = _WRITERS.get(path)
-        if found is None:
-            fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            found = _WRITERS[path] = (fd, threading.Lock())
-    fd, lock = found
-    with lock:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)

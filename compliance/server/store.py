@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from compliance.server.db import CheckRecord, now, one_writer
+from compliance.server.db import CheckRecord, now
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def save(session: Session, record: CheckRecord) -> CheckRecord:
     """Store a check in one transaction. A concurrent request with the same idempotency key that
     committed first wins: its record is returned instead."""
     try:
-        with one_writer(session), session.begin():
+        with session.begin():
             session.add(record)
     except IntegrityError:
         session.rollback()
