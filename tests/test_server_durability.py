@@ -202,3 +202,31 @@ def test_checks_are_judged_in_processes_of_their_own_and_one_that_dies_is_replac
                 time.sleep(0.1)
             assert len(_judging_processes(server.process.pid)) == 2
             assert len(c.get("/v1/checks").json()["items"]) == 4
+
+
+def test_judging_processes_end_with_a_server_killed_outright(database_url: str, tmp_path: Path) -> None:
+    tokens = make_tokens(database_url, "Judged Ltd")
+    with served(database_url, "--rate", "0", "--workers", "2", cwd=tmp_path) as server:
+        server.tokens = tokens
+        with server.client("Judged Ltd") as c:
+            assert c.post("/v1/checks", content=BODY, headers=YAML).status_code == 201
+        judging = _judging_processes(server.process.pid)
+        assert len(judging) == 2
+        # The server alone, as the kernel's OOM killer would: no shutdown of its pool.
+        [server_process] = [
+            int(c) for task in Path(f"/proc/{server.process.pid}/task").iterdir()
+            for c in (task / "children").read_text().split()
+        ]  # fmt: skip
+        os.kill(server_process, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while [p for p in judging if _alive(p)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [p for p in judging if _alive(p)] == []
+
+
+def _alive(pid: int) -> bool:
+    """Running (a process that has ended but is not yet reaped has no command line)."""
+    try:
+        return bool(Path(f"/proc/{pid}/cmdline").read_bytes())
+    except FileNotFoundError:
+        return False

@@ -16,6 +16,9 @@ are judged in the server's own threads, two at a time.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import threading
 from collections.abc import Sequence
@@ -40,7 +43,17 @@ def _start(rulesets_dir: Path | None, registries: list[Path]) -> None:
     # the server shuts the pool down, or when the server is gone (its queue closes).
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A server killed outright (SIGKILL, the kernel's OOM killer) never shuts its pool down, and a
+    # pool's process holds its own queue open: it would wait for work forever. It ends with the server.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
     _LIBRARY = Library.load(rulesets_dir, registries)
+
+
+def _end_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def _judge_here(upload: Upload, check: CheckRequest, decisions: Sequence[Decision]) -> Judged:
@@ -61,8 +74,6 @@ class Judges:
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                import multiprocessing
-
                 # Spawned, not forked: the server process runs threads (a fork would copy their locks).
                 self._pool = ProcessPoolExecutor(
                     self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
