@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=10_000)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--database")
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--workers", type=int, help="judging processes (default: the server's, one per core)")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     url = args.database or f"sqlite:///{folder / 'bench.db'}"
@@ -82,7 +82,8 @@ def main() -> None:
     memory: list[tuple[int, int]] = []
     lock = threading.Lock()
     counter = iter(range(args.requests))
-    with served(url, "--rate", "0", "--workers", str(args.workers), cwd=folder) as server:
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    with served(url, "--rate", "0", *workers, cwd=folder) as server:
         headers = {"Authorization": f"Bearer {tokens['Bench']}", "Content-Type": "application/yaml"}
 
         def client() -> None:
@@ -123,7 +124,9 @@ def main() -> None:
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-    print(f"database: {url.split(':', 1)[0]}; {args.clients} clients; {len(latencies)} requests in {wall:.1f} s")
+    print(
+        f"database: {url.split(':', 1)[0]}; {args.clients} clients; {len(latencies)} requests in {wall:.1f} s"
+    )
     print("| measure | value |")
     print("|---|---|")
     print(f"| throughput | {len(latencies) / wall:.1f} checks/s |")

@@ -73,7 +73,7 @@ def age_years(made: dt.date, as_of: dt.date) -> int:
 
 
 def to_int(day: dt.date) -> int:
-    """A date as YYYYMMDD: the engine compares numbers, never date strings (notes, trap 9)."""
+    """A date as YYYYMMDD: the engine compares numbers, never date strings (docs/engine.md, trap 9)."""
     return day.year * 10000 + day.month * 100 + day.day
 
 

@@ -53,16 +53,22 @@ STRUCTURAL = frozenset({JOIN, WORD, TEXT, SENTENCE, NUMBER})
 class Phrase:
     """A code, the English template it stands for, and its parameters; immutable and hashable."""
 
-    __slots__ = ("code", "params", "template")
+    __slots__ = ("code", "params", "template", "_data", "_words")
 
     code: str
     template: str
     params: tuple[tuple[str, Any], ...]
+    _data: Any
+    _words: dict[str, str] | None
 
     def __init__(self, code: str, template: str, params: Mapping[str, Any]) -> None:
         object.__setattr__(self, "code", code)
         object.__setattr__(self, "template", template)
         object.__setattr__(self, "params", tuple(params.items()))
+        # Made on first use and kept: a report's phrases are dumped once and put in words once per
+        # language, and a phrase shared by two findings is not made again (immutable, so never stale).
+        object.__setattr__(self, "_data", None)
+        object.__setattr__(self, "_words", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a phrase is immutable")
@@ -85,7 +91,24 @@ class Phrase:
         return f"Phrase({self.code}: {args})"
 
     def data(self) -> Any:
-        """The phrase as JSON data (no words): ``{"code", "params"}``; structural phrases as their value."""
+        """The phrase as JSON data (no words): ``{"code", "params"}``; structural phrases as their value.
+        Shared by every caller: read it, never modify it."""
+        if self._data is None:
+            object.__setattr__(self, "_data", self._made_data())
+        return self._data
+
+    def words_in(self, lang: str) -> str | None:
+        """The phrase's words in ``lang`` if made before (`compliance.render.words` makes them)."""
+        return self._words.get(lang) if self._words is not None else None
+
+    def keep_words(self, lang: str, text: str) -> None:
+        made = self._words
+        if made is None:
+            made = {}
+            object.__setattr__(self, "_words", made)
+        made[lang] = text
+
+    def _made_data(self) -> Any:
         p = dict(self.params)
         if self.code == JOIN:
             return [_data(v) for v in p["items"]]

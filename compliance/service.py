@@ -30,7 +30,7 @@ from compliance.loading import DEFAULT_MAX_BYTES
 from compliance.models.decisions import Decision
 from compliance.models.registry import Registry
 from compliance.models.report import Report, Verdict, worst
-from compliance.models.ruleset import Ruleset, Version, without_drafts
+from compliance.models.ruleset import Ruleset, Version, rulesets_digest, without_drafts
 from compliance.resources import DEFAULT_RULESETS, SAMPLE_REGISTRY
 
 #: The contract's exit codes for verdicts.
@@ -123,10 +123,26 @@ class Library:
 
     rulesets: list[Ruleset]
     registry: Registry
+    #: Each selection asked for so far (ids, drafts) with its content hash: a server's checks ask for
+    #: the same few, and hashing the rulesets' text again took a twentieth of a check.
+    _selections: dict[tuple[tuple[str, ...], bool], tuple[list[Ruleset], str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def load(cls, rulesets_dir: Path | None, registries: list[Path]) -> Library:
         return cls(load_rulesets(rulesets_dir, drafts=True), load_registry(registries))
+
+    def selected(self, ids: Sequence[str], *, drafts: bool) -> tuple[list[Ruleset], str]:
+        """The rulesets asked for (as `select_rulesets` picks them) and their content hash."""
+        key = (tuple(ids), drafts)
+        found = self._selections.get(key)
+        if found is None:
+            rulesets = select_rulesets(self.rulesets, list(ids), drafts=drafts)
+            found = (rulesets, rulesets_digest(rulesets))
+            if len(self._selections) < 256:  # bounded: the ids come from requests
+                self._selections[key] = found
+        return found
 
 
 def check_files(
@@ -136,11 +152,12 @@ def check_files(
     manifest. With a ``library``, its rulesets and registry are used instead of reading them again;
     with ``decisions``, those instead of the request's decisions file."""
     req = run.request
+    digest: str | None = None
     if library is None:
         rulesets = load_rulesets(req.rulesets_dir, req.ruleset_ids, drafts=req.drafts)
         registry = load_registry(req.registries)
     else:
-        rulesets = select_rulesets(library.rulesets, req.ruleset_ids, drafts=req.drafts)
+        rulesets, digest = library.selected(req.ruleset_ids, drafts=req.drafts)
         registry = library.registry
     if decisions is None:
         decisions = []
@@ -161,6 +178,7 @@ def check_files(
             registry,
             as_of=req.as_of,
             produced_at=req.produced_at,
+            rulesets_sha256=digest,
             decisions=decisions,
         )
         if req.prepared_by:

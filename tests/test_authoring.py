@@ -74,7 +74,7 @@ LINT_CASES = {
         "not in sources",
     ),
     "citation names a file": (
-        lambda d: req(d)["citation"].update(locator="seed 002_21af.txt para. 4"),
+        lambda d: req(d)["citation"].update(locator="news-file.txt para. 4"),
         "names a file",
     ),
     "quotation too long": (lambda d: req(d)["citation"].update(quote="word " * 40), "quote at most"),

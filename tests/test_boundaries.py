@@ -1,4 +1,4 @@
-"""The boundary cases of spec §5 'Decisions where the sources are silent', each asserted."""
+"""The boundary cases where the sources are silent (docs/decisions.md), each asserted."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line through click's CliRunner: exit codes, JSON keys (spec §4.2, §4.3)."""
+"""The command line through click's CliRunner: exit codes, JSON keys (the contract's JSON result and exit codes)."""
 
 from __future__ import annotations
 

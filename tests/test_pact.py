@@ -1,4 +1,4 @@
-"""PACT ProductFootprint intake, on the specification's own v2 and v3 examples (spec §2.1)."""
+"""PACT ProductFootprint intake, on the specification's own v2 and v3 examples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""asean-joint-green-access-2026: used machines over five years into VN, TH, ID (spec §5)."""
+"""asean-joint-green-access-2026: used machines over five years into VN, TH, ID."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""vn-decision-18-2019-used-machinery: 10 calendar years, evidence of year of manufacture (spec §5)."""
+"""vn-decision-18-2019-used-machinery: 10 calendar years, evidence of year of manufacture."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""iso-tr-24122-green-tender: severity follows the tender's carbon criterion (spec §5)."""
+"""iso-tr-24122-green-tender: severity follows the tender's carbon criterion."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""vn-circular-12-2026: LCA report A1-A4 to VN from a VinaCert-accredited verifier (spec §5)."""
+"""vn-circular-12-2026: LCA report A1-A4 to VN from a VinaCert-accredited verifier."""
 
 from __future__ import annotations
 

@@ -61,6 +61,27 @@ def test_a_check_answers_the_clis_json_byte_for_byte(api: Served, lang: str) -> 
     assert got["registry"] and got["containers"] == ["MSCU1234566"]
 
 
+def test_each_choice_of_rulesets_is_judged_and_hashed_as_the_cli_does(api: Served) -> None:
+    # The server keeps each choice's rulesets and hash: asked in turn, each answers its own.
+    choices = [
+        ({}, []),
+        ({"rulesets": "vn-circular-12-2026"}, ["--ruleset", "vn-circular-12-2026"]),
+        (
+            {"rulesets": "vn-circular-12-2026", "drafts": "true"},
+            ["--ruleset", "vn-circular-12-2026", "--drafts"],
+        ),
+        ({}, []),
+    ]
+    digests = []
+    for params, options in choices:
+        got = post_yaml(api, HOLD, **params)
+        expected = json.loads(cli("check", str(HOLD), "--format", "json", *options).stdout)
+        assert got["report"]["rulesets_sha256"] == got["rulesets_sha256"] == expected["rulesets_sha256"]
+        assert got["report"]["rulesets"] == expected["rulesets"]
+        digests.append(got["rulesets_sha256"])
+    assert len(set(digests[:3])) == 3 and digests[3] == digests[0]
+
+
 def test_a_json_manifest_and_a_multipart_upload_with_its_pact_file(api: Served) -> None:
     as_json = json.dumps(yaml.safe_load(HOLD.read_text()), default=str)
     with api.client(A) as c:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ database_option = click.option(
     "--max-size", default=DEFAULT_MAX_BYTES, show_default=True, help="Refuse larger request bodies."
 )
 @click.option(
-    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    "--workers", default=lambda: min(64, _cores()), show_default="one per core", type=click.IntRange(1, 64),
     help="Processes that judge checks, one core each (one queue for all requests, in order of arrival).",
 )  # fmt: skip
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds before a request is answered 504.")
@@ -158,3 +159,11 @@ def users_create(organisation: str, email: str, name: str, password: str, databa
         f"user {email} of {organisation!r} created; sign in at the address `compliance serve` prints",
         err=True,
     )
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -16,7 +16,7 @@ def report_dict(report: Report, lang: str = "en", dumped: dict[str, Any] | None 
     data = coded(report, lang, dumped)
     data["lang"] = lang
     if data.get("containers") is None:
-        # Spec §4.2: `containers` appears only when items name containers.
+        # The contract's JSON result: `containers` appears only when items name containers.
         data.pop("containers", None)
     for item in data["items"]:
         for rs in item["rulesets"]:

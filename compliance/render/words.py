@@ -2,12 +2,15 @@
 
 A judged report holds :class:`~compliance.phrases.Phrase` objects (codes and parameters). Every
 renderer first calls :func:`localize`, which returns the same report with each phrase replaced by its
-sentence in one language; nothing is shared between two calls, so two threads can render one report in
-English and in Vietnamese at once. The JSON renderer also keeps each phrase's code and parameters
+sentence in one language. A phrase keeps the words made for it, one entry per language (a report is
+put in words once per language, and the server makes both); nothing else is shared between two calls,
+so two threads can render one report in English and in Vietnamese at once. The JSON renderer also keeps each phrase's code and parameters
 beside its sentence (:func:`coded`)."""
 
 from __future__ import annotations
 
+import functools
+import typing
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,6 +32,14 @@ def words(value: Any, lang: str) -> str:
         if hasattr(value, "translations"):
             return str(value.get(lang))
         return str(value)
+    made = value.words_in(lang)
+    if made is None:
+        made = _made_words(value, lang)
+        value.keep_words(lang, made)
+    return made
+
+
+def _made_words(value: Phrase, lang: str) -> str:
     p = dict(value.params)
     code = value.code
     if code == JOIN:
@@ -104,7 +115,11 @@ def coded(model: BaseModel, lang: str, dumped: dict[str, Any] | None = None) -> 
     if dumped is None:  # dumped once, at the top; nested models read their part of it
         dumped = model.model_dump(mode="json")
     data: dict[str, Any] = {}
+    plain = _plain_fields(type(model))
     for name in type(model).model_fields:
+        if name in plain:
+            data[name] = dumped[name]
+            continue
         value = getattr(model, name)
         if isinstance(value, Phrase):
             data[name] = words(value, lang).strip()
@@ -125,6 +140,19 @@ def coded(model: BaseModel, lang: str, dumped: dict[str, Any] | None = None) -> 
         else:
             data[name] = dumped[name]
     return data
+
+
+@functools.cache
+def _plain_fields(cls: type[BaseModel]) -> frozenset[str]:
+    """The fields of a result model whose type holds no phrase and no model: their dumped data is
+    their JSON as it is (a report has some sixty models, each put in words once per language)."""
+    return frozenset(name for name, f in cls.model_fields.items() if not _holds_structure(f.annotation))
+
+
+def _holds_structure(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Phrase | BaseModel):
+        return True
+    return any(_holds_structure(a) for a in typing.get_args(annotation))
 
 
 def _is_finding(value: Phrase) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from fastapi.concurrency import run_in_threadpool
 
 from compliance.i18n import LANGUAGES
@@ -57,8 +58,9 @@ def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Seq
 
 
 def body_of(data: dict[str, Any]) -> bytes:
-    # The report is plain JSON data already: serialized once, without FastAPI's generic encoder.
-    return json.dumps(data, ensure_ascii=False).encode()
+    # The report is plain JSON data already: serialized once, without FastAPI's generic encoder, by
+    # orjson (UTF-8, compact; the standard library took a tenth of a check's judging time for it).
+    return orjson.dumps(data)
 
 
 async def stored_or_checked(

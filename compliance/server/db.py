@@ -170,9 +170,12 @@ def open_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Requests run in up to 40 threads: connections are kept for 20 at once (beyond the default 5,
+        # each request opened a new connection and set its pragmas again, then closed it).
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_text
-        )
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_text,
+            pool_size=20, max_overflow=20,
+        )  # fmt: skip
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:

@@ -33,7 +33,7 @@ def add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> No
 def org_decisions(state: State, caller: Caller) -> list[Decision]:
     with state.sessions() as session:
         rows = session.scalars(
-            select(DecisionRecord).where(DecisionRecord.organisation_id == caller.organisation_id)
+            select(DecisionRecord.decision).where(DecisionRecord.organisation_id == caller.organisation_id)
             .order_by(DecisionRecord.created_at, DecisionRecord.id)
         )  # fmt: skip
-        return [Decision.model_validate(r.decision) for r in rows]
+        return [Decision.model_validate(r) for r in rows]

@@ -16,6 +16,7 @@ are judged in the server's own threads, two at a time.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -49,6 +50,9 @@ def _start(rulesets_dir: Path | None, registries: list[Path]) -> None:
     if parent is not None:
         threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
     _LIBRARY = Library.load(rulesets_dir, registries)
+    # What a judging process loaded stays for its life: kept out of the collector's scans, which
+    # otherwise walk the rulesets and the engine's compiled rules again on every full collection.
+    gc.freeze()
 
 
 def _end_with(sentinel: int) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,10 @@ class Filters:
     until: dt.date | None = None
 
 
+#: The stored columns, by their attribute names.
+_COLUMNS = list(inspect(CheckRecord).column_attrs)
+
+
 def new_id() -> str:
     return secrets.token_hex(12)
 
@@ -31,9 +35,12 @@ def new_id() -> str:
 def save(session: Session, record: CheckRecord) -> CheckRecord:
     """Store a check in one transaction. A concurrent request with the same idempotency key that
     committed first wins: its record is returned instead."""
+    # One INSERT statement, not the ORM's unit of work (a fifth of the server process's time per
+    # check went to flushing this one new object); the record stays a plain object for the answer.
+    values = {c.key: getattr(record, c.key) for c in _COLUMNS}
     try:
         with session.begin():
-            session.add(record)
+            session.execute(insert(CheckRecord), [values])
     except IntegrityError:
         session.rollback()
         if record.idempotency_key is None:
@@ -93,8 +100,8 @@ def summary(record: CheckRecord) -> dict[str, Any]:
 
 def whole_text(record: CheckRecord, organisation: str, lang: str, report: str) -> bytes:
     """`whole` as JSON bytes, with the report's JSON text (written once, where it was judged) put in."""
-    head = whole(record, organisation, lang, with_report=False)
-    return (json.dumps(head, ensure_ascii=False)[:-1] + ', "report": ' + report + "}").encode()
+    head = orjson.dumps(whole(record, organisation, lang, with_report=False))
+    return head[:-1] + b',"report":' + report.encode() + b"}"
 
 
 def whole(record: CheckRecord, organisation: str, lang: str, *, with_report: bool = True) -> dict[str, Any]:
