@@ -105,6 +105,7 @@ class Rows(Parts):
         self.ages: dict[tuple[object, dt.date], _Aged] = {}
         self._seen: Item | None = None
         self._rows: dict[dt.date, _Row] = {}
+        self._row_stand_ins: list[str] = []
 
     def _aged(self, item: Item, day: dt.date, plan: Plan) -> _Aged:
         """What the parts read of the machine's age: it depends on the manufacture date and the day
@@ -161,7 +162,10 @@ class Rows(Parts):
         return found
 
     def row_stand_in(self, position: int) -> str:
-        return f"~{self._nonce}#{position}~"
+        stand_ins = self._row_stand_ins
+        while len(stand_ins) <= position:
+            stand_ins.append(f"~{self._nonce}#{len(stand_ins)}~")
+        return stand_ins[position]
 
     def _row(self, item: Item, docs: list[Document], day: dt.date, plan: Plan) -> _Row:
         """What every destination reads of a row on a day (made once per row and day)."""
@@ -173,8 +177,8 @@ class Rows(Parts):
             row = self._rows[day] = _Row(
                 self._aged(item, day, plan),
                 self.kinds.setdefault(kind, len(self.kinds)),
-                tuple(getattr(item, f) for f in plan.item_fields),
-                tuple(self._class(d) for d in docs),
+                tuple([getattr(item, f) for f in plan.item_fields]),
+                tuple([self._class(d) for d in docs]),
             )
         return row
 
@@ -189,11 +193,13 @@ class Rows(Parts):
         shipment: Shipment = self._shipment(destination, day)
         row = self._row(item, docs, day, plan)
         scopes = self._scopes(item, row, shipment, plan)
-        read = [k for k, d in enumerate(docs) if d.type in scopes.types]
+        types = scopes.types
+        read = [k for k, d in enumerate(docs) if d.type in types]
+        classes = row.classes
         key = (
             scopes.n,
-            tuple(getattr(item, f) for f in scopes.fields),
-            tuple(row.classes[k] for k in read),
+            tuple([getattr(item, f) for f in scopes.fields]),
+            tuple([classes[k] for k in read]),
             row.aged.age if scopes.aged else None,
         )
         joined = self.joined.get(key)
@@ -229,8 +235,8 @@ class Rows(Parts):
                 else:
                     picked = [k for k, d in enumerate(docs) if d.type in req.documents]
                     tail = (
-                        tuple(getattr(item, f) for f in plan.fields[index, j]),
-                        tuple(self._class(docs[k]) for k in picked),
+                        tuple([getattr(item, f) for f in plan.fields[index, j]]),
+                        tuple([self._class(docs[k]) for k in picked]),
                     )
                 part = self.requirements.get((scope.n, j, tail))
                 if part is None:
