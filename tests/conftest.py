@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,19 @@ from helpers import REGISTRY_YAML
 from compliance.inputs import load_registry, load_rulesets
 from compliance.models.registry import Registry
 from compliance.models.ruleset import Ruleset
+
+
+@pytest.fixture(autouse=True)
+def _temporary_files_stay_in_the_test_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Files the product puts in the system's temporary folder (the crash log of a simulated bug,
+    scratch files) go to pytest's folder instead, in this process and in the commands it starts:
+    a test run leaves nothing behind in /tmp."""
+    folder = tmp_path_factory.getbasetemp() / "system-tmp"
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
 
 
 @pytest.fixture(scope="session")

@@ -126,13 +126,17 @@ def test_faults_injected_into_the_adapter_exit_70(monkeypatch, fault):
             rule["run"] = boom
 
     monkeypatch.setattr(engine_module._Compiler, "add", faulty)
+    # The faulty rules are compiled afresh, on a host of their own: a compiled program is named by
+    # its rulesets' content (the same here), and a host registers a name only once.
     monkeypatch.setattr(engine_module.DurableEvaluator, "_compiled", {})
-    # A different content hash, so the faulty program is compiled afresh.
+    monkeypatch.setattr(engine_module.DurableEvaluator, "_seen", {})
+    monkeypatch.setattr(engine_module.DurableEvaluator, "_host", None)
     result = CliRunner().invoke(
         cli, ["check", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--ruleset", "vn-circular-12-2026"]
     )
     assert result.exit_code == 70, result.output
-    assert "internal error" in result.stderr
+    # Caught by the adapter's own checks of the engine's answers, not by anything else going wrong.
+    assert "internal error: EngineIntegrityError" in result.stderr, result.stderr
     assert "HOLD" not in result.stdout and "CLEAR" not in result.stdout
 
 
