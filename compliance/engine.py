@@ -4,7 +4,8 @@ Driven the way our measurements of durable-rules (docs/engine.md) measured to be
 timer threads off; one fresh session (sid) per item; the item's documents and accreditations asserted
 first and the item last, in one call to the C engine; actions run synchronously; the session deleted
 in ``finally``. A sentinel rule fires for every item, and an "absorb" rule makes every fact handled,
-so the engine never refuses a batch (docs/engine.md, trap 4). Every answer is then checked by ``program.verify``.
+so the engine never refuses a batch (docs/engine.md, trap 4). Every answer is then checked by
+``program.verify``.
 """
 
 from __future__ import annotations
@@ -102,12 +103,14 @@ class _Compiler:
         if not req.documents:
             return
         types = [t.value for t in req.documents]
-        # Negation sees only facts asserted before the item (docs/engine.md, trap 8): documents always go first.
+        # Negation sees only facts asserted before the item (docs/engine.md, trap 8): documents
+        # always go first.
         self.add(key, MISSING, [item, *({f"d{n}$not": _doc_pattern(t, [])} for n, t in enumerate(types))])
         for t in types:
             self.add(key, OFFERED, [item, {"d": _doc_pattern(t, [])}])
             # A document without an issue date (or without an end of validity) is not judged on it:
-            # the absence is a rule of its own, guarded by the positive kind/type conditions (docs/engine.md, trap 8).
+            # the absence is a rule of its own, guarded by the positive kind/type conditions
+            # (docs/engine.md, trap 8).
             self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(t, [{"$lte": {"issued": {"i": "as_of"}}}])}])
             self.add(key, NOT_FUTURE, [item, {"d": _doc_pattern(t, [{"$nex": {"issued": 1}}])}])
             self.add(

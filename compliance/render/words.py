@@ -3,9 +3,9 @@
 A judged report holds :class:`~compliance.phrases.Phrase` objects (codes and parameters). Every
 renderer first calls :func:`localize`, which returns the same report with each phrase replaced by its
 sentence in one language. A phrase keeps the words made for it, one entry per language (a report is
-put in words once per language, and the server makes both); nothing else is shared between two calls,
-so two threads can render one report in English and in Vietnamese at once. The JSON renderer also keeps each phrase's code and parameters
-beside its sentence (:func:`coded`)."""
+put in words once per language, and the server makes both); nothing else is shared between two
+calls, so two threads can render one report in English and in Vietnamese at once. The JSON renderer
+also keeps each phrase's code and parameters beside its sentence (:func:`coded`)."""
 
 from __future__ import annotations
 

@@ -35,8 +35,8 @@ def new_id() -> str:
 def save(session: Session, record: CheckRecord) -> CheckRecord:
     """Store a check in one transaction. A concurrent request with the same idempotency key that
     committed first wins: its record is returned instead."""
-    # One INSERT statement, not the ORM's unit of work (a fifth of the server process's time per
-    # check went to flushing this one new object); the record stays a plain object for the answer.
+    # One INSERT statement, not the ORM's unit of work for one new object (storing took a fifth of
+    # the server process's time per check); the record stays a plain object for the answer.
     values = {c.key: getattr(record, c.key) for c in _COLUMNS}
     try:
         with session.begin():
