@@ -228,16 +228,20 @@ class Judge:
             )
         return found
 
-    def judge_one(
-        self, item: Item, docs: list[Document], destination: str, day: dt.date, known: tuple[object, ...]
-    ) -> Outcome:
+    @staticmethod
+    def _made_by(item: Item, day: dt.date) -> None:
         earliest, _ = manufactured_bounds(item.manufactured)
         if earliest > day:
             raise RowError(
                 f"column 'manufactured': {item.manufactured} is after the as-of date {day.isoformat()}"
             )
+
+    def judge_one(
+        self, item: Item, docs: list[Document], destination: str, day: dt.date, known: tuple[object, ...]
+    ) -> Outcome:
+        self._made_by(item, day)
         if self.parts is not None:
-            return self.parts.outcome(item, docs, destination, day)
+            return self.parts.outcomes(item, docs, [destination], day)[0]
         # A decision may name the inventory line (inventory/ROW-ID): then the row's id is part of the key.
         key = (*known, destination, day, item.id if self.ledger else None) if self.fast else None
         if key is not None and key in self.results:
@@ -318,10 +322,23 @@ class Judge:
         )
         several = len(self.days) > 1
         row_id = row.values.get("id") or ""
-        for destination in self.destinations:
+        # Judged by parts: each day's outcomes for every destination at once (what they share of the
+        # row is looked up once).
+        by_day: list[list[Outcome]] | None = None
+        if item is not None and self.parts is not None:
+            try:
+                for day in self.days:
+                    self._made_by(item, day)
+            except RowError as exc:
+                item, error = None, str(exc)
+            else:
+                by_day = [self.parts.outcomes(item, docs, self.destinations, day) for day in self.days]
+        for i, destination in enumerate(self.destinations):
             outcomes: list[Outcome] = []
             row_error = error
-            if item is not None:
+            if by_day is not None:
+                outcomes = [day_outcomes[i] for day_outcomes in by_day]
+            elif item is not None:
                 try:
                     outcomes = [self.judge_one(item, docs, destination, day, known) for day in self.days]
                 except RowError as exc:

@@ -182,35 +182,42 @@ class Rows(Parts):
             )
         return row
 
-    def outcome(self, item: Item, docs: list[Document], destination: str, day: dt.date) -> Outcome:
-        """The row's cells for one destination and day, as a one-item ``check`` would give them.
+    def outcomes(
+        self, item: Item, docs: list[Document], destinations: list[str], day: dt.date
+    ) -> list[Outcome]:
+        """The row's cells for each destination on a day, as a one-item ``check`` would give them.
 
         Rows alike in what the parts read are joined once: the machine's kind, each scope's answer,
         the documents of the types the applying requirements read (by class), the item fields they
         read and, where an age requirement applies, the calendar age and year. The rest of a row is
         its own document ids, put in its sentences."""
         plan = self._plan(day)
-        shipment: Shipment = self._shipment(destination, day)
         row = self._row(item, docs, day, plan)
-        scopes = self._scopes(item, row, shipment, plan)
-        types = scopes.types
-        read = [k for k, d in enumerate(docs) if d.type in types]
         classes = row.classes
-        key = (
-            scopes.n,
-            tuple([getattr(item, f) for f in scopes.fields]),
-            tuple([classes[k] for k in read]),
-            row.aged.age if scopes.aged else None,
-        )
-        joined = self.joined.get(key)
-        if joined is None:
-            if len(self.joined) >= _JOINED_KEPT:  # memory stays bounded however long the stream
-                self.joined.clear()
-            joined = self.joined[key] = self._join(item, [docs[k] for k in read], row, shipment, plan, scopes)
-        reasons = joined.reasons
-        for k in joined.positions:
-            reasons = reasons.replace(self.row_stand_in(k), docs[read[k]].id)
-        return Outcome(joined.verdict, joined.missing, reasons)
+        out: list[Outcome] = []
+        for destination in destinations:
+            shipment: Shipment = self._shipment(destination, day)
+            scopes = self._scopes(item, row, shipment, plan)
+            types = scopes.types
+            read = [k for k, d in enumerate(docs) if d.type in types]
+            key = (
+                scopes.n,
+                tuple([getattr(item, f) for f in scopes.fields]),
+                tuple([classes[k] for k in read]),
+                row.aged.age if scopes.aged else None,
+            )
+            joined = self.joined.get(key)
+            if joined is None:
+                if len(self.joined) >= _JOINED_KEPT:  # memory stays bounded however long the stream
+                    self.joined.clear()
+                joined = self.joined[key] = self._join(
+                    item, [docs[k] for k in read], row, shipment, plan, scopes
+                )
+            reasons = joined.reasons
+            for k in joined.positions:
+                reasons = reasons.replace(self.row_stand_in(k), docs[read[k]].id)
+            out.append(Outcome(joined.verdict, joined.missing, reasons))
+        return out
 
     def _join(
         self, item: Item, docs: list[Document], row: _Row, shipment: Shipment, plan: Plan, scopes: _Scopes
