@@ -60,7 +60,7 @@ def _counts(counts: Counter[str]) -> str:
     "--output",
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Output .csv, .xlsx or .jsonl (by suffix). Default: CSV on stdout.",
+    help="Output .csv, .xlsx, .jsonl or .parquet (by suffix). Default: CSV on stdout.",
 )
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: the number of cores."
@@ -93,7 +93,7 @@ def inventory(
     decisions_file: Path | None,
     ignore_decisions: bool,
 ) -> None:
-    """Check a whole inventory against several destinations (and dates).
+    """Check a whole inventory (CSV, XLSX or Parquet) against several destinations (and dates).
 
     Example: compliance inventory stock.csv --documents docs.yaml --destination VN --destination TH
     --as-of 2026-06-30 --as-of 2026-07-01 --output verdicts.xlsx

@@ -101,11 +101,16 @@ def read_source(path: Path, sheet: str | None = None) -> Source:
     if suffix == ".xlsx":
         return _read_xlsx(path, sheet)
     if sheet is not None:
-        raise UsageError("--sheet is for XLSX workbooks; this file is CSV", field="--sheet")
+        raise UsageError(f"--sheet is for XLSX workbooks; this file is {suffix[1:].upper()}", field="--sheet")
     if suffix in (".csv", ".txt"):
         header, rows = _read_csv(path)
         return Source(header, rows)
-    raise UsageError(f"unknown inventory format '{suffix}'; expected .csv or .xlsx", file=path)
+    if suffix == ".parquet":
+        from compliance.inventory.parquet import read_parquet
+
+        header, rows = read_parquet(path)
+        return Source(header, rows)
+    raise UsageError(f"unknown inventory format '{suffix}'; expected .csv, .xlsx or .parquet", file=path)
 
 
 def _column_name(header: str) -> str:
@@ -115,7 +120,7 @@ def _column_name(header: str) -> str:
     return probe if probe in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) else header.strip()
 
 
-def _check_header(header: list[str], path: Path) -> list[str]:
+def check_header(header: list[str], path: Path) -> list[str]:
     names = [_column_name(h) if h else "" for h in header]
     # Trailing empty cells are no column; an empty header between named ones would drop its column.
     while names and not names[-1]:
@@ -142,7 +147,7 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     fh = path.open(newline="", encoding="utf-8-sig")
     try:
         reader = csv.reader(fh)
-        header = _check_header(next(reader, []), path)
+        header = check_header(next(reader, []), path)
     except UnicodeDecodeError:
         fh.close()
         raise InputError("not UTF-8 text; save the file as UTF-8 CSV", file=path) from None
@@ -232,7 +237,7 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
         formulas.close()
         raise
     first = next(sheet.iter_rows(values_only=True, max_row=1, max_col=MAX_XLSX_COLUMNS), ())
-    header = _check_header([_cell(v) or "" for v in first], path)
+    header = check_header([_cell(v) or "" for v in first], path)
     # Data rows are read only as wide as the header: a sparse sheet claiming 16,384 columns (or a
     # stray cell far to the right) costs nothing.
     width = max(len(header), 1)

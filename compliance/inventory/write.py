@@ -1,4 +1,4 @@
-"""Writing inventory results: CSV, XLSX or JSON Lines, atomically, with cells made safe."""
+"""Writing inventory results: CSV, XLSX, JSON Lines or Parquet, atomically, with cells made safe."""
 
 from __future__ import annotations
 
@@ -167,11 +167,13 @@ class Writer:
         self.kind = (
             "csv"
             if path is None
-            else {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl"}.get(path.suffix.lower(), "")
+            else {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet": "parquet"}.get(
+                path.suffix.lower(), ""
+            )
         )
         if not self.kind:
             raise UsageError(
-                f"unknown output format '{path.suffix if path else ''}'; use .csv, .xlsx or .jsonl",
+                f"unknown output format '{path.suffix if path else ''}'; use .csv, .xlsx, .jsonl or .parquet",
                 field="--output",
             )
         self.tmp: str | None = None
@@ -184,6 +186,11 @@ class Writer:
             dated = [c for c in columns if c.startswith("verdict@") or c == "changes"]
             plain = [c for c in columns if c not in dated]
             self.book = _Sheet([*plain, *(c for c in MACHINE_COLUMNS if c not in plain), *dated])
+        elif self.kind == "parquet":
+            from compliance.inventory.parquet import ParquetTable
+
+            assert self.tmp is not None  # a Parquet file is never written to stdout
+            self.book = ParquetTable(columns, self.tmp)
         else:
             import sys
 
@@ -210,7 +217,7 @@ class Writer:
                     self.book.append(cells)
 
     def commit(self) -> None:
-        if self.kind == "xlsx":
+        if self.kind in ("xlsx", "parquet"):
             self.book.save(self.tmp, self.summary)
         elif self.tmp and self.fh is not None:
             self.fh.close()
@@ -221,5 +228,7 @@ class Writer:
     def abort(self) -> None:
         if self.fh is not None and self.tmp:
             self.fh.close()
+        if self.kind == "parquet" and self.book is not None:
+            self.book.abort()
         if self.tmp:
             Path(self.tmp).unlink(missing_ok=True)
