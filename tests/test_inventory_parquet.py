@@ -162,3 +162,20 @@ def test_a_parquet_output_abandoned_leaves_no_file(tmp_path: Path) -> None:
     writer.write({"id": "INV-1", "destination": "VN", "verdict": "hold"})
     writer.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_parquet_file_is_bad_input_naming_where_with_no_output(tmp_path: Path) -> None:
+    path, out = tmp_path / "stock.parquet", tmp_path / "out.csv"
+    pq.write_table(typed(stock()), path, compression="snappy")
+    # The machine types' page: its compressed bytes overwritten (the footer stays readable).
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(list(stock()).index("machine_type"))
+    start = chunk.data_page_offset + 8
+    data = bytearray(path.read_bytes())
+    data[start : start + 24] = b"\xff" * 24
+    path.write_bytes(bytes(data))
+    result = invoke(str(path), *ARGS, "-o", str(out))
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith(f"error: {path}:") and "the Parquet file is damaged" in message
+    assert "\n" not in message
+    assert not out.exists()

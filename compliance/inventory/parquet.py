@@ -59,6 +59,11 @@ def _cell(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
+def _one_line(exc: BaseException) -> str:
+    """pyarrow's message on one line (its decoders' messages span several)."""
+    return " ".join(str(exc).split())
+
+
 def _is_text(pa: Any, kind: Any) -> bool:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
@@ -78,8 +83,8 @@ def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]
     try:
         table = pa.parquet.ParquetFile(path)
         schema = table.schema_arrow
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"not a readable Parquet file ({exc})", file=path) from None
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError(f"not a readable Parquet file ({_one_line(exc)})", file=path) from None
     if len(schema) > MAX_COLUMNS:
         raise InputError(
             f"the table has {len(schema):,} columns, over the limit of {MAX_COLUMNS:,}", file=path
@@ -111,8 +116,10 @@ def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]
                     except TypeError as exc:
                         raise InputError(f"a value of type {exc} cannot be read as a cell", file=path,
                                          line=line) from None  # fmt: skip
-        except pa.ArrowException as exc:
-            raise InputError(f"the Parquet file is damaged ({exc})", file=path, line=line + 1) from None
+        except (pa.ArrowException, OSError, ValueError) as exc:  # a damaged page: decoding fails
+            raise InputError(
+                f"the Parquet file is damaged from this row on ({_one_line(exc)})", file=path, line=line + 1
+            ) from None
 
     return header, rows()
 
