@@ -1,6 +1,7 @@
 """A byte-level fuzz target over the sample inputs, bounded in count and time.
 
-Each sample manifest (YAML and JSON), the sample registry and a ruleset file are mutated byte by byte
+Each sample manifest (YAML and JSON), the sample registry, the sample stock (as CSV and as a Parquet
+table) and its documents file are mutated byte by byte
 (flips, insertions of hostile bytes, deletions, duplicated and truncated spans) with a fixed seed, so
 a failure reproduces. Every mutant must end in a verdict (exit 0, 1, 3) or bad input (exit 2) with a
 message naming the file: never an internal error, never a traceback."""
@@ -29,8 +30,18 @@ TARGETS = [
     ("manifest", SHIPMENTS / "pact-footprint-v3.json"),
     ("registry", ROOT / "rulesets" / "registries" / "sample-registry.yaml"),
     ("inventory", SHIPMENTS / "inventory" / "stock.csv"),
+    ("parquet", SHIPMENTS / "inventory" / "stock.csv"),  # the stock written as a Parquet table
     ("documents", SHIPMENTS / "inventory" / "documents.yaml"),
 ]
+
+
+def as_parquet(source: Path, folder: Path) -> bytes:
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    path = folder / "stock.parquet"
+    pyarrow.parquet.write_table(pyarrow.csv.read_csv(source), path)
+    return path.read_bytes()
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
@@ -57,14 +68,15 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 @pytest.mark.parametrize(("kind", "source"), TARGETS, ids=lambda x: getattr(x, "name", x))
 def test_mutated_inputs_end_in_a_verdict_or_bad_input(tmp_path: Path, kind: str, source: Path) -> None:
-    rng = random.Random(f"{SEED}:{source.name}")
-    original = source.read_bytes()
+    rng = random.Random(f"{SEED}:parquet" if kind == "parquet" else f"{SEED}:{source.name}")
+    original = as_parquet(source, tmp_path) if kind == "parquet" else source.read_bytes()
+    suffix = ".parquet" if kind == "parquet" else source.suffix
     started = time.monotonic()
     tried = 0
     for n in range(PER_FILE):
         if time.monotonic() - started > SECONDS_PER_FILE:
             break
-        mutant = tmp_path / f"m{n}{source.suffix}"
+        mutant = tmp_path / f"m{n}{suffix}"
         mutant.write_bytes(mutate(original, rng))
         named = mutant  # the file an error must name
         if kind == "manifest":
@@ -77,7 +89,7 @@ def test_mutated_inputs_end_in_a_verdict_or_bad_input(tmp_path: Path, kind: str,
             args = ["check", str(mutant), "--format", "json"]
         elif kind == "registry":
             args = ["check", str(SHIPMENTS / "vn-used-vmc-hold.yaml"), "--registry", str(mutant)]
-        elif kind == "inventory":
+        elif kind in ("inventory", "parquet"):
             docs = SHIPMENTS / "inventory" / "documents.yaml"
             args = [
                 "inventory",
