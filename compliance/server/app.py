@@ -84,7 +84,9 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.judges:
         from compliance.server.judges import Judges
 
-        state.judges = Judges(settings.judges, settings.rulesets_dir, settings.registries)
+        state.judges = Judges(
+            settings.judges, settings.rulesets_dir, settings.registries, settings.database_url
+        )
     if settings.create_schema:  # the one process that starts first: jobs a stopped server left running
         jobs.recover(state.sessions)
 

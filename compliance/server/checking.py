@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.i18n import LANGUAGES
 from compliance.models.decisions import Decision
@@ -19,7 +20,7 @@ from compliance.render.json_format import report_dict
 from compliance.server import store
 from compliance.server.app import State
 from compliance.server.db import CheckRecord, JSONText
-from compliance.server.decision_store import org_decisions
+from compliance.server.decision_store import decisions_of
 from compliance.server.intake import Upload, judge
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, Library
@@ -40,6 +41,26 @@ class Judged:
     #: The report in each language, as JSON text: written once here (a judging process), then
     #: stored and answered as it is.
     reports: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OrganisationDecisions:
+    """An organisation's recorded decisions, read from the database where its check is judged (a
+    judging process, or a worker thread): the server process makes no trip to a worker thread for
+    them before judging."""
+
+    organisation_id: int
+
+
+#: The decisions a check applies: given, or the organisation's own.
+Decisions = Sequence[Decision] | OrganisationDecisions
+
+
+def decisions_for(decisions: Decisions, sessions: sessionmaker[Session]) -> Sequence[Decision]:
+    if not isinstance(decisions, OrganisationDecisions):
+        return decisions
+    with sessions() as session:
+        return decisions_of(session, decisions.organisation_id)
 
 
 def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Sequence[Decision]) -> Judged:
@@ -69,9 +90,11 @@ async def stored_or_checked(
 ) -> tuple[CheckRecord, bool, bytes]:  # fmt: skip
     """The earlier answer under this Idempotency-Key (not made now), or the check judged and stored
     with the answer's bytes."""
-    existing, decisions = await run_in_threadpool(_before, state, caller, key, ignore_decisions)
-    if existing is not None:
-        return existing, False, b""
+    decisions: Decisions = [] if ignore_decisions else OrganisationDecisions(caller.organisation_id)
+    if key:
+        existing = await run_in_threadpool(_earlier, state, caller, key)
+        if existing is not None:
+            return existing, False, b""
     found = await judge_check(state, upload, check, decisions)
     record, body = await run_in_threadpool(_stored, state, caller, found, key, digest, lang)
     return record, True, body
@@ -79,31 +102,27 @@ async def stored_or_checked(
 
 async def check_and_store(
     state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
-    decisions: list[Decision],
+    decisions: Decisions,
 ) -> CheckRecord:  # fmt: skip
     found = await judge_check(state, upload, check, decisions)
     record, _ = await run_in_threadpool(_stored, state, caller, found, key, digest, None)
     return record
 
 
-async def judge_check(
-    state: State, upload: Upload, check: CheckRequest, decisions: Sequence[Decision]
-) -> Judged:
+async def judge_check(state: State, upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
     if state.judges is not None:
         return await state.judges.judge(upload, check, decisions)
     async with state.judging:  # in this process's threads: two at a time, the rest in order
-        return await run_in_threadpool(judged, upload, check, state.library, decisions)
+        return await run_in_threadpool(_judged_in_thread, state, upload, check, decisions)
 
 
-def _before(
-    state: State, caller: Caller, key: str | None, ignore_decisions: bool
-) -> tuple[CheckRecord | None, list[Decision]]:
-    if key:
-        with state.sessions() as session:
-            existing = store.by_idempotency(session, caller.organisation_id, key)
-        if existing is not None:
-            return existing, []
-    return None, [] if ignore_decisions else org_decisions(state, caller)
+def _judged_in_thread(state: State, upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
+    return judged(upload, check, state.library, decisions_for(decisions, state.sessions))
+
+
+def _earlier(state: State, caller: Caller, key: str) -> CheckRecord | None:
+    with state.sessions() as session:
+        return store.by_idempotency(session, caller.organisation_id, key)
 
 
 def _stored(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from compliance.models.decisions import Decision
 from compliance.server import store
@@ -32,8 +33,13 @@ def add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> No
 
 def org_decisions(state: State, caller: Caller) -> list[Decision]:
     with state.sessions() as session:
-        rows = session.scalars(
-            select(DecisionRecord.decision).where(DecisionRecord.organisation_id == caller.organisation_id)
-            .order_by(DecisionRecord.created_at, DecisionRecord.id)
-        )  # fmt: skip
-        return [Decision.model_validate(r) for r in rows]
+        return decisions_of(session, caller.organisation_id)
+
+
+def decisions_of(session: Session, organisation_id: int) -> list[Decision]:
+    """An organisation's decisions, in the order they were recorded."""
+    rows = session.scalars(
+        select(DecisionRecord.decision).where(DecisionRecord.organisation_id == organisation_id)
+        .order_by(DecisionRecord.created_at, DecisionRecord.id)
+    )  # fmt: skip
+    return [Decision.model_validate(r) for r in rows]

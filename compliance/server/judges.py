@@ -6,8 +6,9 @@ connections (uvicorn's workers) split the clients unevenly: a client's connectio
 process that accepted it, and one process accepting twenty connections in a burst leaves the other
 idle while its own clients wait (measured: four clients answered in 57 ms, sixteen in 237 ms). So
 one server process takes every request and hands each check to a pool of judging processes, one
-queue for all: each check waits only for those that came before it. The server process stores the
-check and answers.
+queue for all: each check waits only for those that came before it. A judging process reads the
+organisation's decisions from the database itself (the server process makes no trip to a worker
+thread for them); the server process stores the check and answers.
 
 With no judging process (``Settings.judges == 0``, an app embedded in a test or a script) checks
 are judged in the server's own threads, two at a time.
@@ -22,23 +23,26 @@ import multiprocessing.connection
 import os
 import signal
 import threading
-from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from compliance.models.decisions import Decision
-from compliance.server.checking import Judged, judged
+from sqlalchemy.orm import Session, sessionmaker
+
+from compliance.server.checking import Decisions, Judged, OrganisationDecisions, decisions_for, judged
+from compliance.server.db import open_engine
 from compliance.server.intake import Upload
 from compliance.service import CheckRequest, Library
 
 #: The rulesets and registry of a judging process, loaded when it starts.
 _LIBRARY: Library | None = None
+#: Its sessions on the server's database (to read an organisation's decisions).
+_SESSIONS: sessionmaker[Session] | None = None
 
 
-def _start(rulesets_dir: Path | None, registries: list[Path]) -> None:
-    global _LIBRARY
+def _start(rulesets_dir: Path | None, registries: list[Path], database_url: str) -> None:
+    global _LIBRARY, _SESSIONS
     # A polite stop (SIGTERM to the server's process group) drains the requests in flight: the
     # server process waits for their checks, so a judging process must not die first. It ends when
     # the server shuts the pool down, or when the server is gone (its queue closes).
@@ -50,6 +54,7 @@ def _start(rulesets_dir: Path | None, registries: list[Path]) -> None:
     if parent is not None:
         threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
     _LIBRARY = Library.load(rulesets_dir, registries)
+    _SESSIONS = sessionmaker(open_engine(database_url), expire_on_commit=False)
     # What a judging process loaded stays for its life: kept out of the collector's scans, which
     # otherwise walk the rulesets and the engine's compiled rules again on every full collection.
     gc.freeze()
@@ -60,17 +65,19 @@ def _end_with(sentinel: int) -> None:
     os._exit(0)
 
 
-def _judge_here(upload: Upload, check: CheckRequest, decisions: Sequence[Decision]) -> Judged:
-    assert _LIBRARY is not None
-    return judged(upload, check, _LIBRARY, decisions)
+def _judge_here(upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
+    assert _LIBRARY is not None and _SESSIONS is not None
+    return judged(upload, check, _LIBRARY, decisions_for(decisions, _SESSIONS))
 
 
 class Judges:
     """The pool of judging processes (started on first use, started again if one dies)."""
 
-    def __init__(self, processes: int, rulesets_dir: Path | None, registries: list[Path]) -> None:
+    def __init__(
+        self, processes: int, rulesets_dir: Path | None, registries: list[Path], database_url: str
+    ) -> None:
         self.processes = processes
-        self._args = (rulesets_dir, registries)
+        self._args = (rulesets_dir, registries, database_url)
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[bool]] = []
         self._lock = threading.Lock()
@@ -93,8 +100,8 @@ class Judges:
         for f in self._warming:
             f.result()
 
-    async def judge(self, upload: Upload, check: CheckRequest, decisions: Sequence[Decision]) -> Judged:
-        args = (upload, check, list(decisions))
+    async def judge(self, upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
+        args = (upload, check, decisions if isinstance(decisions, OrganisationDecisions) else list(decisions))
         pool = self._current()
         try:
             future = pool.submit(_judge_here, *args)
