@@ -221,8 +221,11 @@ STOCK = SHIPMENTS / "inventory" / "stock.csv"
 DOCS = SHIPMENTS / "inventory" / "documents.yaml"
 
 
-def submit_inventory(server: Served, org: str = A, **params: object) -> httpx.Response:
-    files = [("inventory", (STOCK.name, STOCK.read_bytes(), "text/csv")),
+def submit_inventory(
+    server: Served, org: str = A, inventory: tuple[str, bytes] | None = None, **params: object
+) -> httpx.Response:
+    name, data = inventory or (STOCK.name, STOCK.read_bytes())
+    files = [("inventory", (name, data, "application/octet-stream")),
              ("documents", (DOCS.name, DOCS.read_bytes(), "application/yaml"))]  # fmt: skip
     with server.client(org) as c:
         return c.post("/v1/inventories", files=files, params=params)
@@ -262,6 +265,27 @@ def test_an_inventory_job_gives_the_clis_verdicts_in_every_format(api: Served, t
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 15 and rows[1][0] == "INV-001"  # a header and 14 verdict rows
     assert len(book.worksheets) == 2  # and the summary sheet
+
+
+def test_a_parquet_inventory_job_gives_the_verdicts_of_its_csv(api: Served, tmp_path: Path) -> None:
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    table = tmp_path / "stock.parquet"
+    pyarrow.parquet.write_table(
+        pyarrow.csv.read_csv(STOCK, convert_options=pyarrow.csv.ConvertOptions(strings_can_be_null=False,
+                             column_types={"hs_code": pyarrow.string(), "manufactured": pyarrow.string()})),
+        table,
+    )  # fmt: skip
+    params = {"destination": ["VN", "TH"], "as_of": ["2026-07-01"]}
+    jobs = [
+        wait_done(api, submit_inventory(api, inventory=inventory, **params).json()["id"])
+        for inventory in ((STOCK.name, STOCK.read_bytes()), (table.name, table.read_bytes()))
+    ]
+    assert [j["status"] for j in jobs] == ["done", "done"], jobs
+    with api.client(A) as c:
+        csv_result, parquet_result = (c.get(f"/v1/inventories/{j['id']}/result.csv").content for j in jobs)
+    assert parquet_result == csv_result and csv_result.count(b"\n") == 15
 
 
 def test_inventory_jobs_are_private_and_checked_on_submission(api: Served) -> None:

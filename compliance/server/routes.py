@@ -264,8 +264,9 @@ async def post_inventory(
     sheet: str | None = None,
     ignore_decisions: bool = False,
 ) -> Response:
-    """Judge an inventory (multipart: an `inventory` CSV or XLSX file, optionally a `documents` YAML
-    file) in the background: 202 and the job; its progress and result at `/v1/inventories/{id}`."""
+    """Judge an inventory (multipart: an `inventory` CSV, XLSX or Parquet file, optionally a
+    `documents` YAML file) in the background: 202 and the job; its progress and result at
+    `/v1/inventories/{id}`."""
     state = state_of(request)
     caller = await run_in_threadpool(caller_of, request)
     declared = request.headers.get("content-length")
@@ -283,7 +284,7 @@ async def post_inventory(
         raise Problem(422, "Unprocessable request", "the upload has no file field named 'inventory'")
     upload = files["inventory"]
     name = safe_name(upload.filename, "inventory.csv")
-    if Path(name).suffix.lower() not in (".csv", ".xlsx"):
+    if Path(name).suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         name += ".csv"
     documents = await files["documents"].read() if "documents" in files else None
     options = JobOptions.parse(
