@@ -179,3 +179,20 @@ def test_a_damaged_parquet_file_is_bad_input_naming_where_with_no_output(tmp_pat
     assert message.startswith(f"error: {path}:") and "the Parquet file is damaged" in message
     assert "\n" not in message
     assert not out.exists()
+
+
+def test_a_cell_longer_than_a_csv_field_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # Five hundred copies of a megabyte of text compress to a few kilobytes: a bomb, not an inventory.
+    columns = {c: v[:1] * 500 for c, v in stock().items()}
+    columns["warehouse"] = ["x" * 1_000_000] * 500
+    path = tmp_path / "stock.parquet"
+    pq.write_table(typed(columns), path)
+    assert path.stat().st_size < 200_000
+    result = invoke(str(path), *ARGS)
+    assert result.exit_code == 2
+    assert f"{path}:2: column 'warehouse': a cell longer than 131,072 bytes" in result.stderr
+    lists = pa.array([["D1"], ["D" * 200_000]], pa.list_(pa.string()))
+    two = typed({c: v[:2] for c, v in stock().items()})
+    pq.write_table(two.set_column(list(stock()).index("documents"), "documents", lists), path)
+    result = invoke(str(path), *ARGS)
+    assert result.exit_code == 2 and f"{path}:3: column 'documents': a cell longer" in result.stderr

@@ -24,6 +24,12 @@ _TEXT_ONLY = ("hs_code", "documents")
 MAX_COLUMNS = 1000
 #: Rows written to the output file at once (one row group each).
 _BATCH = 20_000
+#: Rows decoded at once when reading.
+_READ_BATCH = 128
+#: The longest cell, in bytes: a CSV field's limit (Python's csv module refuses longer ones). Parquet
+#: compresses a long repeated text to almost nothing: without a limit, a small file could unpack
+#: into gigabytes of cells.
+MAX_CELL = 131_072
 
 
 def _pyarrow(file: Path | str) -> Any:
@@ -76,7 +82,6 @@ def _is_list_of_text(pa: Any, kind: Any) -> bool:
 
 def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and the rows as (line, cells), streamed a batch at a time."""
-    from compliance.inventory.model import CHUNK
     from compliance.inventory.read import check_header
 
     pa = _pyarrow(path)
@@ -107,7 +112,10 @@ def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]
     def rows() -> Iterator[tuple[int, list[str]]]:
         line = 1
         try:
-            for batch in table.iter_batches(batch_size=CHUNK):
+            # Small batches: a batch's cells are decoded before they can be measured, so what a
+            # hostile file can make the reader hold is this many of its longest cells.
+            for batch in table.iter_batches(batch_size=_READ_BATCH):
+                _check_cells(pa, header, batch, path, line)
                 columns = [column.to_pylist() for column in batch.columns]
                 for cells in zip(*columns, strict=True):
                     line += 1
@@ -122,6 +130,38 @@ def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]
             ) from None
 
     return header, rows()
+
+
+def _check_cells(pa: Any, header: list[str], batch: Any, path: Path, line: int) -> None:
+    """No cell of the batch (whose first row is on ``line`` + 1) longer than `MAX_CELL`, checked on
+    the columns before any cell becomes a Python string."""
+    import pyarrow.compute as pc
+
+    for name, column in zip(header, batch.columns, strict=False):
+        if pa.types.is_dictionary(column.type):
+            column = column.dictionary_decode()
+        kind = column.type
+        if _is_list_of_text(pa, kind):
+            texts = pc.list_flatten(column)
+            if len(texts) and (pc.max(pc.binary_length(texts)).as_py() or 0) > MAX_CELL:
+                # The ids joined make the cell; the row named is the first with one id that long.
+                rows = column.to_pylist()
+                at = next(
+                    i for i, ids in enumerate(rows) if any(len(v.encode()) > MAX_CELL for v in ids or [])
+                )
+                raise _too_long(name, path, line + at + 1)
+            continue
+        if not _is_text(pa, kind):
+            continue
+        lengths = pc.binary_length(column)
+        if (pc.max(lengths).as_py() or 0) > MAX_CELL:
+            at = pc.index(pc.greater(lengths, MAX_CELL), True).as_py()
+            raise _too_long(name, path, line + at + 1)
+
+
+def _too_long(name: str, path: Path, line: int) -> InputError:
+    return InputError(f"column '{name}': a cell longer than {MAX_CELL:,} bytes (a CSV field's limit)",
+                      file=path, line=line)  # fmt: skip
 
 
 class ParquetTable:
