@@ -141,7 +141,7 @@ def test_a_decision_recorded_on_the_page_clears_the_next_check(page: Any, site: 
 def test_an_inventory_runs_to_its_result_and_the_rulesets_page(page: Any, site: Served) -> None:
     page.goto(site.url + "/inventories/new")
     accessible(page, "new-inventory")
-    page.get_by_label("Stock file (CSV or XLSX, one row per machine)").set_input_files(
+    page.get_by_label("Stock file (CSV, XLSX or Parquet, one row per machine)").set_input_files(
         str(SHIPMENTS / "inventory" / "stock.csv"))  # fmt: skip
     page.get_by_label("Documents file (YAML, optional)").set_input_files(
         str(SHIPMENTS / "inventory" / "documents.yaml")

@@ -1,4 +1,4 @@
-"""Bulk runs: a whole inventory (CSV or XLSX) against several destinations and as-of dates.
+"""Bulk runs: a whole inventory (CSV, XLSX or Parquet) against several destinations and as-of dates.
 
 Rows stream in and out in input order; every input row yields exactly one output row per
 destination, malformed rows included (verdict ``error``, the reason naming the column). Each row is

@@ -97,7 +97,7 @@ def read_source(path: Path, sheet: str | None = None) -> Source:
     if not path.exists():
         raise InputError("file not found", file=path)
     if not path.is_file():
-        raise InputError("is not a regular file; expected a CSV or XLSX file", file=path)
+        raise InputError("is not a regular file; expected a CSV, XLSX or Parquet file", file=path)
     if suffix == ".xlsx":
         return _read_xlsx(path, sheet)
     if sheet is not None:
