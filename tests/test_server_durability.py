@@ -8,6 +8,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -183,28 +185,9 @@ def _judging_processes(pid: int) -> list[int]:
     return found
 
 
-def test_checks_are_judged_in_processes_of_their_own_and_one_that_dies_is_replaced(
-    database_url: str, tmp_path: Path
-) -> None:
-    tokens = make_tokens(database_url, "Judged Ltd")
-    with served(database_url, "--rate", "0", "--workers", "2", cwd=tmp_path) as server:
-        server.tokens = tokens
-        with server.client("Judged Ltd") as c:
-            assert c.post("/v1/checks", content=BODY, headers=YAML).status_code == 201
-            judging = _judging_processes(server.process.pid)
-            assert len(judging) == 2
-            os.kill(judging[0], signal.SIGKILL)  # as a fault in the engine's C code would
-            time.sleep(0.5)
-            codes = [c.post("/v1/checks", content=BODY, headers=YAML).status_code for _ in range(3)]
-            assert codes == [201, 201, 201]
-            deadline = time.monotonic() + 10  # the broken pool's other process is ended, a new pool of two
-            while len(_judging_processes(server.process.pid)) != 2 and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert len(_judging_processes(server.process.pid)) == 2
-            assert len(c.get("/v1/checks").json()["items"]) == 4
-
-
-def test_judging_processes_end_with_a_server_killed_outright(database_url: str, tmp_path: Path) -> None:
+@contextmanager
+def _two_judges(database_url: str, tmp_path: Path) -> Iterator[tuple[Served, list[int]]]:
+    """A server with two judging processes that has judged a check; its judging processes' ids."""
     tokens = make_tokens(database_url, "Judged Ltd")
     with served(database_url, "--rate", "0", "--workers", "2", cwd=tmp_path) as server:
         server.tokens = tokens
@@ -212,6 +195,26 @@ def test_judging_processes_end_with_a_server_killed_outright(database_url: str, 
             assert c.post("/v1/checks", content=BODY, headers=YAML).status_code == 201
         judging = _judging_processes(server.process.pid)
         assert len(judging) == 2
+        yield server, judging
+
+
+def test_checks_are_judged_in_processes_of_their_own_and_one_that_dies_is_replaced(
+    database_url: str, tmp_path: Path
+) -> None:
+    with _two_judges(database_url, tmp_path) as (server, judging), server.client("Judged Ltd") as c:
+        os.kill(judging[0], signal.SIGKILL)  # as a fault in the engine's C code would
+        time.sleep(0.5)
+        codes = [c.post("/v1/checks", content=BODY, headers=YAML).status_code for _ in range(3)]
+        assert codes == [201, 201, 201]
+        deadline = time.monotonic() + 10  # the broken pool's other process is ended, a new pool of two
+        while len(_judging_processes(server.process.pid)) != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_judging_processes(server.process.pid)) == 2
+        assert len(c.get("/v1/checks").json()["items"]) == 4
+
+
+def test_judging_processes_end_with_a_server_killed_outright(database_url: str, tmp_path: Path) -> None:
+    with _two_judges(database_url, tmp_path) as (server, judging):
         # The server alone, as the kernel's OOM killer would: no shutdown of its pool.
         [server_process] = [
             int(c) for task in Path(f"/proc/{server.process.pid}/task").iterdir()

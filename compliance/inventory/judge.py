@@ -239,9 +239,7 @@ class Judge:
     def judge_one(
         self, item: Item, docs: list[Document], destination: str, day: dt.date, known: tuple[object, ...]
     ) -> Outcome:
-        self._made_by(item, day)
-        if self.parts is not None:
-            return self.parts.outcomes(item, docs, [destination], day)[0]
+        """A row judged whole, as a one-item `check` (with decisions, or without the fast path)."""
         # A decision may name the inventory line (inventory/ROW-ID): then the row's id is part of the key.
         key = (*known, destination, day, item.id if self.ledger else None) if self.fast else None
         if key is not None and key in self.results:
@@ -322,29 +320,25 @@ class Judge:
         )
         several = len(self.days) > 1
         row_id = row.values.get("id") or ""
-        # Judged by parts: each day's outcomes for every destination at once (what they share of the
-        # row is looked up once).
-        by_day: list[list[Outcome]] | None = None
-        if item is not None and self.parts is not None:
+        if item is not None:
             try:
-                for day in self.days:
+                for day in self.days:  # an error of the row, for every destination
                     self._made_by(item, day)
             except RowError as exc:
                 item, error = None, str(exc)
-            else:
-                by_day = [self.parts.outcomes(item, docs, self.destinations, day) for day in self.days]
+        # Each day's outcomes for every destination (by parts: what the destinations share of the row
+        # is looked up once).
+        by_day: list[list[Outcome]] = []
+        if item is not None and self.parts is not None:
+            by_day = [self.parts.outcomes(item, docs, self.destinations, day) for day in self.days]
+        elif item is not None:
+            by_day = [
+                [self.judge_one(item, docs, d, day, known) for d in self.destinations] for day in self.days
+            ]
         for i, destination in enumerate(self.destinations):
-            outcomes: list[Outcome] = []
-            row_error = error
-            if by_day is not None:
-                outcomes = [day_outcomes[i] for day_outcomes in by_day]
-            elif item is not None:
-                try:
-                    outcomes = [self.judge_one(item, docs, destination, day, known) for day in self.days]
-                except RowError as exc:
-                    row_error = str(exc)
-            if row_error:
-                line = [row_id, destination, "error", "", row_error]
+            outcomes = [day_outcomes[i] for day_outcomes in by_day]
+            if error:
+                line = [row_id, destination, "error", "", error]
                 if several:
                     line += ["error"] * len(self.days) + [""]
             else:

@@ -50,8 +50,8 @@ class Layout:
     kept: tuple[str, ...]
 
 
-#: Output rows encoded for the file: CSV or JSON Lines text as UTF-8, or (XLSX) the rows' cells by
-#: column, which the sheet types and styles as it writes them.
+#: Output rows encoded for the file: CSV or JSON Lines text as UTF-8, or (XLSX, Parquet) the rows'
+#: cells by column, which the sheet types and styles, or the table gathers into columns.
 Block = bytes | list[dict[str, str]]
 
 
