@@ -196,3 +196,13 @@ def test_a_cell_longer_than_a_csv_field_is_refused_before_it_is_read(tmp_path: P
     pq.write_table(two.set_column(list(stock()).index("documents"), "documents", lists), path)
     result = invoke(str(path), *ARGS)
     assert result.exit_code == 2 and f"{path}:3: column 'documents': a cell longer" in result.stderr
+
+
+def test_a_row_of_nulls_is_skipped_as_its_csv_export_skips_it(tmp_path: Path) -> None:
+    columns = {c: v[:2] for c, v in stock().items()}
+    table = typed(columns)
+    blank = pa.table({name: pa.nulls(1, table.schema.field(name).type) for name in table.column_names})
+    path = tmp_path / "stock.parquet"
+    pq.write_table(pa.concat_tables([table.slice(0, 1), blank, table.slice(1, 1)]), path)
+    rows = list(csv.DictReader(io.StringIO(invoke(str(path), *ARGS).stdout)))
+    assert [r["id"] for r in rows] == [columns["id"][0]] * 2 + [columns["id"][1]] * 2

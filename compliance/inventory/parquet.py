@@ -117,13 +117,15 @@ def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]
             for batch in table.iter_batches(batch_size=_READ_BATCH):
                 _check_cells(pa, header, batch, path, line)
                 columns = [column.to_pylist() for column in batch.columns]
-                for cells in zip(*columns, strict=True):
+                for values in zip(*columns, strict=True):
                     line += 1
                     try:
-                        yield line, [_cell(v) for v in cells]
+                        cells = [_cell(v) for v in values]
                     except TypeError as exc:
                         raise InputError(f"a value of type {exc} cannot be read as a cell", file=path,
                                          line=line) from None  # fmt: skip
+                    if "".join(cells).strip():  # a row of empty cells is no row, as in the CSV
+                        yield line, cells
         except (pa.ArrowException, OSError, ValueError) as exc:  # a damaged page: decoding fails
             raise InputError(
                 f"the Parquet file is damaged from this row on ({_one_line(exc)})", file=path, line=line + 1
