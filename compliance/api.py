@@ -8,9 +8,12 @@ from typing import Protocol
 
 from compliance import __version__
 from compliance.applicability import applicability, covers_destination
+from compliance.coverage import coverage
 from compliance.decide import Ledger
 from compliance.facts import ItemFacts, ShipmentFacts, derive
 from compliance.i18n import N_
+from compliance.inputs import shipped_not_judged
+from compliance.models.coverage import Topic
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
@@ -18,6 +21,7 @@ from compliance.models.report import (
     ContainerResult,
     ItemResult,
     MissingDocument,
+    RegistryInfo,
     Report,
     RulesetInfo,
     RulesetResult,
@@ -86,16 +90,19 @@ def _judge_item(
     ledger: Ledger | None = None,
 ) -> list[RulesetResult]:
     answers = evaluator.evaluate(program, facts) if program.versions else frozenset()
-    out: list[RulesetResult] = []
-    for ruleset, version in chosen:
+    results: dict[str, RulesetResult] = {}
+    # A version that yields to another ruleset (Decision 18 to Decree 66's route for remanufactured
+    # goods) is judged after it: that ruleset's result decides whether it applies.
+    for ruleset, version in sorted(chosen, key=lambda c: bool(c[1] and c[1].scope.yields_to)):
         if version is None:
-            out.append(not_in_force(ruleset, facts.as_of))
+            results[ruleset.id] = not_in_force(ruleset, facts.as_of)
             continue
         ctx = Context(
-            ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", ledger
-        )
-        out.append(ruleset_result(ctx, answers))
-    return out
+            ruleset, version, shipment_facts.shipment, facts, f"{ruleset.id}@{version.version}", ledger,
+            routes=results, registry=shipment_facts.registry,
+        )  # fmt: skip
+        results[ruleset.id] = ruleset_result(ctx, answers)
+    return [results[ruleset.id] for ruleset, _ in chosen]
 
 
 def check(
@@ -110,13 +117,15 @@ def check(
     rulesets_sha256: str | None = None,
     decisions: Sequence[Decision] = (),
     ledger: Ledger | None = None,
+    not_judged: Sequence[Topic] | None = None,
 ) -> Report:
     """Judge every item of a manifest against the rulesets, as of a day (default: arrival date).
 
     The report's sentences are phrases (codes and parameters, in no language): a renderer puts them
     in words (`compliance.render.words.localize`). ``produced_at`` (when the report is made, for its
     header and the late order-by dates) is the caller's to give, so that a report stays a pure
-    function of its inputs."""
+    function of its inputs. ``not_judged``: what no ruleset judges (default: the shipped list), named in
+    the report's coverage beside the rulesets judged."""
     rulesets_sha256 = rulesets_sha256 or rulesets_digest(rulesets)
     # A caller judging many manifests with the same decisions (an inventory) keeps one ledger for all.
     ledger = ledger or (Ledger(tuple(decisions)) if decisions else None)
@@ -190,7 +199,17 @@ def check(
             for rs, v in chosen
         ],  # fmt: skip
         registry_sources=registry.sources,
+        registries=[
+            RegistryInfo(source=src, published=day_.isoformat() if day_ else None)
+            for src, day_ in zip(registry.sources, registry.published, strict=False)
+        ],
         registry_is_sample=registry.is_sample,
+        coverage=[
+            coverage(
+                rulesets, shipment.destination, day,
+                shipped_not_judged() if not_judged is None else not_judged, tender=tender is not None,
+            )
+        ],  # fmt: skip
         warnings=([ARRIVAL_PASSED(day=shipment.arrival_date.isoformat())] if arrival_passed else [])
         + registry_warnings(registry)
         + (ledger.unused_warnings() if ledger else []),

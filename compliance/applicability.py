@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from compliance.facts import ItemFacts
 from compliance.i18n import N_
 from compliance.models.manifest import Shipment
+from compliance.models.report import RulesetResult
 from compliance.models.ruleset import Ruleset, Version
-from compliance.phrases import Phrase, Template, join, number, word
+from compliance.phrases import Phrase, Template, join, number, text, word
 from compliance.vocab import Condition
 
 YEARS = Template("years", N_("{count} years"))
@@ -40,13 +42,27 @@ SIMILAR = Template(
     N_("{type} is not named ({types}), but the rule also covers 'similar equipment'"),
 )
 OTHER_TYPE = Template("scope-machine-type", N_("the rule covers {types}; this item is a {type}"))
+OTHER_ORIGIN = Template(
+    "scope-origin", N_("the rule covers goods from {countries}; this machine comes from {origin}")
+)
+ROUTE_TAKEN = Template(
+    "scope-route-taken",
+    N_("{ruleset} gives this machine a route of its own and clears it: it is not judged under this rule"),
+)
+ROUTE_OPEN = Template(
+    "scope-route-open",
+    N_("this rule applies only if the machine does not qualify under {ruleset}, which a person must decide"),
+)
 
 
 @dataclass(frozen=True)
 class Applicability:
     applies: bool
-    #: When it applies but a person must decide whether it really does (verdict at least review).
+    #: When it applies but a person must decide whether it really does (verdict at least review; its
+    #: unmet blocking requirements go to a person too).
     uncertain: Phrase | None = None
+    #: A question the scope leaves open that blocks a clear but not a hold (verdict at least review).
+    question: Phrase | None = None
     #: Why it does not apply.
     reason: Phrase | None = None
 
@@ -75,8 +91,21 @@ def covers_destination(ruleset: Ruleset, shipment: Shipment) -> bool:
     return False
 
 
-def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts: ItemFacts) -> Applicability:
-    """Judge a version's scope for one item on the facts' as-of date."""
+def origin_of(facts: ItemFacts, shipment: Shipment) -> str:
+    """Where a machine comes from, for a rule that covers some origins: its country of manufacture,
+    else the country the shipment leaves from."""
+    return facts.item.country_of_manufacture or shipment.origin
+
+
+def applicability(
+    ruleset: Ruleset,
+    version: Version,
+    shipment: Shipment,
+    facts: ItemFacts,
+    routes: Mapping[str, RulesetResult] | None = None,
+) -> Applicability:
+    """Judge a version's scope for one item on the facts' as-of date. ``routes`` holds the results,
+    for the same item, of the rulesets this version yields to (`Scope.yields_to`)."""
     scope = version.scope
     item = facts.item
     if scope.requires_tender and shipment.tender is None:
@@ -110,9 +139,34 @@ def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts:
             False,
             reason=OTHER_PROCEDURE(procedure=item.customs_procedure.value, covered=covered),
         )
+    if scope.origins is not None and origin_of(facts, shipment) not in scope.origins:
+        return Applicability(
+            False,
+            reason=OTHER_ORIGIN(countries=", ".join(scope.origins), origin=origin_of(facts, shipment)),
+        )
     uncertain: list[Phrase] = []
+    for other in scope.yields_to:
+        route = (routes or {}).get(other)
+        if route is None or not route.applies:
+            continue
+        if route.verdict == "clear":
+            return Applicability(False, reason=ROUTE_TAKEN(ruleset=other))
+        if route.verdict == "review":
+            uncertain.append(ROUTE_OPEN(ruleset=other))
     if procedure == "review":
         uncertain.append(PROCEDURE_OPEN(procedure=item.customs_procedure.value))
+    if scope.review is not None and (
+        scope.review_conditions is None or _condition_in(item.condition, item.is_used, scope.review_conditions)
+    ):
+        uncertain.append(text(scope.review))
+    questions: list[Phrase] = []
+    if scope.open_question is not None:
+        questions.append(text(scope.open_question))
+    if scope.hs_listed is not None and not (
+        item.hs_digits and any(item.hs_digits.startswith(p) for p in scope.hs_listed)
+    ):
+        assert scope.hs_unlisted_review is not None
+        questions.append(text(scope.hs_unlisted_review))
     typed = scope.machine_types is None or item.machine_type in scope.machine_types
     if scope.age is not None:
         n = scope.age.over_years
@@ -130,7 +184,17 @@ def applicability(ruleset: Ruleset, version: Version, shipment: Shipment, facts:
             uncertain.append(SIMILAR(type=word("machine_type", item.machine_type.value), types=types))
     elif not typed:
         return Applicability(False, reason=_type_reason(version, facts))
-    return Applicability(True, uncertain=_joined(uncertain))
+    return Applicability(True, uncertain=_joined(uncertain), question=_joined(questions))
+
+
+def _condition_in(condition: Condition, used: bool, conditions: list[Condition]) -> bool:
+    """A condition named, or ``used`` named for any machine that counts as used."""
+    return condition in conditions or (used and Condition.USED in conditions)
+
+
+def open_reason(app: Applicability) -> Phrase | None:
+    """What a person must decide about the scope, in one phrase (the ruleset's reason)."""
+    return _joined([p for p in (app.uncertain, app.question) if p is not None])
 
 
 def _joined(phrases: list[Phrase]) -> Phrase | None:

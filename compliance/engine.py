@@ -41,7 +41,7 @@ Sink = list[Answer]
 
 SCALAR_FIELDS = (
     "transport_destination", "issuer_role", "delivery", "legalised", "primary_data_share", "software_version",
-    "issuer", "functional_unit", "system_boundary",
+    "issuer", "functional_unit", "system_boundary", "remanufacturer_code", "preference",
 )  # fmt: skip
 PRESENCE_FIELDS = (*SCALAR_FIELDS, "sensors", "protocols", "valid_until", "issued")
 

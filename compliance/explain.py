@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from compliance.api import Evaluator, check, default_evaluator
-from compliance.applicability import applicability
+from compliance.applicability import applicability, open_reason
 from compliance.checks import kind_of
 from compliance.checks.base import flow
 from compliance.facts import DocumentFacts, ItemFacts, derive
@@ -111,8 +111,10 @@ def explain(
         if version is None or not rs_result.applies:
             out.append(f"  does not apply: {_en(rs_result.reason)}")
             continue
+        # The scope as judged (a route another ruleset gives is in the result's reason).
         app = applicability(rs, version, manifest.shipment, facts)
-        out.append(f"  applies{f' (uncertain: {_en(app.uncertain)})' if app.uncertain else ''}")
+        open_ = rs_result.reason if rs_result.reason is not None else open_reason(app)
+        out.append(f"  applies{f' (open: {_en(open_)})' if open_ else ''}")
         for req, req_result in zip(version.requirements, rs_result.requirements, strict=True):
             key = requirement_key(rs, version, req)
             mine = [a for a in answers if a.key == key]

@@ -149,6 +149,8 @@ class ShipmentFacts:
     shipment: Shipment
     as_of: dt.date
     items: tuple[ItemFacts, ...]
+    #: The accreditation data the items' documents were looked up in.
+    registry: Registry | None = None
 
 
 #: Registry statuses, named in sentences in the user's language.
@@ -259,4 +261,4 @@ def derive(manifest: Manifest, registry: Registry, as_of: dt.date) -> ShipmentFa
         )
         for item in manifest.items
     )
-    return ShipmentFacts(shipment=manifest.shipment, as_of=as_of, items=items)
+    return ShipmentFacts(shipment=manifest.shipment, as_of=as_of, items=items, registry=registry)

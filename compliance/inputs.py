@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.errors import InputError, RulesetError, UsageError
 from compliance.loading import DEFAULT_MAX_BYTES, Located, load_file
+from compliance.models.coverage import CoverageFile, Topic
 from compliance.models.decisions import Decision, DecisionsFile
 from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Accreditation, Registry, RegistryFile
 from compliance.models.ruleset import Ruleset, without_drafts
 from compliance.pact import merge_footprint
-from compliance.resources import DEFAULT_RULESETS, SAMPLE_REGISTRY
+from compliance.resources import DEFAULT_RULESETS, NOT_JUDGED, SAMPLE_REGISTRY
 from compliance.ruleset_lint import static_problems
 from compliance.validation import InputErrors, validate
 
@@ -141,17 +143,26 @@ def load_registry(paths: list[Path]) -> Registry:
     origin: dict[str, str] = {}
     overridden: list[tuple[str, str, str]] = []
     is_sample = False
+    published: list[dt.date | None] = []
     for path in files:
         reg = validate(RegistryFile, load_file(path))
         is_sample = is_sample or reg.sample or sample
+        published.append(reg.published)
         for acc in reg.accreditations:
             if acc.id in entries:
                 overridden.append((acc.id, origin[acc.id], str(path)))
             entries[acc.id] = acc
             origin[acc.id] = str(path)
     return Registry(
-        entries=entries, sources=[str(p) for p in files], is_sample=is_sample, overridden=overridden
+        entries=entries, sources=[str(p) for p in files], is_sample=is_sample, overridden=overridden,
+        published=published,
     )
+
+
+@functools.cache
+def shipped_not_judged() -> tuple[Topic, ...]:
+    """What no shipped ruleset judges (the product's own data, read once per process)."""
+    return tuple(validate(CoverageFile, load_file(NOT_JUDGED)).not_judged)
 
 
 def load_ruleset(path: Path) -> Ruleset:

@@ -32,6 +32,11 @@ DOCUMENT_TYPE: dict[str, str] = {
     "packing_list": N_("Packing list"),
     "bill_of_lading": N_("Bill of lading"),
     "certificate_of_origin": N_("Certificate of origin"),
+    "eu_declaration_of_conformity": N_("EU declaration of conformity"),
+    "instructions": N_("Instructions for use and safety information"),
+    "marking_record": N_("Record of the machine's markings (plate, labels)"),
+    "remanufactured_goods_certificate": N_("Certificate of eligibility as remanufactured goods"),
+    "import_approval": N_("Import approval"),
 }
 
 MACHINE_TYPE: dict[str, str] = {
@@ -46,7 +51,9 @@ MACHINE_TYPE: dict[str, str] = {
     "other_machine_tool": N_("other machine tool"),
 }
 
-CONDITION: dict[str, str] = {"new": N_("new"), "used": N_("used"), "refurbished": N_("refurbished")}
+CONDITION: dict[str, str] = {
+    "new": N_("new"), "used": N_("used"), "refurbished": N_("refurbished"), "remanufactured": N_("remanufactured"),
+}  # fmt: skip
 
 SOURCE_CONFIDENCE: dict[str, str] = {
     "official": N_("official text"),

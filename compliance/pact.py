@@ -28,6 +28,22 @@ def _date(value: Any, path: Path, field: str) -> dt.date | None:
         raise InputError(f"'{value}' is not an ISO 8601 date-time", file=path, field=field) from None
 
 
+def _instant(value: Any, path: Path, field: str) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"'{value}' is not an ISO 8601 date-time", file=path, field=field) from None
+
+
+def last_valid_day(end: dt.datetime) -> dt.date:
+    """The last day a footprint is valid on, from PACT's exclusive end instant: valid up to, not on,
+    that instant, so an end at midnight (in the offset it is written in) ends the day before."""
+    midnight = (end.hour, end.minute, end.second, end.microsecond) == (0, 0, 0, 0)
+    return end.date() - dt.timedelta(days=1) if midnight else end.date()
+
+
 def _number(value: Any, path: Path, field: str) -> float | None:
     if value in (None, ""):
         return None
@@ -77,12 +93,14 @@ def footprint_fields(located: Located) -> dict[str, Any]:
         completed = _date(proof.get("completedAt"), path, "assurance.completedAt")
         if completed is not None:
             out["issued"] = completed
-    end = _date(data.get("validityPeriodEnd"), path, "validityPeriodEnd")
+    # PACT's validityPeriodEnd and referencePeriodEnd are exclusive ends: "valid up to, not on".
+    end = _instant(data.get("validityPeriodEnd"), path, "validityPeriodEnd")
     if end is None:
-        ref_end = _date(pcf.get("referencePeriodEnd"), path, "pcf.referencePeriodEnd")
+        ref_end = _instant(pcf.get("referencePeriodEnd"), path, "pcf.referencePeriodEnd")
         if ref_end is not None:
             try:
-                end = add_years(ref_end, 3)  # the PACT default validity
+                # The PACT default validity: three years after the (exclusive) end of the reference period.
+                end = dt.datetime.combine(add_years(ref_end.date(), 3), ref_end.timetz())
             except (ValueError, OverflowError):
                 raise InputError(
                     f"referencePeriodEnd {ref_end.isoformat()} leaves no room for the default 3-year validity",
@@ -90,7 +108,7 @@ def footprint_fields(located: Located) -> dict[str, Any]:
                     field="pcf.referencePeriodEnd",
                 ) from None
     if end is not None:
-        out["valid_until"] = end
+        out["valid_until"] = last_valid_day(end)
     start = _date(data.get("validityPeriodStart"), path, "validityPeriodStart")
     if start is not None:
         out["valid_from"] = start
@@ -116,6 +134,41 @@ def pact_path(ref: str, base_dir: Path) -> Path:
     if base != path and base not in path.parents:
         raise InputError(f"pact_file '{ref}' points outside the manifest's folder", field="pact_file")
     return path
+
+
+def carry_footprints(refs: list[str], source_dir: Path, target_dir: Path) -> list[Path]:
+    """Copy the PACT files a manifest names (``pact_file``, relative to its folder) beside the same
+    manifest written in another folder, under the same relative path, so that the copy reads them too.
+    A different file already there is bad input, never overwritten. Returns the files written."""
+    import shutil
+
+    from compliance.output import publish, temporary_beside
+
+    written: list[Path] = []
+    for ref in dict.fromkeys(refs):
+        src = pact_path(ref, source_dir)
+        dst = pact_path(ref, target_dir)
+        if src == dst:
+            continue
+        if not src.is_file():
+            raise InputError(f"pact_file '{ref}' is not a file in {source_dir}", field="pact_file")
+        if dst.exists():
+            if dst.is_file() and dst.read_bytes() == src.read_bytes():
+                continue
+            raise InputError(
+                f"'{ref}': {dst} already exists and differs from {src}; move it away or "
+                "convert into another folder",
+                field="pact_file",
+            )
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(temporary_beside(dst))
+        try:
+            shutil.copyfile(src, tmp)
+            publish(str(tmp), dst)
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(dst)
+    return written
 
 
 def merge_footprint(doc: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], tuple[Path, str] | None]:

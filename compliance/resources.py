@@ -18,3 +18,5 @@ def _folder(package: str) -> Path:
 DEFAULT_RULESETS = _folder("compliance.rulesets")
 SAMPLE_REGISTRY = _folder("compliance.rulesets.registries") / "sample-registry.yaml"
 TEMPLATES = _folder("compliance.templates")
+#: What no shipped ruleset judges, named beside the rulesets in every answer.
+NOT_JUDGED = _folder("compliance.rulesets.coverage") / "not-judged.yaml"

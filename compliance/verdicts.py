@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
-from compliance.applicability import Applicability, applicability
+from compliance.applicability import Applicability, applicability, open_reason
 from compliance.checks import kind_of
 from compliance.checks.base import or_words
 from compliance.decide import Ledger, fingerprint
 from compliance.facts import DocumentFacts, ItemFacts
 from compliance.i18n import N_
 from compliance.models.manifest import Shipment
+from compliance.models.registry import Registry
 from compliance.models.report import (
     DocumentTrial,
     Finding,
@@ -86,6 +89,18 @@ HS_MISMATCH = Template(
         "check the declared type and code with the broker"
     ),
 )
+OPEN_QUESTION = Template("rule-open-question", N_("{message}; but {question}. A person must decide."))
+REGISTRY_STALE = Template(
+    "registry-stale",
+    N_(
+        "the accreditation registry {registry} was published {day}; this rule's registry is renewed "
+        "every {months} months, so check the current one"
+    ),
+)
+REGISTRY_UNDATED = Template(
+    "registry-undated",
+    N_("the accreditation registry {registry} states no publication date: check that it is the current one"),
+)
 NOT_COVERED = Template(
     "destination-not-covered",
     N_(
@@ -104,6 +119,10 @@ class Context:
     key_prefix: str
     #: The run's decisions (none: every review stays a review).
     ledger: Ledger | None = None
+    #: The same item's results of the rulesets this version yields to (`Scope.yields_to`).
+    routes: Mapping[str, RulesetResult] | None = None
+    #: The run's registry: how current it is matters where the ruleset says how often it is renewed.
+    registry: Registry | None = None
 
 
 def check_problem(check: Check, df: DocumentFacts, facts: ItemFacts) -> Phrase:
@@ -285,6 +304,10 @@ def requirement_finding(ctx: Context, req: Requirement, answers: frozenset[Answe
             if best.status != "invalid":
                 deciding = next(df for df in docs if df.doc.id == best.document)
                 warnings = _warnings(req, key, deciding, answers, ctx.shipment.destination)
+            warnings = [*warnings, *_registry_age(ctx, req)]
+        if status == "satisfied" and req.open_question is not None:
+            status = "review"
+            message = OPEN_QUESTION(message=message, question=text(req.open_question))
     if status in UNMET and unstated is not None:
         status = "review"
         message = WITH_NOTE(message=message, note=unstated)
@@ -328,6 +351,22 @@ def settled_result(
     )
 
 
+def _registry_age(ctx: Context, req: Requirement) -> list[Phrase]:
+    """A requirement judged on accreditations rests on the registry: where the ruleset says how often
+    that registry is renewed, each file older than that (or stating no date) is named."""
+    months = ctx.ruleset.registry_renewed_months
+    if months is None or ctx.registry is None or not any(c.accreditation for c in req.checks):
+        return []
+    out: list[Phrase] = []
+    for source, published in ctx.registry.stale_on(ctx.facts.as_of, months):
+        name = PurePath(source).name
+        if published is None:
+            out.append(REGISTRY_UNDATED(registry=name))
+        else:
+            out.append(REGISTRY_STALE(registry=name, day=published.isoformat(), months=months))
+    return out
+
+
 def _year(facts: ItemFacts) -> int:
     made = facts.item.manufactured
     return made if isinstance(made, int) else made.year
@@ -344,7 +383,7 @@ def ruleset_verdict(requirements: list[RequirementResult], uncertain: bool) -> V
 
 def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
     """The result of one ruleset version for one item (not applying: the reason, no verdict)."""
-    app = applicability(ctx.ruleset, ctx.version, ctx.shipment, ctx.facts)
+    app = applicability(ctx.ruleset, ctx.version, ctx.shipment, ctx.facts, ctx.routes)
     base = dict(
         ruleset=ctx.ruleset.id, version=ctx.version.version, title=text(ctx.ruleset.title),
         source_confidence=ctx.version.source_confidence or ctx.ruleset.source_confidence,
@@ -353,7 +392,7 @@ def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
         return RulesetResult(**base, applies=False, reason=app.reason)
     reqs = [requirement_result(ctx, r, answers, app) for r in ctx.version.requirements]
     return RulesetResult(
-        **base, applies=True, verdict=ruleset_verdict(reqs, app.uncertain is not None), reason=app.uncertain,
+        **base, applies=True, verdict=ruleset_verdict(reqs, open_reason(app) is not None), reason=open_reason(app),
         requirements=reqs,
         citation=text(ctx.ruleset.citation_text(ctx.version.scope.citation)) if ctx.version.scope.citation else None,
     )  # fmt: skip

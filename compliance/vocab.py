@@ -53,12 +53,20 @@ class DocumentType(Vocabulary):
     PACKING_LIST = "packing_list"
     BILL_OF_LADING = "bill_of_lading"
     CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
+    EU_DECLARATION_OF_CONFORMITY = "eu_declaration_of_conformity"
+    INSTRUCTIONS = "instructions"
+    MARKING_RECORD = "marking_record"
+    REMANUFACTURED_GOODS_CERTIFICATE = "remanufactured_goods_certificate"
+    IMPORT_APPROVAL = "import_approval"
 
 
 class Condition(Vocabulary):
     NEW = "new"
     USED = "used"
     REFURBISHED = "refurbished"
+    #: Rebuilt to the new machine's performance and warranty; judged as used unless a ruleset gives it
+    #: a route of its own (Vietnam's Decree 66/2024/ND-CP for goods from the EU and the UK).
+    REMANUFACTURED = "remanufactured"
 
 
 class CustomsProcedure(Vocabulary):
@@ -119,7 +127,7 @@ def normalise_values(field: str, values: list[object]) -> list[str]:
         return [normalise_standard(str(v)) for v in values]
     if field == "stages":
         return [normalise_stage(str(v)) or str(v) for v in values]
-    if field in ("capabilities", "languages"):
+    if field in ("capabilities", "languages", "markings"):
         return [str(v).strip().lower() for v in values]
     return [str(v) for v in values]
 

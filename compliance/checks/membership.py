@@ -58,5 +58,6 @@ KINDS = (
     Membership("stages", Template("label-stages", N_("life-cycle stage(s)"))),
     Membership("ghg_scopes", Template("label-ghg-scopes", N_("GHG scope(s)"))),
     Membership("capabilities", Template("label-capabilities", N_("capability"))),
+    Membership("markings", Template("label-markings", N_("marking(s)"))),
     Membership("languages", Template("label-languages", N_("language(s)"))),
 )

@@ -207,20 +207,25 @@ def convert(source: Path, output: Path) -> None:
     Example: compliance convert shipments/vn-container-mixed.yaml mixed.xlsx
     """
     from compliance.inputs import load_manifest
+    from compliance.pact import carry_footprints
     from compliance.workbook_template import manifest_csv, manifest_yaml, write_workbook
 
     target = output_target(output, [source])
     assert target is not None
     manifest = load_manifest(source).manifest
     suffix = target.suffix.lower()
+    if suffix not in (".xlsx", ".yaml", ".yml", ".csv"):
+        raise UsageError(f"unknown output format '{suffix}'; use .xlsx, .csv, .yaml or .yml", field="OUTPUT")
+    # A PACT file named by a report goes along, so the converted manifest reads it where it is written.
+    refs = [d.pact_file for d in manifest.documents if d.pact_file]
+    for copied in carry_footprints(refs, source.parent, target.parent):
+        click.echo(f"copied {copied} (pact_file of the manifest)", err=True)
     if suffix == ".xlsx":
         _written(target, lambda tmp: write_workbook(manifest, tmp))
     elif suffix in (".yaml", ".yml"):
         write_output(manifest_yaml(manifest), target)
-    elif suffix == ".csv":
-        write_output(manifest_csv(manifest), target)
     else:
-        raise UsageError(f"unknown output format '{suffix}'; use .xlsx, .csv, .yaml or .yml", field="OUTPUT")
+        write_output(manifest_csv(manifest), target)
 
 
 def _written(target: Path, write: Callable[[Path], None]) -> None:

@@ -211,12 +211,20 @@ class Judge:
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
         self.reader = ItemReader()
+        # Conditions that a yielded-to ruleset's scope names (remanufactured): such rows are judged whole.
+        yielded = {y for rs in self.rulesets for v in rs.versions for y in v.scope.yields_to}
+        self.routed_conditions = frozenset(
+            c for rs in self.rulesets if rs.id in yielded for v in rs.versions for c in v.scope.conditions or []
+        )
         # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
         self.parts = (
             Rows(self.rulesets, self.registry, inner, self._shipment)
             if self.fast and self.ledger is None
             else None
         )
+
+    def _routed(self, item: Item) -> bool:
+        return item.condition in self.routed_conditions
 
     def _shipment(self, destination: str, day: dt.date) -> Shipment:
         key = (destination, day)
@@ -312,10 +320,13 @@ class Judge:
             item, docs, error = None, [], str(exc)
         else:
             error = ""
+        # A machine that a ruleset may give a route of its own (remanufactured goods) is judged whole:
+        # whether another rule applies to it depends on that route's verdict for the same row.
+        by_parts = self.parts is not None and not (item is not None and self._routed(item))
         # The item's part of the cache key, once per row (not per destination and day).
         known = (
             item_key(item, docs, decisions=self.ledger is not None)
-            if item is not None and self.fast and self.parts is None
+            if item is not None and self.fast and not by_parts
             else ()
         )
         several = len(self.days) > 1
@@ -329,7 +340,8 @@ class Judge:
         # Each day's outcomes for every destination (by parts: what the destinations share of the row
         # is looked up once).
         by_day: list[list[Outcome]] = []
-        if item is not None and self.parts is not None:
+        if item is not None and by_parts:
+            assert self.parts is not None
             by_day = [self.parts.outcomes(item, docs, self.destinations, day) for day in self.days]
         elif item is not None:
             by_day = [

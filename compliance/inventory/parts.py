@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from compliance.api import Evaluator
-from compliance.applicability import Applicability, applicability, covers_destination
+from compliance.applicability import Applicability, applicability, covers_destination, open_reason
 from compliance.facts import DocumentFacts, ItemFacts, document_facts, item_facts
 from compliance.inventory.cells import en, finding_cell, missing_cell, reason_cell, requirement_cell
 from compliance.models.manifest import Document, Item, Shipment
@@ -104,6 +104,8 @@ class Scope:
     applies: bool
     uncertain: Phrase | None
     cell: str | None
+    #: The scope's open questions, uncertain or not: the ruleset is at least review.
+    open: bool = False
 
 
 class Parts:
@@ -206,13 +208,14 @@ class Parts:
         found = self.scopes.get(key)
         if found is None:
             app: Applicability = applicability(ruleset, version, shipment, item_facts(item, (), ages.as_of))
-            cell = reason_cell(ruleset.id, app.uncertain) if app.applies and app.uncertain else None
+            reason = open_reason(app)
+            cell = reason_cell(ruleset.id, reason) if app.applies and reason else None
             # Requirements read the scope only through its open question (and the ruleset, destination and
             # day): scopes alike in these share their requirements' parts.
             context = (index, shipment.destination, ages.as_of, app.uncertain)
             n = self.contexts.setdefault(context, len(self.contexts))
             base = self.contexts.setdefault((*context[:3], None), len(self.contexts))
-            found = self.scopes[key] = Scope(n, base, app.applies, app.uncertain, cell)
+            found = self.scopes[key] = Scope(n, base, app.applies, app.uncertain, cell, reason is not None)
         return found
 
     def _judge_requirement(
@@ -232,7 +235,9 @@ class Parts:
         facts = self._item_facts(item, day)
         stand_ins = tuple(self._doc_facts(self._class(d), d, i, day) for i, d in enumerate(own))
         shown = facts if req.item_checks else replace(facts, documents=stand_ins)
-        ctx = Context(ruleset, version, shipment, shown, f"{ruleset.id}@{version.version}")
+        ctx = Context(
+            ruleset, version, shipment, shown, f"{ruleset.id}@{version.version}", registry=self.registry
+        )
         found = self.found.get((scope.base, *key))
         if found is None:
             self.judged += 1

@@ -266,7 +266,7 @@ class Rows(Parts):
                     reasons.append(cell)
                 if part.missing is not None:
                     missing.append(part.missing)
-            verdicts.append(ruleset_verdict(results, scope.uncertain is not None))
+            verdicts.append(ruleset_verdict(results, scope.open))
         text = " | ".join(reasons)
         positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
         return _Joined(worst(verdicts), "; ".join(missing), text, positions)

@@ -62,7 +62,7 @@ class Item(Model):
     manufactured: YearOrDate
     """Date of manufacture (YYYY-MM-DD), or the year alone when the day is unknown."""
     condition: Condition
-    """new, used or refurbished (refurbished counts as used)."""
+    """new, used, refurbished or remanufactured (both count as used unless a rule gives remanufactured goods their own route)."""
     description: str | None = None
     """Free text."""
     hs_code: str | None = None
@@ -123,8 +123,8 @@ class Item(Model):
 
     @property
     def is_used(self) -> bool:
-        """Refurbished counts as used."""
-        return self.condition in (Condition.USED, Condition.REFURBISHED)
+        """Refurbished counts as used; so does remanufactured, wherever no ruleset gives it a route of its own."""
+        return self.condition in (Condition.USED, Condition.REFURBISHED, Condition.REMANUFACTURED)
 
 
 def _right_check_digit(compact: str) -> str | None:
@@ -197,6 +197,12 @@ class Document(Model):
     """Consularly legalised (manufacturer certificates, Decision 18)."""
     languages: list[str] = Field(default_factory=list)
     """BCP 47 language tags of the document (vi, vi-VN, en)."""
+    markings: list[str] = Field(default_factory=list)
+    """What a marking record shows on the machine or its packaging (ce, importer_contact, remanufactured_label_vi)."""
+    remanufacturer_code: str | None = None
+    """The remanufacturer identification code the certificate names (Vietnam, Decree 66/2024/ND-CP)."""
+    preference: str | None = None
+    """The trade agreement a certificate of origin claims a preference under (EVFTA, UKVFTA, ATIGA, ...)."""
     pact_file: str | None = None
     """A WBCSD PACT footprint JSON in the manifest folder; fills the fields left out."""
 
@@ -215,6 +221,12 @@ class Document(Model):
                 out.append(module)
         return out
 
+    @field_validator("preference")
+    @classmethod
+    def _preference(cls, value: str | None) -> str | None:
+        # Agreement names are acronyms: "evfta" and "EVFTA" are the same claim.
+        return value.strip().upper() or None if value is not None else None
+
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
@@ -226,7 +238,7 @@ class Document(Model):
                 out.append(primary)
         return out
 
-    @field_validator("capabilities")
+    @field_validator("capabilities", "markings")
     @classmethod
     def _capabilities(cls, value: list[str]) -> list[str]:
         return [v.strip().lower() for v in value]

@@ -76,6 +76,26 @@ class Registry(Model):
     is_sample: bool
     #: (accreditation id, earlier file, later file) for each id that a later file overrides.
     overridden: list[tuple[str, str, str]] = Field(default_factory=list)
+    #: Each file's publication day as it states it (None: it states none), in the order of ``sources``.
+    published: list[dt.date | None] = Field(default_factory=list)
+
+    def stale_on(self, day: dt.date, renewed_months: int) -> list[tuple[str, dt.date | None]]:
+        """The files (name, publication day) that a registry renewed every ``renewed_months`` would have
+        replaced by ``day``, and those that state no publication day (nothing shows they are current)."""
+        out: list[tuple[str, dt.date | None]] = []
+        for source, published in zip(self.sources, self.published, strict=False):
+            if published is None or add_months(published, renewed_months) < day:
+                out.append((source, published))
+        return out
 
     def get(self, accreditation_id: str) -> Accreditation | None:
         return self.entries.get(accreditation_id)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later (the month's last day where it is shorter)."""
+    import calendar
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

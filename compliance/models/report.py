@@ -189,6 +189,39 @@ class RulesetInfo(Result):
     status: str | None = None
 
 
+class JudgedRuleset(Result):
+    """A ruleset version judged for a destination on the as-of day."""
+
+    ruleset: str
+    version: str
+    source_confidence: str
+    title: Words
+
+
+class NotJudgedTopic(Result):
+    """What no ruleset in use judges (tariff and duties, licences, ...): data kept beside the rulesets."""
+
+    id: str
+    text: Words
+
+
+class Coverage(Result):
+    """What an answer for one destination covers, and what it does not: a clear is a clear of the
+    rulesets named here, never a promise that the goods will clear customs."""
+
+    destination: str
+    as_of: str
+    judged: list[JudgedRuleset]
+    not_judged: list[NotJudgedTopic]
+
+
+class RegistryInfo(Result):
+    """An accreditation registry file the verdicts rest on, and the day it says it was published."""
+
+    source: str
+    published: str | None = None
+
+
 #: Sentence fields that carry findings: the JSON result puts each one's code and parameters beside it.
 FINDING_FIELDS = frozenset({"message", "reason", "problems", "warnings"})
 
@@ -216,7 +249,11 @@ class Report(Result):
     tender: dict[str, str | None] | None = None
     rulesets: list[RulesetInfo] = Field(default_factory=list)
     registry_sources: list[str] = Field(default_factory=list)
+    #: Each registry file with its publication day (none where the file states none).
+    registries: list[RegistryInfo] = Field(default_factory=list)
     registry_is_sample: bool = False
+    #: Per destination: the rulesets judged and what no ruleset in use judges.
+    coverage: list[Coverage] = Field(default_factory=list)
     warnings: list[Words] = Field(default_factory=list)
     tool_version: str = ""
     #: SHA-256 of the rulesets the report was judged by (as `compliance --version` prints it).

@@ -54,6 +54,7 @@ class Check(Model):
     stages: list[str] | None = None
     ghg_scopes: list[int] | None = None
     capabilities: list[str] | None = None
+    markings: list[str] | None = None
     languages: list[str] | None = None
     equals: dict[str, str | bool | int] | None = None
     one_of: dict[str, list[str]] | None = None
@@ -100,7 +101,7 @@ class Check(Model):
 
 
 CHECK_KINDS: tuple[str, ...] = (
-    "standards", "stages", "ghg_scopes", "capabilities", "languages", "equals", "one_of", "present",
+    "standards", "stages", "ghg_scopes", "capabilities", "markings", "languages", "equals", "one_of", "present",
     "greater_than", "absent", "accreditation", "item_one_of",
 )  # fmt: skip
 
@@ -131,6 +132,7 @@ DOCUMENT_FIELDS: frozenset[str] = frozenset(
     {
         "transport_destination", "issuer_role", "delivery", "legalised", "functional_unit", "system_boundary",
         "primary_data_share", "software_version", "sensors", "protocols", "issuer", "valid_until", "issued",
+        "remanufacturer_code", "preference",
     }
 )  # fmt: skip
 ITEM_FIELDS: frozenset[str] = frozenset({"country_of_manufacture", "manufacturer"})
@@ -196,6 +198,10 @@ class Requirement(Model):
     #: The document is needed before loading (a pre-shipment inspection): its order-by date counts back
     #: from the shipment's departure date, where one is given.
     needed_by: Literal["arrival", "departure"] = "arrival"
+    #: A point the rule's public text leaves open for every machine (Indonesia's age limits for machine
+    #: tools): documents that satisfy the requirement still leave it to a person (review, with these
+    #: words); missing or invalid documents stay unmet.
+    open_question: Text | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Requirement:
@@ -232,6 +238,38 @@ class Scope(Model):
     hs_chapters: list[str] | None = None
     requires_tender: bool = False
     citation: Citation | None = None
+    #: Where the goods originate, where the rule covers only some origins (Decree 66/2024: the EU and the
+    #: UK). Read from the item's country of manufacture, else the shipment's origin.
+    origins: list[Country] | None = None
+    #: HS code prefixes the team confirmed on the instrument's own lists; a machine whose code is not
+    #: among them (or that states none) is left to a person with ``hs_unlisted_review``'s words. Like
+    #: ``open_question``, this blocks a clear but softens no unmet requirement.
+    hs_listed: list[str] | None = None
+    hs_unlisted_review: Text | None = None
+    #: A point the public text leaves open that blocks a clear but not a hold (the effective day of a
+    #: regulation not confirmed, where the rules before it asked the same): the verdict is at least
+    #: review, and unmet blocking requirements still hold.
+    open_question: Text | None = None
+    #: A scope the public text leaves open (an effective day not confirmed; whether used machines are
+    #: covered): the version applies, but its verdict is at least review, with these words; for the
+    #: machines of ``review_conditions`` only, where given.
+    review: Text | None = None
+    review_conditions: list[Condition] | None = None
+    #: Rulesets that give some of these machines a route of their own (Decree 66/2024 for remanufactured
+    #: goods): where one applies to the machine and clears it, this version does not apply; where it
+    #: leaves the route to a person, this version applies with that open question.
+    yields_to: list[Identifier] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _hs_listed(self) -> Scope:
+        if self.review_conditions is not None and self.review is None:
+            raise ValueError("review_conditions needs review: the words for the open question")
+        if self.hs_listed is not None and self.hs_unlisted_review is None:
+            raise ValueError("hs_listed needs hs_unlisted_review: the words for a code not on the list")
+        bad = [p for p in self.hs_listed or [] if not p.isdigit()]
+        if bad:
+            raise ValueError(f"hs_listed takes HS digits without dots ({bad})")
+        return self
 
 
 class TenderSeverity(Model):
@@ -279,6 +317,9 @@ class Ruleset(Model):
     sources: list[Source] = Field(min_length=1)
     source_confidence: SourceConfidence
     adopters: list[Country] = Field(default_factory=list)
+    #: How often the accreditation registry the ruleset relies on is renewed (VinaCert's directory:
+    #: quarterly, 3). A verdict judged on a registry older than that carries a warning.
+    registry_renewed_months: int | None = Field(default=None, ge=1)
     versions: list[Version] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -5,9 +5,12 @@ script grepping the output does not depend on the language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import PurePath
+
 from compliance.i18n import translations
 from compliance.labels import label
-from compliance.models.report import Report
+from compliance.models.report import RegistryInfo, Report
 from compliance.render.visible import one_line
 
 MARK = {"clear": "CLEAR", "review": "REVIEW", "hold": "HOLD"}
@@ -18,6 +21,14 @@ STATUS = {
     "failed": "FAILED",
     "review": "REVIEW",
 }
+
+
+def registry_line(reg: RegistryInfo, _: Callable[[str], str]) -> str:
+    """The registry a verdict rests on, by file name, and the day it says it was published."""
+    name = PurePath(reg.source).name
+    if reg.published is None:
+        return _("accreditation registry {name} (states no publication date)").format(name=name)
+    return _("accreditation registry {name}, published {day}").format(name=name, day=reg.published)
 
 
 def render_text(report: Report) -> str:
@@ -55,6 +66,13 @@ def render_text(report: Report) -> str:
                 criterion=crit,
             )
         )
+    for cov in report.coverage:
+        judged = ", ".join(f"{j.ruleset} v{j.version}" for j in cov.judged) or _("no ruleset in force")
+        add("  " + _("judged by: {rulesets} (a CLEAR covers these rules only)").format(rulesets=judged))
+        if cov.not_judged:
+            add("  " + _("not judged: {topics}").format(topics="; ".join(str(t.text) for t in cov.not_judged)))
+    for reg in report.registries:
+        add("  " + registry_line(reg, _))
     for w in report.warnings:
         add(f"  ! {w}")
     if report.containers:

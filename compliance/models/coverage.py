@@ -1,0 +1,29 @@
+"""What no ruleset judges: the topics every answer names beside the rulesets it was judged by."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compliance.models.common import Country, Identifier, Model
+from compliance.models.ruleset import Text
+
+
+class Topic(Model):
+    id: Identifier
+    """A stable code for the topic (tariff-and-duties)."""
+    text: Text
+    """What is not judged, in English and Vietnamese."""
+    destinations: list[Country] | None = None
+    """The destinations it is said for; left out, every destination."""
+    except_destinations: list[Country] = Field(default_factory=list)
+    """Destinations a shipped ruleset does judge it for (the customs dossier of Vietnam)."""
+
+    def concerns(self, destination: str) -> bool:
+        return (self.destinations is None or destination in self.destinations) and (
+            destination not in self.except_destinations
+        )
+
+
+class CoverageFile(Model):
+    not_judged: list[Topic] = Field(min_length=1)
+    """Every topic no ruleset of the product judges."""

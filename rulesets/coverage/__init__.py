@@ -1,0 +1,1 @@
+"""What no shipped ruleset judges (data)."""
