@@ -34,5 +34,9 @@ def coverage(
         destination=destination,
         as_of=day.isoformat(),
         judged=judged,
-        not_judged=[NotJudgedTopic(id=t.id, text=text(t.text)) for t in topics if t.concerns(destination)],
+        not_judged=[
+            NotJudgedTopic(id=t.id, text=text(t.text))
+            for t in topics
+            if t.concerns(destination, {j.ruleset for j in judged})
+        ],
     )

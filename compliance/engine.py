@@ -221,16 +221,16 @@ class DurableEvaluator:
     #: The compiled ruleset of the very version objects seen before, without dumping them again
     #: (each check of a run or a server shows the same loaded versions). The versions are kept, so
     #: their ids are never reused by other objects.
-    _seen: dict[tuple[int, ...], tuple[Program, _Compiled]] = {}
+    _seen: dict[tuple[int, ...], tuple[Program, tuple[_Compiled, ...]]] = {}
     _lock = threading.Lock()
     _sids = itertools.count(1)
 
-    def _compile(self, program: Program) -> _Compiled:
+    def _compile(self, program: Program) -> tuple[_Compiled, ...]:
         identity = tuple(id(v) for _, v in program.versions)
         seen = DurableEvaluator._seen.get(identity)
         if seen is not None:
             return seen[1]
-        compiled = self._compile_definition(program)
+        compiled = tuple(self._compile_definition(shard) for shard in shards(program))
         if len(DurableEvaluator._seen) >= 64:  # rulesets loaded anew for each call: keep it bounded
             DurableEvaluator._seen.clear()
         DurableEvaluator._seen[identity] = (program, compiled)
@@ -265,34 +265,79 @@ class DurableEvaluator:
 
     def evaluate(self, program: Program, facts: ItemFacts) -> frozenset[Answer]:
         """The verified answers of every rule of the program for one item."""
+        answers: list[Answer] = []
         with DurableEvaluator._lock:
-            compiled = self._compile(program)
-            sid = str(next(DurableEvaluator._sids))
-            compiled.sink = []
-            batch = engine_facts(facts, compiled.vocab, sid)
-            handle = compiled.ruleset._handle
-            try:
-                code, state = durable_rules_engine.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
-                if code not in (0, 3):
+            shards_ = self._compile(program)
+            for compiled in shards_:
+                mine = self._run(compiled, facts)
+                # Each shard proves it evaluated the item; the program's check then sees one sentinel.
+                sentinels = [a for a in mine if a.key == SENTINEL]
+                if len(sentinels) != 1:
                     raise EngineIntegrityError(
-                        f"item {facts.item.id}: the engine refused the facts (code {code})"
+                        f"item {facts.item.id}: the engine did not evaluate the item "
+                        f"(sentinel fired {len(sentinels)}x in {compiled.name})"
                     )
-                errors: list[BaseException] = []
-
-                def done(error: BaseException | None, _state: Any) -> None:
-                    if error:
-                        errors.append(error)
-
-                compiled.ruleset.do_actions(state, done)
-                if errors:
-                    raise EngineIntegrityError(
-                        f"item {facts.item.id}: an engine action failed: {errors[0]!r}"
-                    )
-                answers = list(compiled.sink)
-            finally:
-                compiled.sink = []
-                durable_rules_engine.delete_state(handle, sid)
+                answers.extend(a for a in mine if a.key != SENTINEL)
+            answers.append(sentinels[0] if shards_ else Answer(SENTINEL, SENTINEL, None, None))
         return verify(program, facts, answers)
+
+    @staticmethod
+    def _run(compiled: _Compiled, facts: ItemFacts) -> list[Answer]:
+        """One shard's answers for one item: its facts in one call, its actions run, its state deleted."""
+        sid = str(next(DurableEvaluator._sids))
+        compiled.sink = []
+        batch = engine_facts(facts, compiled.vocab, sid)
+        handle = compiled.ruleset._handle
+        try:
+            code, state = durable_rules_engine.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
+            if code not in (0, 3):
+                raise EngineIntegrityError(f"item {facts.item.id}: the engine refused the facts (code {code})")
+            errors: list[BaseException] = []
+
+            def done(error: BaseException | None, _state: Any) -> None:
+                if error:
+                    errors.append(error)
+
+            compiled.ruleset.do_actions(state, done)
+            if errors:
+                raise EngineIntegrityError(f"item {facts.item.id}: an engine action failed: {errors[0]!r}")
+            return list(compiled.sink)
+        finally:
+            compiled.sink = []
+            durable_rules_engine.delete_state(handle, sid)
+
+
+#: Rules one durable ruleset holds at most. Every rule joins on the item fact, and durable refuses a
+#: ruleset whose item node has more than 256 successors (error 108, ERR_RULE_BETA_LIMIT_EXCEEDED):
+#: a program with more rules is judged in several rulesets (shards), with room to spare.
+SHARD_RULES = 200
+
+
+def rule_count(program: Program) -> int:
+    """How many durable rules the program compiles into (its sentinel and catch-all included)."""
+    compiler = _Compiler(lambda answer: None)
+    for key, req in program.requirements():
+        compiler.requirement(key, req)
+    return len(compiler.finish())
+
+
+def shards(program: Program) -> list[Program]:
+    """The program's versions in groups of at most SHARD_RULES rules, in order (a version is never
+    split: its requirements' answers are verified together)."""
+    out: list[list[tuple[Ruleset, Version]]] = []
+    size = 0
+    for rs, v in program.versions:
+        n = rule_count(Program(((rs, v),))) - 2  # the sentinel and catch-all are counted once a shard
+        if n + 2 > SHARD_RULES:
+            raise EngineIntegrityError(
+                f"{rs.id} version {v.version} compiles into {n} rules, more than one engine ruleset holds"
+            )
+        if not out or size + n + 2 > SHARD_RULES:
+            out.append([])
+            size = 0
+        out[-1].append((rs, v))
+        size += n
+    return [Program(tuple(group)) for group in out] or [program]
 
 
 def _active_before(acc: AccreditationLookup) -> int:

@@ -73,8 +73,9 @@ def test_documents_to_obtain_group_items_and_give_order_by_dates() -> None:
     assert statement.late is True  # produced 2026-09-01, after 2026-08-07
     ce = by_req[("asean-joint-green-access-2026", "ce-or-iso")]
     assert ce.order_by == "2026-09-25" and ce.late is False
-    # Earliest order-by first: what to chase today is at the top.
-    days = [d.order_by for d in report.documents_to_obtain]
+    # Earliest order-by first: what to chase today is at the top; a document with no lead time (the
+    # bill of lading, issued at loading) has no order-by date and comes last.
+    days = [d.order_by or "9999-99-99" for d in report.documents_to_obtain]
     assert days == sorted(days)
     # The same requirements as missing_documents, no more, no fewer.
     assert {(m.ruleset, m.requirement, m.item_id) for m in report.missing_documents} == {
@@ -227,13 +228,14 @@ def test_markdown_shows_hostile_text_as_text(tmp_path: Path, lang: str) -> None:
 
 def test_terminal_shows_rich_markup_literally(rulesets: list[Ruleset], registry: Registry) -> None:
     from compliance.render.terminal import render_terminal
+    from compliance.render.words import localize
 
     report = judge(
         manifest(items=[{"id": "L1", "machine_type": "cnc_lathe", "manufactured": "2025-01-01", "condition": "new",
                          "description": "[bold red]x[/bold red] \x1b[31mred"}]),
         rulesets, registry,
     )  # fmt: skip
-    out = render_terminal(report, color=False)
+    out = render_terminal(localize(report, "en"), color=False)
     assert "[bold red]x[/bold red]" in out
     assert "\x1b" not in out  # an escape sequence in user text is not passed to the terminal
 

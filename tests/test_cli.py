@@ -148,7 +148,8 @@ def test_registry_option_replaces_the_sample(tmp_path: Path):
     data = json.loads(out)
     assert code == 1
     assert data["registry_is_sample"] is False
-    assert "VC-LCA-0042" in data["items"][0]["rulesets"][2]["requirements"][0]["message"]
+    circular = next(r for r in data["items"][0]["rulesets"] if r["ruleset"] == "vn-circular-12-2026")
+    assert "VC-LCA-0042" in circular["requirements"][0]["message"]
 
 
 def test_manufactured_after_as_of_is_bad_input():

@@ -81,3 +81,26 @@ def test_engine_keeps_working_after_many_items(rulesets, registry):
     report = check(m, rulesets, registry)
     assert len(report.items) == 1100
     assert {i.verdict for i in report.items} == {"hold"}
+
+
+def test_a_program_larger_than_one_engine_ruleset_is_judged_in_shards(registry) -> None:
+    """durable refuses a ruleset of more than about 256 rules joining the item (error 108): every
+    version of every shipped ruleset, drafts included, is more than that, and is judged in shards
+    that each hold a whole version, with the same answers as the plain-Python reading."""
+    from helpers import item, manifest
+
+    from compliance.engine import SHARD_RULES, DurableEvaluator, rule_count, shards
+    from compliance.facts import derive
+    from compliance.inputs import load_rulesets
+    from compliance.program import Program
+    from compliance.reference import ReferenceEvaluator
+
+    everything = Program(tuple((rs, v) for rs in load_rulesets(drafts=True) for v in rs.versions))
+    assert rule_count(everything) > 256
+    parts = shards(everything)
+    assert len(parts) >= 2
+    assert all(rule_count(p) <= SHARD_RULES for p in parts)
+    assert [v for p in parts for v in p.versions] == list(everything.versions)
+    m = manifest([item(), item(id="L2", condition="remanufactured", country_of_manufacture="DE")])
+    for facts in derive(m, registry, m.shipment.arrival_date).items:
+        assert DurableEvaluator().evaluate(everything, facts) == ReferenceEvaluator().evaluate(everything, facts)

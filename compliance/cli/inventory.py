@@ -160,6 +160,12 @@ def inventory(
         for dest in summary.by_destination:
             lines += [f"  {dest} on {day}: {_counts(summary.later[(dest, day)])}" for day in days[1:]]
         lines.append(f"  verdict changes between {days[0]} and {days[-1]}: {summary.changed:,} row(s)")
+    from compliance.inventory.cells import coverage_cells
+
+    for (dest, day), cov in summary.coverage.items():
+        judged, not_judged = coverage_cells(cov)
+        lines.append(f"  {dest} on {day} judged by: {judged} (a clear covers these rules only)")
+        lines.append(f"    not judged: {not_judged}")
     for unused in summary.decisions_unused:
         lines.append(f"  ! decision {visible(unused)} matched nothing in this run")
     click.echo("\n".join(lines), err=True)

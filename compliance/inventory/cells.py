@@ -6,7 +6,7 @@ of its column names."""
 
 from __future__ import annotations
 
-from compliance.models.report import Finding, MissingDocument, RequirementResult
+from compliance.models.report import Coverage, Finding, MissingDocument, RequirementResult
 from compliance.phrases import Phrase
 
 
@@ -41,3 +41,13 @@ def missing_cell(missing: MissingDocument) -> str | None:
         return None
     types = " or ".join(missing.document_types) or missing.document_type
     return f"{types} ({missing.ruleset}/{missing.requirement}, {missing.status})"
+
+
+def coverage_cells(cov: Coverage) -> tuple[str, str]:
+    """What a destination's verdicts cover, in English like every inventory cell: the rulesets judged
+    (id and version), and what no ruleset judges."""
+    from compliance.render.words import words
+
+    judged = ", ".join(f"{j.ruleset} v{j.version}" for j in cov.judged) or "no ruleset in force"
+    not_judged = "; ".join(words(t.text, "en") if isinstance(t.text, Phrase) else t.text for t in cov.not_judged)
+    return judged, not_judged

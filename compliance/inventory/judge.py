@@ -204,6 +204,9 @@ class Judge:
     decisions: tuple[Decision, ...] = ()
 
     def __post_init__(self) -> None:
+        # A stock list has no invoice or bill of lading: rulesets of a shipment's own papers are not
+        # judged for it (the summary's coverage then names them as not judged).
+        self.rulesets = [rs for rs in self.rulesets if not rs.shipment_only]
         # Once per run, not per row.
         self.rulesets_sha256 = rulesets_digest(self.rulesets)
         # One ledger for the whole run (in each worker process): which decisions matched any row.

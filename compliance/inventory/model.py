@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from compliance.models.report import Coverage
+
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -84,6 +86,8 @@ class Summary:
     )
     #: Which sheet of a workbook was read (said to the user: never a silent guess); None for CSV.
     sheet: str | None = None
+    #: Per (destination, day): the rulesets judged and what no ruleset judges (a clear covers those only).
+    coverage: dict[tuple[str, dt.date], Coverage] = field(default_factory=dict)
     #: Parts (distinct cases: a requirement's finding on its documents or the machine's age) judged, summed
     #: over the worker processes (each judges the parts its rows need once).
     parts_judged: int = 0

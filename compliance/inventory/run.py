@@ -22,6 +22,9 @@ from compliance.inventory.model import (
     Layout,
     Summary,
 )
+from compliance.coverage import coverage
+from compliance.inputs import shipped_not_judged
+from compliance.inventory.cells import coverage_cells
 from compliance.inventory.read import Chunk, read_source
 from compliance.inventory.write import MACHINE_COLUMNS, Writer
 
@@ -55,6 +58,10 @@ def run(
     if len(judge.days) > 1:
         columns += [f"verdict@{d.isoformat()}" for d in judge.days] + ["changes"]
     summary = Summary(by_destination={d: Counter() for d in judge.destinations}, sheet=source.sheet)
+    topics = shipped_not_judged()
+    summary.coverage = {
+        (d, day): coverage(judge.rulesets, d, day, topics) for d in judge.destinations for day in judge.days
+    }
     writer = Writer(output, columns)
     # A workbook also keeps the machine's own columns (a sheet people filter and read).
     machine = [c for c in MACHINE_COLUMNS if c not in columns] if writer.kind == "xlsx" else []
@@ -120,11 +127,12 @@ def _gather(
 def summary_table(summary: Summary, days: list[dt.date]) -> list[list[Any]]:
     """The summary sheet: rows per destination and date, by verdict (the first date is the verdict column)."""
     verdicts = ("clear", "review", "hold", "error")
-    table: list[list[Any]] = [["destination", "as of", *verdicts, "rows"]]
+    table: list[list[Any]] = [["destination", "as of", *verdicts, "rows", "judged by", "not judged"]]
     for dest, counts in summary.by_destination.items():
         per_day = [(days[0], counts), *((d, summary.later[(dest, d)]) for d in days[1:])]
         for day, c in per_day:
-            table.append([dest, day, *(c[v] for v in verdicts), sum(c[v] for v in verdicts)])
+            judged, not_judged = coverage_cells(summary.coverage[(dest, day)])
+            table.append([dest, day, *(c[v] for v in verdicts), sum(c[v] for v in verdicts), judged, not_judged])
     return table
 
 

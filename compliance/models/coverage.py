@@ -15,12 +15,13 @@ class Topic(Model):
     """What is not judged, in English and Vietnamese."""
     destinations: list[Country] | None = None
     """The destinations it is said for; left out, every destination."""
-    except_destinations: list[Country] = Field(default_factory=list)
-    """Destinations a shipped ruleset does judge it for (the customs dossier of Vietnam)."""
+    judged_by: list[Identifier] = Field(default_factory=list)
+    """Rulesets that judge it where they are in force for the destination (customs-dossier: Vietnam)."""
 
-    def concerns(self, destination: str) -> bool:
-        return (self.destinations is None or destination in self.destinations) and (
-            destination not in self.except_destinations
+    def concerns(self, destination: str, judged: set[str]) -> bool:
+        """Not judged for this destination: said for it, and no ruleset judged there covers it."""
+        return (self.destinations is None or destination in self.destinations) and not (
+            judged & set(self.judged_by)
         )
 
 

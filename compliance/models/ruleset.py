@@ -320,6 +320,9 @@ class Ruleset(Model):
     #: How often the accreditation registry the ruleset relies on is renewed (VinaCert's directory:
     #: quarterly, 3). A verdict judged on a registry older than that carries a warning.
     registry_renewed_months: int | None = Field(default=None, ge=1)
+    #: The ruleset judges a shipment's own papers (its invoice, its bill of lading), not a machine in
+    #: stock: an inventory is not judged against it, and its answers say so under "not judged".
+    shipment_only: bool = False
     versions: list[Version] = Field(min_length=1)
 
     @model_validator(mode="after")

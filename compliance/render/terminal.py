@@ -15,6 +15,7 @@ from rich.text import Text
 from compliance.i18n import translations
 from compliance.labels import label
 from compliance.models.report import Report, Words
+from compliance.render.text import registry_line
 from compliance.render.visible import visible
 from compliance.render.words import said
 
@@ -58,6 +59,14 @@ def render_terminal(report: Report, *, color: bool, width: int | None = None) ->
             )
         )
     )
+    for cov in report.coverage:
+        judged = ", ".join(f"{j.ruleset} v{j.version}" for j in cov.judged) or _("no ruleset in force")
+        console.print(T(_("judged by: {rulesets} (a CLEAR covers these rules only)").format(rulesets=judged)))
+        if cov.not_judged:
+            topics = "; ".join(said(t.text) for t in cov.not_judged)
+            console.print(T(_("not judged: {topics}").format(topics=topics), style="dim"))
+    for reg in report.registries:
+        console.print(T(registry_line(reg, _)))
     for w in report.warnings:
         console.print(T(f"! {w}", style="yellow"))
     if report.containers:
