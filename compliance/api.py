@@ -206,8 +206,11 @@ def check(
         registry_is_sample=registry.is_sample,
         coverage=[
             coverage(
-                rulesets, shipment.destination, day,
-                shipped_not_judged() if not_judged is None else not_judged, tender=tender is not None,
+                rulesets,
+                shipment.destination,
+                day,
+                shipped_not_judged() if not_judged is None else not_judged,
+                tender=tender is not None,
             )
         ],  # fmt: skip
         warnings=([ARRIVAL_PASSED(day=shipment.arrival_date.isoformat())] if arrival_passed else [])

@@ -156,7 +156,8 @@ def applicability(
     if procedure == "review":
         uncertain.append(PROCEDURE_OPEN(procedure=item.customs_procedure.value))
     if scope.review is not None and (
-        scope.review_conditions is None or _condition_in(item.condition, item.is_used, scope.review_conditions)
+        scope.review_conditions is None
+        or _condition_in(item.condition, item.is_used, scope.review_conditions)
     ):
         uncertain.append(text(scope.review))
     questions: list[Phrase] = []

@@ -125,9 +125,7 @@ def run_cases(ruleset: Ruleset, path: Path) -> tuple[list[CaseResult], Coverage]
                     )
         for it in report.items:
             judged = it.rulesets[0]
-            asked = {
-                r.id: r for v in in_use.versions if v.version == judged.version for r in v.requirements
-            }
+            asked = {r.id: r for v in in_use.versions if v.version == judged.version for r in v.requirements}
             for outcome in judged.requirements:
                 key = f"{judged.version}/{outcome.id}"
                 # A requirement whose rule leaves a point open for every machine is never satisfied:

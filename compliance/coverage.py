@@ -13,7 +13,12 @@ from compliance.phrases import text
 
 
 def coverage(
-    rulesets: Sequence[Ruleset], destination: str, day: dt.date, topics: Sequence[Topic], *, tender: bool = False
+    rulesets: Sequence[Ruleset],
+    destination: str,
+    day: dt.date,
+    topics: Sequence[Topic],
+    *,
+    tender: bool = False,
 ) -> Coverage:
     """The versions in force on ``day`` that speak of imports into ``destination`` (a tender ruleset
     when the shipment declares a tender), and the topics no ruleset judges there."""

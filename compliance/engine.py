@@ -24,7 +24,16 @@ from durable import engine as durable_engine
 from compliance.checks import LIST_FIELDS, Pattern, body_token, flag, kind_of
 from compliance.errors import EngineIntegrityError
 from compliance.facts import AccreditationLookup, ItemFacts, to_int
-from compliance.models.ruleset import ITEM_FIELDS, NUMBER_FIELDS, Check, ItemCheck, Requirement, scaled_up
+from compliance.models.ruleset import (
+    ITEM_FIELDS,
+    NUMBER_FIELDS,
+    Check,
+    ItemCheck,
+    Requirement,
+    Ruleset,
+    Version,
+    scaled_up,
+)  # fmt: skip
 from compliance.program import (
     MISSING,
     NOT_EXPIRED,
@@ -291,7 +300,9 @@ class DurableEvaluator:
         try:
             code, state = durable_rules_engine.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
             if code not in (0, 3):
-                raise EngineIntegrityError(f"item {facts.item.id}: the engine refused the facts (code {code})")
+                raise EngineIntegrityError(
+                    f"item {facts.item.id}: the engine refused the facts (code {code})"
+                )
             errors: list[BaseException] = []
 
             def done(error: BaseException | None, _state: Any) -> None:

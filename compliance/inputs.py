@@ -154,7 +154,10 @@ def load_registry(paths: list[Path]) -> Registry:
             entries[acc.id] = acc
             origin[acc.id] = str(path)
     return Registry(
-        entries=entries, sources=[str(p) for p in files], is_sample=is_sample, overridden=overridden,
+        entries=entries,
+        sources=[str(p) for p in files],
+        is_sample=is_sample,
+        overridden=overridden,
         published=published,
     )
 

@@ -19,9 +19,16 @@ from compliance.models.ruleset import Ruleset
 DECREE = "vn-decree-66-2024-remanufactured"
 D18 = "vn-decision-18-2019-used-machinery"
 
-REMANUFACTURED = item(condition="remanufactured", country_of_manufacture="DE", hs_code="8457.10", manufactured=2012)
+REMANUFACTURED = item(
+    condition="remanufactured", country_of_manufacture="DE", hs_code="8457.10", manufactured=2012
+)
 DECREE_DOCS = [
-    {"id": "CERT", "type": "remanufactured_goods_certificate", "issued": "2026-08-01", "remanufacturer_code": "RM-1"},
+    {
+        "id": "CERT",
+        "type": "remanufactured_goods_certificate",
+        "issued": "2026-08-01",
+        "remanufacturer_code": "RM-1",
+    },
     {"id": "COO", "type": "certificate_of_origin", "issued": "2026-08-20", "preference": "EVFTA"},
     {"id": "LBL", "type": "marking_record", "markings": ["remanufactured_label_vi"]},
 ]
@@ -121,8 +128,18 @@ def test_every_result_states_what_it_covers(rulesets: list[Ruleset], registry: R
 @pytest.mark.parametrize(
     ("destination", "day", "present", "absent"),
     [
-        ("DE", "2027-01-19", ("eu-machinery-2023-1230", "2006-42-ec"), ("eu-machinery-2023-1230", "2023-1230")),
-        ("DE", "2027-01-20", ("eu-machinery-2023-1230", "2023-1230"), ("eu-machinery-2023-1230", "2006-42-ec")),
+        (
+            "DE",
+            "2027-01-19",
+            ("eu-machinery-2023-1230", "2006-42-ec"),
+            ("eu-machinery-2023-1230", "2023-1230"),
+        ),
+        (
+            "DE",
+            "2027-01-20",
+            ("eu-machinery-2023-1230", "2023-1230"),
+            ("eu-machinery-2023-1230", "2006-42-ec"),
+        ),
         ("ID", "2030-03-01", ("id-used-capital-goods", "1"), ("customs-dossier", "1")),
     ],
 )
@@ -148,7 +165,9 @@ def test_the_text_and_json_say_it(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     assert "judged by: " in out.output and "(a CLEAR covers these rules only)" in out.output
     assert "not judged: tariff classification" in out.output
-    data = json.loads(runner.invoke(cli, ["check", str(SHIPMENTS / "vn-new-vmc-clear.yaml"), "--format", "json"]).output)
+    data = json.loads(
+        runner.invoke(cli, ["check", str(SHIPMENTS / "vn-new-vmc-clear.yaml"), "--format", "json"]).output
+    )
     assert data["verdict"] == "clear"
     assert data["coverage"][0]["destination"] == "VN"
     assert {"ruleset", "version", "source_confidence"} <= set(data["coverage"][0]["judged"][0])
@@ -201,7 +220,9 @@ def _lca_requirement(rulesets: list[Ruleset], registry: Registry, day: str):  # 
     return report, requirement(report, "vn-circular-12-2026", "lca-report")
 
 
-def test_a_registry_older_than_its_quarterly_renewal_is_named(tmp_path: Path, rulesets: list[Ruleset]) -> None:
+def test_a_registry_older_than_its_quarterly_renewal_is_named(
+    tmp_path: Path, rulesets: list[Ruleset]
+) -> None:
     from helpers import lca_report, requirement
 
     reg = _registry(tmp_path, "2026-04-15")
@@ -226,7 +247,13 @@ def test_a_registry_without_a_date_is_said_to_state_none(tmp_path: Path, ruleset
     assert has(req.warnings, "registry-undated", registry="vinacert-directory.yaml")
     assert report.registries[0].published is None
     out = CliRunner().invoke(
-        cli, ["check", str(SHIPMENTS / "vn-new-vmc-clear.yaml"), "--registry", str(tmp_path / "vinacert-directory.yaml")]
+        cli,
+        [
+            "check",
+            str(SHIPMENTS / "vn-new-vmc-clear.yaml"),
+            "--registry",
+            str(tmp_path / "vinacert-directory.yaml"),
+        ],
     )
     assert "accreditation registry vinacert-directory.yaml (states no publication date)" in out.output
 
@@ -257,7 +284,9 @@ def test_converting_into_another_folder_carries_the_pact_file(tmp_path: Path, su
     target.parent.mkdir()
     out = runner.invoke(cli, ["convert", str(SHIPMENTS / "vn-pact-footprint.yaml"), str(target)])
     assert out.exit_code == 0, out.output
-    assert (target.parent / "pact-footprint-v3.json").read_bytes() == (SHIPMENTS / "pact-footprint-v3.json").read_bytes()
+    assert (target.parent / "pact-footprint-v3.json").read_bytes() == (
+        SHIPMENTS / "pact-footprint-v3.json"
+    ).read_bytes()
     original = runner.invoke(cli, ["check", str(SHIPMENTS / "vn-pact-footprint.yaml"), "--format", "json"])
     converted = runner.invoke(cli, ["check", str(target), "--format", "json"])
     assert converted.exit_code == original.exit_code, converted.output
@@ -266,7 +295,9 @@ def test_converting_into_another_folder_carries_the_pact_file(tmp_path: Path, su
 
 def test_converting_never_overwrites_a_different_pact_file(tmp_path: Path) -> None:
     (tmp_path / "pact-footprint-v3.json").write_text("{}", encoding="utf-8")
-    out = CliRunner().invoke(cli, ["convert", str(SHIPMENTS / "vn-pact-footprint.yaml"), str(tmp_path / "m.yaml")])
+    out = CliRunner().invoke(
+        cli, ["convert", str(SHIPMENTS / "vn-pact-footprint.yaml"), str(tmp_path / "m.yaml")]
+    )
     assert out.exit_code == 2
     assert "already exists" in out.output
     assert (tmp_path / "pact-footprint-v3.json").read_text(encoding="utf-8") == "{}"
@@ -276,11 +307,12 @@ def test_converting_never_overwrites_a_different_pact_file(tmp_path: Path) -> No
 # -- inventories ----------------------------------------------------------------------------------
 
 
-def test_an_inventory_judges_remanufactured_rows_as_a_check_does(tmp_path: Path, rulesets: list[Ruleset]) -> None:
+def test_an_inventory_judges_remanufactured_rows_as_a_check_does(
+    tmp_path: Path, rulesets: list[Ruleset]
+) -> None:
     """Remanufactured rows are judged whole (Decision 18 depends on Decree 66's verdict for the same
     row); every other row by parts. Each row's cells equal a one-item check's."""
-    from compliance.inventory import Judge
-    from compliance.inventory import Row
+    from compliance.inventory import Judge, Row
 
     docs_yaml = tmp_path / "docs.yaml"
     docs_yaml.write_text(json.dumps({"documents": DECREE_DOCS + [INSPECTION]}), encoding="utf-8")
@@ -297,7 +329,13 @@ def test_an_inventory_judges_remanufactured_rows_as_a_check_does(tmp_path: Path,
     ]  # fmt: skip
     listed = _with_listed(rulesets, ["8457"])
     registry = load_registry([])
-    fast = Judge(rulesets=listed, registry=registry, documents=documents, destinations=["VN"], days=[dt.date(2026, 9, 15)])
+    fast = Judge(
+        rulesets=listed,
+        registry=registry,
+        documents=documents,
+        destinations=["VN"],
+        days=[dt.date(2026, 9, 15)],
+    )
     slow = Judge(
         rulesets=listed, registry=registry, documents=documents, destinations=["VN"], days=[dt.date(2026, 9, 15)],
         fast=False,
@@ -307,7 +345,10 @@ def test_an_inventory_judges_remanufactured_rows_as_a_check_does(tmp_path: Path,
         assert fast.judge_lines(row) == slow.judge_lines(row)
     # With the decree's conditions met, Decision 18 says nothing of the row; without them it holds it.
     assert D18 not in fast.judge_row(Row(line=2, values=rows[0]))[0]["reasons"]
-    assert f"{D18}/year-and-conformity-evidence missing" in fast.judge_row(Row(line=3, values=rows[1]))[0]["reasons"]
+    assert (
+        f"{D18}/year-and-conformity-evidence missing"
+        in fast.judge_row(Row(line=3, values=rows[1]))[0]["reasons"]
+    )
 
 
 def test_the_inventory_summary_states_its_coverage(tmp_path: Path) -> None:

@@ -103,4 +103,6 @@ def test_a_program_larger_than_one_engine_ruleset_is_judged_in_shards(registry) 
     assert [v for p in parts for v in p.versions] == list(everything.versions)
     m = manifest([item(), item(id="L2", condition="remanufactured", country_of_manufacture="DE")])
     for facts in derive(m, registry, m.shipment.arrival_date).items:
-        assert DurableEvaluator().evaluate(everything, facts) == ReferenceEvaluator().evaluate(everything, facts)
+        assert DurableEvaluator().evaluate(everything, facts) == ReferenceEvaluator().evaluate(
+            everything, facts
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_v2_api_response_is_unwrapped_and_expired():
 )
 def test_validity_end_is_exclusive(tmp_path: Path, end: str, last: dt.date):
     fp = tmp_path / "fp.json"
-    fp.write_text('{"validityPeriodEnd": "%s", "pcf": {"primaryDataShare": 40}}' % end)
+    fp.write_text(json.dumps({"validityPeriodEnd": end, "pcf": {"primaryDataShare": 40}}))
     assert read_footprint(fp)["valid_until"] == last
 
 

@@ -49,5 +49,7 @@ def coverage_cells(cov: Coverage) -> tuple[str, str]:
     from compliance.render.words import words
 
     judged = ", ".join(f"{j.ruleset} v{j.version}" for j in cov.judged) or "no ruleset in force"
-    not_judged = "; ".join(words(t.text, "en") if isinstance(t.text, Phrase) else t.text for t in cov.not_judged)
+    not_judged = "; ".join(
+        words(t.text, "en") if isinstance(t.text, Phrase) else t.text for t in cov.not_judged
+    )
     return judged, not_judged

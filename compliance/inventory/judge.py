@@ -217,7 +217,11 @@ class Judge:
         # Conditions that a yielded-to ruleset's scope names (remanufactured): such rows are judged whole.
         yielded = {y for rs in self.rulesets for v in rs.versions for y in v.scope.yields_to}
         self.routed_conditions = frozenset(
-            c for rs in self.rulesets if rs.id in yielded for v in rs.versions for c in v.scope.conditions or []
+            c
+            for rs in self.rulesets
+            if rs.id in yielded
+            for v in rs.versions
+            for c in v.scope.conditions or []
         )
         # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
         self.parts = (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from compliance.models.report import Coverage
-
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+
+from compliance.models.report import Coverage
 
 REQUIRED_COLUMNS = ("id", "machine_type", "manufactured", "condition")
 OPTIONAL_COLUMNS = (

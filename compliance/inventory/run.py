@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from compliance.collecting import collecting_seldom
+from compliance.coverage import coverage
 from compliance.errors import EngineIntegrityError
+from compliance.inputs import shipped_not_judged
+from compliance.inventory.cells import coverage_cells
 from compliance.inventory.judge import Judge
 from compliance.inventory.lanes import merge, split
 from compliance.inventory.model import (
@@ -22,9 +25,6 @@ from compliance.inventory.model import (
     Layout,
     Summary,
 )
-from compliance.coverage import coverage
-from compliance.inputs import shipped_not_judged
-from compliance.inventory.cells import coverage_cells
 from compliance.inventory.read import Chunk, read_source
 from compliance.inventory.write import MACHINE_COLUMNS, Writer
 
@@ -132,7 +132,9 @@ def summary_table(summary: Summary, days: list[dt.date]) -> list[list[Any]]:
         per_day = [(days[0], counts), *((d, summary.later[(dest, d)]) for d in days[1:])]
         for day, c in per_day:
             judged, not_judged = coverage_cells(summary.coverage[(dest, day)])
-            table.append([dest, day, *(c[v] for v in verdicts), sum(c[v] for v in verdicts), judged, not_judged])
+            table.append(
+                [dest, day, *(c[v] for v in verdicts), sum(c[v] for v in verdicts), judged, not_judged]
+            )
     return table
 
 

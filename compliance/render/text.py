@@ -70,7 +70,9 @@ def render_text(report: Report) -> str:
         judged = ", ".join(f"{j.ruleset} v{j.version}" for j in cov.judged) or _("no ruleset in force")
         add("  " + _("judged by: {rulesets} (a CLEAR covers these rules only)").format(rulesets=judged))
         if cov.not_judged:
-            add("  " + _("not judged: {topics}").format(topics="; ".join(str(t.text) for t in cov.not_judged)))
+            add(
+                "  " + _("not judged: {topics}").format(topics="; ".join(str(t.text) for t in cov.not_judged))
+            )
     for reg in report.registries:
         add("  " + registry_line(reg, _))
     for w in report.warnings:
