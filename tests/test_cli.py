@@ -20,6 +20,8 @@ EXPECTED = {
     "vn-june-upcoming.yaml": ("clear", 0),
     "id-used-grinder-similar.yaml": ("review", 3),
     "vn-pact-footprint.yaml": ("clear", 0),
+    "vn-remanufactured-de.yaml": ("review", 3),
+    "de-new-vmc-2027.yaml": ("clear", 0),
 }
 
 
