@@ -76,6 +76,14 @@ def documents(draw: st.DrawFn, item_ids: list[str]) -> list[dict]:
         if doc_type == "manufacturer_certificate":
             doc["legalised"] = draw(st.booleans())
             doc["languages"] = draw(st.lists(st.sampled_from(["vi", "vi-VN", "VI", "en", "ja"]), unique=True))
+        # The fields of the 2026-12 rulesets: markings, the remanufacturer's code, the preference claimed.
+        doc["markings"] = draw(
+            st.lists(st.sampled_from(["ce", "importer_contact", "remanufactured_label_vi", "CE"]), max_size=3)
+        )
+        if draw(st.booleans()):
+            doc["remanufacturer_code"] = "RM-1"
+        if draw(st.booleans()):
+            doc["preference"] = draw(st.sampled_from(["EVFTA", "ukvfta", "ATIGA"]))
         out.append(doc)
     return out
 
@@ -95,11 +103,11 @@ def manifests(draw: st.DrawFn) -> Manifest:
             "id": f"L{i}",
             "machine_type": draw(st.sampled_from([t.value for t in MachineType])),
             "manufactured": made,
-            "condition": draw(st.sampled_from(["new", "used", "refurbished"])),
+            "condition": draw(st.sampled_from(["new", "used", "refurbished", "remanufactured"])),
             "customs_procedure": draw(st.sampled_from(["import", "import", "temporary_import", "transit"])),
         }
         if draw(st.booleans()):
-            it["country_of_manufacture"] = draw(st.sampled_from(["JP", "CN", "KR", "VN"]))
+            it["country_of_manufacture"] = draw(st.sampled_from(["JP", "CN", "KR", "VN", "DE", "GB"]))
         if draw(st.booleans()):
             it["hs_code"] = draw(st.sampled_from(["8457.10", "8458.11", "8462.61", "9031.80"]))
         items.append(it)

@@ -67,11 +67,11 @@ def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.dat
             "id": f"R{i}",
             "machine_type": draw(st.sampled_from([t.value for t in MachineType])),
             "manufactured": made,
-            "condition": draw(st.sampled_from(["new", "used", "refurbished"])),
+            "condition": draw(st.sampled_from(["new", "used", "refurbished", "remanufactured"])),
             "customs_procedure": draw(
                 st.sampled_from(["import", "import", "temporary_import", "transit", "export_processing_zone"])
             ),
-            "country_of_manufacture": draw(st.sampled_from([None, "JP", "CN", "KR", "VN", "DE"])),
+            "country_of_manufacture": draw(st.sampled_from([None, "JP", "CN", "KR", "VN", "DE", "GB"])),
             "hs_code": draw(st.sampled_from([None, "8457.10", "8458.11", "8459.61", "8462.61", "9031.80"])),
             "manufacturer": draw(st.sampled_from([None, "Example OEM"])),
             "serial_number": f"SN-{i}",
@@ -101,7 +101,7 @@ def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.dat
 
 @pytest.mark.parametrize("drafts", [False, True], ids=["in-force", "with-drafts"])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(stock=stocks(), destinations=st.sampled_from([["VN", "TH", "ID"], ["VN", "DE"], ["TH", "MY"]]))
+@given(stock=stocks(), destinations=st.sampled_from([["VN", "TH", "ID"], ["VN", "DE"], ["TH", "MY"], ["ID", "FR"]]))
 def test_parts_give_the_cells_of_a_check_per_row(stock, destinations, drafts, registry, rulesets) -> None:
     docs, rows, days = stock
     chosen = WITH_DRAFTS if drafts else rulesets

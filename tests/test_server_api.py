@@ -254,6 +254,10 @@ def test_an_inventory_job_gives_the_clis_verdicts_in_every_format(api: Served, t
                "--as-of", "2026-06-30", "--as-of", "2026-07-01", "--output", str(out))  # fmt: skip
     assert job["summary"]["exit_code"] == done.returncode == 2  # one malformed row in the sample stock
     assert job["summary"]["rows_in"] == 7 and job["summary"]["rows_out"] == 14
+    coverage = {(c["destination"], c["as_of"]): c for c in job["summary"]["coverage"]}
+    assert {"ruleset": "vn-circular-12-2026", "version": "1"} in coverage[("VN", "2026-07-01")]["judged"]
+    assert not any(j["ruleset"] == "vn-circular-12-2026" for j in coverage[("VN", "2026-06-30")]["judged"])
+    assert "the customs dossier" in " ".join(coverage[("VN", "2026-07-01")]["not_judged"]["en"])
     with api.client(A) as c:
         assert c.get(f"/v1/inventories/{job['id']}/result.csv").content == out.read_bytes()
         lines = c.get(f"/v1/inventories/{job['id']}/result.jsonl").text.splitlines()
