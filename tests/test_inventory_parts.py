@@ -101,7 +101,10 @@ def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.dat
 
 @pytest.mark.parametrize("drafts", [False, True], ids=["in-force", "with-drafts"])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(stock=stocks(), destinations=st.sampled_from([["VN", "TH", "ID"], ["VN", "DE"], ["TH", "MY"], ["ID", "FR"]]))
+@given(
+    stock=stocks(),
+    destinations=st.sampled_from([["VN", "TH", "ID"], ["VN", "DE"], ["TH", "MY"], ["ID", "FR"]]),
+)
 def test_parts_give_the_cells_of_a_check_per_row(stock, destinations, drafts, registry, rulesets) -> None:
     docs, rows, days = stock
     chosen = WITH_DRAFTS if drafts else rulesets

@@ -153,7 +153,9 @@ def test_an_inventory_runs_to_its_result_and_the_rulesets_page(page: Any, site: 
     main = page.inner_text("main")
     assert "7 rows in, 14 rows out" in main
     # What the verdicts cover, per destination: a clear covers the rules named only.
-    assert "VN · Judged: asean-joint-green-access-2026 1" in main and "Not judged: tariff classification" in main
+    assert (
+        "VN · Judged: asean-joint-green-access-2026 1" in main and "Not judged: tariff classification" in main
+    )
     accessible(page, "inventory")
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV").click()

@@ -28,10 +28,10 @@ from compliance.inventory import Judge, load_documents, run
 from compliance.inventory.model import OUTPUT_COLUMNS
 from compliance.inventory.read import read_source
 from compliance.inventory.run import summary_table
-from compliance.render.words import words
 from compliance.inventory.write import Writer
 from compliance.models.common import country_code
 from compliance.models.decisions import Decision
+from compliance.render.words import words
 from compliance.server.db import InventoryJob, now
 from compliance.server.store import iso
 from compliance.service import Library, inventory_exit_code
@@ -132,9 +132,12 @@ def execute(job: InventoryJob, library: Library, progress: Any) -> tuple[list[st
             # What the verdicts cover, per destination and day (a clear covers these rules only).
             "coverage": [
                 {
-                    "destination": dest, "as_of": day.isoformat(),
+                    "destination": dest,
+                    "as_of": day.isoformat(),
                     "judged": [{"ruleset": j.ruleset, "version": j.version} for j in cov.judged],
-                    "not_judged": {lang: [words(t.text, lang) for t in cov.not_judged] for lang in ("en", "vi")},
+                    "not_judged": {
+                        lang: [words(t.text, lang) for t in cov.not_judged] for lang in ("en", "vi")
+                    },
                 }
                 for (dest, day), cov in summary.coverage.items()
             ],  # fmt: skip
