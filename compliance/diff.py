@@ -23,6 +23,8 @@ REQUIREMENT_FIELDS = (
     "action",
     "review_if_item_lacks",
     "lead_time_weeks",
+    "open_question",
+    "needed_by",
 )
 
 

@@ -219,9 +219,16 @@ def load_rulesets(
     come, and must not change a verdict or the `upcoming` list unless an analyst asks for them.
     """
     folder = directory or DEFAULT_RULESETS
-    return select_rulesets(
-        [load_ruleset(p) for p in ruleset_files(folder)], ids, drafts=drafts, folder=folder
-    )
+    loaded = [load_ruleset(p) for p in ruleset_files(folder)]
+    known = {rs.id for rs in loaded}
+    for rs in loaded:
+        unknown = sorted({y for v in rs.versions for y in v.scope.yields_to} - known)
+        if unknown:
+            # A typo here would silently judge remanufactured goods as used: refuse the folder.
+            raise RulesetError(
+                f"ruleset '{rs.id}' yields to {', '.join(unknown)}, which no ruleset file in {folder} defines"
+            )
+    return select_rulesets(loaded, ids, drafts=drafts, folder=folder)
 
 
 def select_rulesets(

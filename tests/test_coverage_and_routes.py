@@ -371,3 +371,14 @@ def test_the_inventory_summary_states_its_coverage(tmp_path: Path) -> None:
     head, *body = list(sheet.iter_rows(values_only=True))
     assert head[-2:] == ("judged by", "not judged")
     assert any(r[0] == "DE" and "eu-machinery-2023-1230 v2023-1230" in r[-2] for r in body)
+
+
+def test_a_route_to_an_unknown_ruleset_is_refused(tmp_path: Path) -> None:
+    from compliance.errors import RulesetError
+    from compliance.inputs import load_rulesets
+    from compliance.resources import DEFAULT_RULESETS
+
+    text = (DEFAULT_RULESETS / f"{D18}.yaml").read_text(encoding="utf-8")
+    (tmp_path / f"{D18}.yaml").write_text(text.replace(f"yields_to: [{DECREE}]", "yields_to: [vn-decre-66]"))
+    with pytest.raises(RulesetError, match="vn-decre-66"):
+        load_rulesets(tmp_path)
