@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from compliance import __version__
-from compliance.applicability import applicability, covers_destination
+from compliance.applicability import applicability, covers_destination, speaks_of
 from compliance.coverage import coverage
 from compliance.decide import Ledger
 from compliance.facts import ItemFacts, ShipmentFacts, derive
@@ -134,7 +134,11 @@ def check(
     day = as_of or manifest.shipment.arrival_date
     shipment_facts = derive(manifest, registry, day)
     chosen = [(rs, rs.version_on(day)) for rs in rulesets]
-    program = Program(tuple((rs, v) for rs, v in chosen if v is not None))
+    # Only versions that speak of this destination go to the engine: the others never apply (their
+    # scope is judged without answers), and fewer rules keep a check to one engine ruleset.
+    program = Program(
+        tuple((rs, v) for rs, v in chosen if v is not None and speaks_of(v, manifest.shipment))
+    )
     items: list[ItemResult] = []
     missing: list[MissingDocument] = []
     covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)

@@ -80,15 +80,19 @@ def _age_text(facts: ItemFacts) -> Phrase:
     return AGE(age=facts.age_min, day=day)
 
 
+def speaks_of(version: Version, shipment: Shipment) -> bool:
+    """The version's scope names the shipment's destination (and its tender, where it asks for one):
+    otherwise it cannot apply to any of the shipment's items."""
+    scope = version.scope
+    if scope.requires_tender and shipment.tender is None:
+        return False
+    return scope.destinations is None or shipment.destination in scope.destinations
+
+
 def covers_destination(ruleset: Ruleset, shipment: Shipment) -> bool:
     """Some version of the ruleset in use speaks of imports into the shipment's destination (a tender
     ruleset speaks of any destination when the shipment declares a tender)."""
-    for v in ruleset.versions:
-        if v.scope.requires_tender and shipment.tender is None:
-            continue
-        if v.scope.destinations is None or shipment.destination in v.scope.destinations:
-            return True
-    return False
+    return any(speaks_of(v, shipment) for v in ruleset.versions)
 
 
 def origin_of(facts: ItemFacts, shipment: Shipment) -> str:
