@@ -83,10 +83,14 @@ def _age_text(facts: ItemFacts) -> Phrase:
 def speaks_of(version: Version, shipment: Shipment) -> bool:
     """The version's scope names the shipment's destination (and its tender, where it asks for one):
     otherwise it cannot apply to any of the shipment's items."""
+    return speaks_of_destination(version, shipment.destination, tender=shipment.tender is not None)
+
+
+def speaks_of_destination(version: Version, destination: str, *, tender: bool) -> bool:
     scope = version.scope
-    if scope.requires_tender and shipment.tender is None:
+    if scope.requires_tender and not tender:
         return False
-    return scope.destinations is None or shipment.destination in scope.destinations
+    return scope.destinations is None or destination in scope.destinations
 
 
 def covers_destination(ruleset: Ruleset, shipment: Shipment) -> bool:

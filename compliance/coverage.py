@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from compliance.applicability import speaks_of_destination
 from compliance.models.coverage import Topic
 from compliance.models.report import Coverage, JudgedRuleset, NotJudgedTopic
 from compliance.models.ruleset import Ruleset
@@ -25,9 +26,7 @@ def coverage(
     judged: list[JudgedRuleset] = []
     for rs in rulesets:
         v = rs.version_on(day)
-        if v is None or (v.scope.requires_tender and not tender):
-            continue
-        if v.scope.destinations is not None and destination not in v.scope.destinations:
+        if v is None or not speaks_of_destination(v, destination, tender=tender):
             continue
         judged.append(
             JudgedRuleset(
