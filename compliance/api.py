@@ -136,9 +136,7 @@ def check(
     chosen = [(rs, rs.version_on(day)) for rs in rulesets]
     # Only versions that speak of this destination go to the engine: the others never apply (their
     # scope is judged without answers), and fewer rules keep a check to one engine ruleset.
-    program = Program(
-        tuple((rs, v) for rs, v in chosen if v is not None and speaks_of(v, manifest.shipment))
-    )
+    program = Program(tuple((rs, v) for rs, v in chosen if v is not None and speaks_of(v, manifest.shipment)))
     items: list[ItemResult] = []
     missing: list[MissingDocument] = []
     covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)
