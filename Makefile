@@ -61,6 +61,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check compliance tests
 	$(BIN)/ruff format --check compliance tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -35,7 +35,7 @@ def main() -> None:
 
     from distributed import LocalCluster
 
-    from compliance.inputs import load_registry, load_rulesets
+    from compliance.reading.inputs import load_registry, load_rulesets
     from compliance.inventory import Judge, load_documents, run
 
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000

@@ -55,9 +55,9 @@ def one(mode: str, data: Path) -> None:
     elif mode in ("plain", "one-at-a-time"):
         import datetime as dt
 
-        from compliance.inputs import load_registry, load_rulesets
+        from compliance.reading.inputs import load_registry, load_rulesets
         from compliance.inventory import Judge, load_documents, run
-        from compliance.reference import ReferenceEvaluator
+        from compliance.judging.reference import ReferenceEvaluator
 
         fast = mode == "plain"
         source = inv

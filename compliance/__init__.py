@@ -14,7 +14,7 @@ def __getattr__(name: str) -> object:
 
         return check
     if name in ("load_manifest", "load_registry", "load_rulesets"):
-        from compliance import inputs
+        from compliance.reading import inputs
 
         return getattr(inputs, name)
     raise AttributeError(name)

@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from compliance import __version__
-from compliance.applicability import applicability, covers_destination, speaks_of
-from compliance.coverage import coverage
-from compliance.decide import Ledger
-from compliance.facts import ItemFacts, ShipmentFacts, derive
-from compliance.i18n import N_
-from compliance.inputs import shipped_not_judged
+from compliance.judging.applicability import applicability, covers_destination, speaks_of
+from compliance.judging.coverage import coverage
+from compliance.judging.decide import Ledger
+from compliance.judging.facts import ItemFacts, ShipmentFacts, derive
+from compliance.judging.findings import destination_finding, finding_verdict, hs_finding
+from compliance.judging.obtain import documents_to_obtain, missing_document, needs_document
+from compliance.judging.program import Answer, Program
+from compliance.judging.verdicts import (
+    Context,
+    not_in_force,
+    ruleset_result,
+)
+from compliance.language.i18n import N_
+from compliance.language.phrases import Phrase, Template, text
 from compliance.models.coverage import Topic
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Manifest
@@ -30,17 +38,7 @@ from compliance.models.report import (
     worst,
 )
 from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version, rulesets_digest
-from compliance.obtain import documents_to_obtain, missing_document, needs_document
-from compliance.phrases import Phrase, Template, text
-from compliance.program import Answer, Program
-from compliance.verdicts import (
-    Context,
-    destination_finding,
-    finding_verdict,
-    hs_finding,
-    not_in_force,
-    ruleset_result,
-)
+from compliance.reading.inputs import shipped_not_judged
 
 
 class Evaluator(Protocol):
@@ -76,7 +74,7 @@ class CachingEvaluator:
 
 
 def default_evaluator() -> Evaluator:
-    from compliance.engine import DurableEvaluator
+    from compliance.judging.engine import DurableEvaluator
 
     return DurableEvaluator()
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from helpers import REGISTRY_YAML
 
-from compliance.inputs import load_registry, load_rulesets
 from compliance.models.registry import Registry
 from compliance.models.ruleset import Ruleset
+from compliance.reading.inputs import load_registry, load_rulesets
 
 
 @pytest.fixture(autouse=True)

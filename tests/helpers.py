@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from compliance.api import check
+from compliance.language.phrases import Phrase, walk
 from compliance.models.manifest import Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import Report, RequirementResult, RulesetResult
 from compliance.models.ruleset import Ruleset
-from compliance.phrases import Phrase, walk
 from compliance.render.words import words
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from compliance.models.manifest import Manifest
-from compliance.vocab import STAGES, DocumentType, MachineType
+from compliance.models.vocab import STAGES, DocumentType, MachineType
 
 ACCREDITATIONS = ["VC-1", "VC-NOSCOPE", "VC-SUSP", "VC-LAPSING", "CNAS-1", "UNKNOWN-1"]
 DAYS = st.dates(min_value=dt.date(2025, 6, 1), max_value=dt.date(2027, 6, 1))

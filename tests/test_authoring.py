@@ -12,9 +12,9 @@ import yaml
 from click.testing import CliRunner
 from helpers import ROOT, SHIPMENTS
 
-from compliance.authoring import cases_path, lint_file, run_cases
+from compliance.authoring.cases import cases_path, lint_file, run_cases
 from compliance.cli import cli
-from compliance.inputs import load_ruleset, ruleset_files
+from compliance.reading.inputs import load_ruleset, ruleset_files
 
 RULESETS = ROOT / "rulesets"
 CIRC = RULESETS / "vn-circular-12-2026.yaml"

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from helpers import ai_attestation, ce, has, item, judge, lca_report, manifest, requirement, ruleset_of
 
-from compliance.facts import add_years, completed_years
+from compliance.judging.facts import add_years, completed_years
 
 JOINT = "asean-joint-green-access-2026"
 CIRC = "vn-circular-12-2026"
@@ -182,7 +182,7 @@ def test_containers_take_the_worst_of_their_items(rulesets, registry):
 
 
 def test_later_registry_file_wins_with_a_warning(tmp_path):
-    from compliance.inputs import load_registry
+    from compliance.reading.inputs import load_registry
 
     a = tmp_path / "a.yaml"
     b = tmp_path / "b.yaml"
@@ -201,7 +201,7 @@ def test_later_registry_file_wins_with_a_warning(tmp_path):
 
 def test_sample_registry_is_said_to_be_sample():
     from compliance.api import registry_warnings
-    from compliance.inputs import load_registry
+    from compliance.reading.inputs import load_registry
 
     reg = load_registry([])
     assert reg.is_sample

@@ -51,7 +51,7 @@ def test_checklist_matches_golden_file(fmt: str, suffix: str, lang: str) -> None
 
 def _report(lang: str = "en") -> Report:
     from compliance.api import check
-    from compliance.inputs import load_manifest, load_registry, load_rulesets
+    from compliance.reading.inputs import load_manifest, load_registry, load_rulesets
     from compliance.render.words import localize
 
     judged = check(
@@ -85,7 +85,7 @@ def test_documents_to_obtain_group_items_and_give_order_by_dates() -> None:
 
 def test_no_production_time_means_no_late_flag() -> None:
     from compliance.api import check
-    from compliance.inputs import load_manifest, load_registry, load_rulesets
+    from compliance.reading.inputs import load_manifest, load_registry, load_rulesets
 
     report = check(load_manifest(SAMPLE).manifest, load_rulesets(None), load_registry([]))
     assert report.produced_at is None

@@ -59,8 +59,8 @@ def test_the_cluster_gives_the_local_output_byte_for_byte(cluster: Any, tmp_path
 
 
 def test_a_worker_killed_mid_run_loses_and_repeats_no_row(cluster: Any, tmp_path: Path) -> None:
-    from compliance.inputs import load_registry, load_rulesets
     from compliance.inventory import Judge, load_documents, run
+    from compliance.reading.inputs import load_registry, load_rulesets
 
     stock = _stock(tmp_path / "stock.csv", 6000)
     _inventory(stock, tmp_path / "local.csv", "--workers", "1")

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from helpers import SHIPMENTS, has, item, judge, manifest, ruleset_of
 
 from compliance.cli import cli
-from compliance.inputs import load_registry
 from compliance.models.registry import Registry
 from compliance.models.ruleset import Ruleset
+from compliance.reading.inputs import load_registry
 
 DECREE = "vn-decree-66-2024-remanufactured"
 D18 = "vn-decision-18-2019-used-machinery"
@@ -374,9 +374,9 @@ def test_the_inventory_summary_states_its_coverage(tmp_path: Path) -> None:
 
 
 def test_a_route_to_an_unknown_ruleset_is_refused(tmp_path: Path) -> None:
-    from compliance.errors import RulesetError
-    from compliance.inputs import load_rulesets
-    from compliance.resources import DEFAULT_RULESETS
+    from compliance.models.errors import RulesetError
+    from compliance.reading.inputs import load_rulesets
+    from compliance.reading.resources import DEFAULT_RULESETS
 
     text = (DEFAULT_RULESETS / f"{D18}.yaml").read_text(encoding="utf-8")
     (tmp_path / f"{D18}.yaml").write_text(text.replace(f"yields_to: [{DECREE}]", "yields_to: [vn-decre-66]"))

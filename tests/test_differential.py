@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from strategies import manifests
 
 from compliance.api import check
-from compliance.engine import DurableEvaluator
-from compliance.facts import derive
-from compliance.inputs import load_rulesets
+from compliance.judging.engine import DurableEvaluator
+from compliance.judging.facts import derive
+from compliance.judging.program import Program
+from compliance.judging.reference import ReferenceEvaluator
 from compliance.models.manifest import Manifest
-from compliance.program import Program
-from compliance.reference import ReferenceEvaluator
+from compliance.reading.inputs import load_rulesets
 
 WITH_DRAFTS = load_rulesets(drafts=True)
 

@@ -6,10 +6,10 @@ import pytest
 from helpers import ce, item, lca_report, manifest
 
 from compliance.api import check
-from compliance.engine import DurableEvaluator
-from compliance.errors import EngineIntegrityError
-from compliance.facts import derive
-from compliance.program import MISSING, OFFERED, SENTINEL, Answer, Program, verify
+from compliance.judging.engine import DurableEvaluator
+from compliance.judging.facts import derive
+from compliance.judging.program import MISSING, OFFERED, SENTINEL, Answer, Program, verify
+from compliance.models.errors import EngineIntegrityError
 
 
 def setup(rulesets, registry, documents):
@@ -48,14 +48,15 @@ def test_faults_are_caught(rulesets, registry, fault):
 
 def test_an_exception_in_a_rule_action_is_an_error_not_a_verdict(rulesets, registry, monkeypatch):
     # A rule action that raises inside durable's action machinery: the run fails, no verdict is built.
-    import compliance.engine
+    import compliance.judging.compiler
 
     m, _, _ = setup(rulesets, registry, [lca_report()])
 
     def failing(*args, **kwargs):
         raise RuntimeError("action failed")
 
-    monkeypatch.setattr(compliance.engine, "Answer", failing)
+    # The rules' actions are made by the compiler: each records an Answer.
+    monkeypatch.setattr(compliance.judging.compiler, "Answer", failing)
     with pytest.raises(EngineIntegrityError):
         check(m, rulesets, registry, evaluator=DurableEvaluator())
     monkeypatch.undo()
@@ -89,11 +90,12 @@ def test_a_program_larger_than_one_engine_ruleset_is_judged_in_shards(registry) 
     that each hold a whole version, with the same answers as the plain-Python reading."""
     from helpers import item, manifest
 
-    from compliance.engine import SHARD_RULES, DurableEvaluator, rule_count, shards
-    from compliance.facts import derive
-    from compliance.inputs import load_rulesets
-    from compliance.program import Program
-    from compliance.reference import ReferenceEvaluator
+    from compliance.judging.compiler import SHARD_RULES, rule_count, shards
+    from compliance.judging.engine import DurableEvaluator
+    from compliance.judging.facts import derive
+    from compliance.judging.program import Program
+    from compliance.judging.reference import ReferenceEvaluator
+    from compliance.reading.inputs import load_rulesets
 
     everything = Program(tuple((rs, v) for rs in load_rulesets(drafts=True) for v in rs.versions))
     assert rule_count(everything) > 256

@@ -13,12 +13,12 @@ from pathlib import Path
 from helpers import SHIPMENTS, has, judge, lca_report, manifest, requirement
 
 from compliance.api import check, default_evaluator
-from compliance.explain import explain
-from compliance.facts import ItemFacts
-from compliance.inputs import load_manifest, load_registry, load_rulesets
+from compliance.authoring.explain import explain
+from compliance.judging.facts import ItemFacts
+from compliance.judging.program import Answer, Program
+from compliance.language.phrases import TEMPLATES, Phrase, codes
 from compliance.models.report import Report
-from compliance.phrases import TEMPLATES, Phrase, codes
-from compliance.program import Answer, Program
+from compliance.reading.inputs import load_manifest, load_registry, load_rulesets
 from compliance.render import RenderOptions, get
 from compliance.render.json_format import report_dict
 from compliance.render.words import localize, words

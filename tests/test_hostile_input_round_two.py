@@ -18,9 +18,9 @@ from helpers import ROOT, SHIPMENTS
 
 from compliance import cli as cli_module
 from compliance.cli import cli, run_command
-from compliance.errors import EngineIntegrityError
-from compliance.inputs import load_registry, load_rulesets
 from compliance.inventory import Judge, load_documents, run
+from compliance.models.errors import EngineIntegrityError
+from compliance.reading.inputs import load_registry, load_rulesets
 
 HOLD = SHIPMENTS / "vn-used-vmc-hold.yaml"
 INVENTORY = SHIPMENTS / "inventory"

@@ -9,8 +9,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from compliance import i18n
-from compliance.labels import TABLES, label
+from compliance.language import i18n
+from compliance.language.labels import TABLES, label
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "compliance" / "locale" / "vi" / "LC_MESSAGES" / "messages.po"
@@ -57,7 +57,7 @@ def test_every_marked_string_has_a_vietnamese_translation() -> None:
 
 
 def test_every_vocabulary_code_has_a_word() -> None:
-    from compliance.vocab import Condition, DocumentType, MachineType
+    from compliance.models.vocab import Condition, DocumentType, MachineType
 
     for kind, enum in (
         ("document_type", DocumentType),

@@ -16,9 +16,9 @@ from helpers import ROOT
 
 from compliance.api import check
 from compliance.cli import cli
-from compliance.inputs import load_registry
 from compliance.inventory import Judge, load_documents, run
 from compliance.models.manifest import Manifest
+from compliance.reading.inputs import load_registry
 
 INV = ROOT / "shipments" / "inventory" / "stock.csv"
 DOCS = ROOT / "shipments" / "inventory" / "documents.yaml"

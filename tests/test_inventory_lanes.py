@@ -12,12 +12,12 @@ from helpers import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.inputs import load_registry, load_rulesets
 from compliance.inventory import Judge, load_documents, run
 from compliance.inventory.lanes import split
 from compliance.inventory.model import Row
 from compliance.inventory.read import Lines
 from compliance.inventory.write import csv_line
+from compliance.reading.inputs import load_registry, load_rulesets
 
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -100,7 +100,7 @@ def test_two_routed_workers_write_what_one_writes_on_a_stock_of_several_chunks(t
 def test_the_collectors_settings_come_back_whatever_order_overlapping_runs_end_in():
     import gc
 
-    from compliance.collecting import collecting_seldom
+    from compliance.reading.collecting import collecting_seldom
 
     before = gc.get_threshold()
     job, load = collecting_seldom(freeze=True), collecting_seldom()  # a server: a job and a load at once

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import documents as document_dicts
 
-from compliance.inputs import load_rulesets
 from compliance.inventory import Judge
 from compliance.inventory.model import Row
 from compliance.models.manifest import Document
-from compliance.vocab import MachineType
+from compliance.models.vocab import MachineType
+from compliance.reading.inputs import load_rulesets
 
 WITH_DRAFTS = load_rulesets(drafts=True)
 SOUND = [

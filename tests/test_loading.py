@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.errors import InputError
-from compliance.inputs import load_manifest
+from compliance.models.errors import InputError
+from compliance.reading.inputs import load_manifest
 
 GOOD = """\
 shipment:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from helpers import has
 
-from compliance.errors import InputError
-from compliance.inputs import load_manifest
-from compliance.pact import read_footprint
+from compliance.models.errors import InputError
+from compliance.reading.inputs import load_manifest
+from compliance.reading.pact import read_footprint
 
 PACT = Path(__file__).parent / "data" / "pact"
 

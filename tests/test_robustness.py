@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_differential import manifests
 
-from compliance import engine as engine_module
-from compliance.audit import record
 from compliance.cli import cli
-from compliance.errors import InputError
-from compliance.inputs import load_manifest
+from compliance.judging import compiler as compiler_module
+from compliance.judging import engine as engine_module
+from compliance.models.errors import InputError
 from compliance.models.manifest import Manifest
+from compliance.reading.inputs import load_manifest
+from compliance.service.audit import record
 
 REQUIRED = {
     "shipment": ["id", "origin", "destination", "arrival_date"],
@@ -105,7 +106,7 @@ def test_corrupted_manifests_are_refused_with_a_place(
 
 @pytest.mark.parametrize("fault", ["drop", "duplicate", "raise"])
 def test_faults_injected_into_the_adapter_exit_70(monkeypatch, fault):
-    original = engine_module._Compiler.add
+    original = compiler_module.Compiler.add
 
     def faulty(self, key, kind, patterns):
         original(self, key, kind, patterns)
@@ -125,7 +126,7 @@ def test_faults_injected_into_the_adapter_exit_70(monkeypatch, fault):
 
             rule["run"] = boom
 
-    monkeypatch.setattr(engine_module._Compiler, "add", faulty)
+    monkeypatch.setattr(compiler_module.Compiler, "add", faulty)
     # The faulty rules are compiled afresh, on a host of their own: a compiled program is named by
     # its rulesets' content (the same here), and a host registers a name only once.
     monkeypatch.setattr(engine_module.DurableEvaluator, "_compiled", {})

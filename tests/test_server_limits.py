@@ -12,9 +12,10 @@ from helpers import SHIPMENTS
 from realparts import make_tokens, served
 from sqlalchemy import text
 
-from compliance.errors import UsageError
-from compliance.server.app import Settings, create_app
+from compliance.models.errors import UsageError
+from compliance.server.app import create_app
 from compliance.server.db import open_engine
+from compliance.server.state import Settings
 
 HOLD = SHIPMENTS / "vn-used-vmc-hold.yaml"
 YAML = {"Content-Type": "application/yaml"}

@@ -27,12 +27,12 @@ from strategies import manifests
 
 from compliance.api import check
 from compliance.cli import cli
-from compliance.facts import add_years
-from compliance.inputs import load_manifest, load_registry, load_rulesets
+from compliance.judging.facts import add_years
 from compliance.models.manifest import Manifest, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import Report
 from compliance.models.ruleset import Ruleset
+from compliance.reading.inputs import load_manifest, load_registry, load_rulesets
 from compliance.render.words import localize
 
 SAMPLES = sorted(SHIPMENTS.glob("*.yaml")) + sorted(SHIPMENTS.glob("*.json"))

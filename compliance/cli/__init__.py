@@ -1,6 +1,8 @@
 """The command line: parse options, call the library, render, map the outcome to an exit code.
 
 One module per command group (check, inventory, rulesets); `common` holds the group and what they share.
+
+May import: everything, `compliance.server` included (`compliance serve` starts it); nothing imports it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from compliance.cli import inventory as inventory_commands
 from compliance.cli import rulesets as rulesets_commands
 from compliance.cli import serve as serve_commands
 from compliance.cli.common import cli, write_output
-from compliance.errors import ExitCode
+from compliance.models.errors import ExitCode
 
 COMMAND_MODULES = (check_commands, inventory_commands, rulesets_commands, serve_commands)
 

@@ -23,9 +23,9 @@ from compliance.cli.common import (
     rulesets_dir_option,
     write_output,
 )
-from compliance.errors import ComplianceError, UsageError
-from compliance.loading import DEFAULT_MAX_BYTES
-from compliance.output import output_target
+from compliance.models.errors import ComplianceError, UsageError
+from compliance.reading.loading import DEFAULT_MAX_BYTES
+from compliance.reading.output import output_target
 
 
 @cli.command()
@@ -88,8 +88,8 @@ def check(
     Example: compliance check shipments/vn-used-vmc-hold.yaml --format html --lang vi -o checklist.html
     """  # noqa: D301
     from compliance import render
-    from compliance.audit import AuditLog
     from compliance.service import CheckRequest, CheckRun, check_files, produced_now
+    from compliance.service.audit import AuditLog
 
     # Opened first: an audit log that cannot be written stops the run before anything is judged, and
     # every run that reaches a verdict or fails on input gets its line.
@@ -149,7 +149,7 @@ def schema(what: str) -> None:
 
     Example: compliance schema result
     """
-    from compliance.schemas import schema as schema_of
+    from compliance.models.schemas import schema as schema_of
 
     schema = schema_of(what)
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
@@ -163,7 +163,7 @@ def init(output: Path) -> None:
 
     Example: compliance init my-shipment.yaml && compliance check my-shipment.yaml
     """
-    from compliance.resources import TEMPLATES
+    from compliance.reading.resources import TEMPLATES
 
     target = output_target(output, [])
     if target is not None and target.exists():
@@ -182,7 +182,7 @@ def template(output: Path, lang: str) -> None:
 
     Example: compliance template packing-list.xlsx --lang vi && compliance check packing-list.xlsx
     """
-    from compliance.workbook_template import write_template
+    from compliance.reading.workbook_template import write_template
 
     if output.suffix.lower() != ".xlsx":
         raise UsageError("the template is a workbook: give a file name ending in .xlsx", field="OUTPUT")
@@ -206,9 +206,9 @@ def convert(source: Path, output: Path) -> None:
 
     Example: compliance convert shipments/vn-container-mixed.yaml mixed.xlsx
     """
-    from compliance.inputs import load_manifest
-    from compliance.pact import carry_footprints
-    from compliance.workbook_template import manifest_csv, manifest_yaml, write_workbook
+    from compliance.reading.inputs import load_manifest
+    from compliance.reading.pact import carry_footprints
+    from compliance.reading.workbook_template import manifest_csv, manifest_yaml, write_workbook
 
     target = output_target(output, [source])
     assert target is not None
@@ -230,7 +230,7 @@ def convert(source: Path, output: Path) -> None:
 
 def _written(target: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file beside the target, published whole (no partial output file)."""
-    from compliance.output import publish, temporary_beside
+    from compliance.reading.output import publish, temporary_beside
 
     tmp = Path(temporary_beside(target))
     try:

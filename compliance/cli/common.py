@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from compliance import __version__
-from compliance.errors import ComplianceError, ExitCode, UsageError
-from compliance.output import write_file
+from compliance.models.errors import ComplianceError, ExitCode, UsageError
+from compliance.reading.output import write_file
 from compliance.render.visible import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,8 +71,8 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     (`rulesets_sha256`) and audit line, so a verdict can be traced to the exact rules."""
     if not value or ctx.resilient_parsing:
         return
-    from compliance.inputs import load_rulesets
     from compliance.models.ruleset import rulesets_digest
+    from compliance.reading.inputs import load_rulesets
 
     rulesets = load_rulesets()
     click.echo(f"compliance, version {__version__}")

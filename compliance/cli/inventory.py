@@ -20,8 +20,8 @@ from compliance.cli.common import (
     ruleset_ids_option,
     rulesets_dir_option,
 )
-from compliance.errors import UsageError
-from compliance.output import output_target
+from compliance.models.errors import UsageError
+from compliance.reading.output import output_target
 from compliance.render.visible import visible
 
 
@@ -100,9 +100,9 @@ def inventory(
 
     Exit code: 2 when any row is malformed (its output row says why), else the worst verdict.
     """
-    from compliance.inputs import load_decisions, load_registry, load_rulesets
     from compliance.inventory import Judge, load_documents, run
     from compliance.models.common import country_code
+    from compliance.reading.inputs import load_decisions, load_registry, load_rulesets
     from compliance.service import inventory_exit_code
 
     try:

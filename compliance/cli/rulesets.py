@@ -20,9 +20,9 @@ from compliance.cli.common import (
     rulesets_dir_option,
     write_output,
 )
-from compliance.errors import ExitCode, UsageError
-from compliance.i18n import N_
-from compliance.resources import DEFAULT_RULESETS
+from compliance.language.i18n import N_
+from compliance.models.errors import ExitCode, UsageError
+from compliance.reading.resources import DEFAULT_RULESETS
 
 #: The labels of `rulesets show`, in the language asked for.
 L_INSTRUMENT = N_("instrument")
@@ -47,7 +47,7 @@ def rulesets() -> None:
 
 
 def _ruleset_paths(paths: tuple[Path, ...], rulesets_dir: Path | None) -> list[Path]:
-    from compliance.inputs import ruleset_files
+    from compliance.reading.inputs import ruleset_files
 
     out: list[Path] = []
     for p in paths or (rulesets_dir or DEFAULT_RULESETS,):
@@ -63,7 +63,7 @@ def rulesets_list(rulesets_dir: Path | None) -> None:
 
     Example: compliance rulesets list
     """
-    from compliance.inputs import load_rulesets
+    from compliance.reading.inputs import load_rulesets
 
     for rs in load_rulesets(rulesets_dir, drafts=True):
         click.echo(f"{rs.id}  [{rs.jurisdiction}]  source confidence: {rs.source_confidence}")
@@ -86,10 +86,10 @@ def rulesets_show(ruleset_id: str, lang: str, rulesets_dir: Path | None) -> None
 
     Example: compliance rulesets show vn-circular-12-2026 --lang vi
     """
-    from compliance.checks.base import flow
-    from compliance.i18n import gettext
-    from compliance.inputs import load_rulesets
-    from compliance.labels import label
+    from compliance.judging.checks.base import flow
+    from compliance.language.i18n import gettext
+    from compliance.language.labels import label
+    from compliance.reading.inputs import load_rulesets
 
     def _(words: str) -> str:
         return gettext(words, lang)
@@ -134,7 +134,7 @@ def rulesets_lint(paths: tuple[Path, ...]) -> None:
 
     Example: compliance rulesets lint rulesets/
     """
-    from compliance.authoring import lint_file
+    from compliance.authoring.cases import lint_file
 
     problems = [p for path in _ruleset_paths(paths, None) for p in lint_file(path)]
     for p in problems:
@@ -157,8 +157,8 @@ def rulesets_test(paths: tuple[Path, ...], require_coverage: bool) -> None:
 
     Example: compliance rulesets test --require-coverage
     """
-    from compliance.authoring import cases_path, run_cases
-    from compliance.inputs import load_ruleset
+    from compliance.authoring.cases import cases_path, run_cases
+    from compliance.reading.inputs import load_ruleset
 
     failed = uncovered = 0
     for path in _ruleset_paths(paths, None):
@@ -218,7 +218,7 @@ def rulesets_diff(
 
     Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
     """
-    from compliance.diff import inventory_impact
+    from compliance.authoring.diff import inventory_impact
     from compliance.service import ruleset_diff
 
     days = [d for d in (parse_day(x, "--at") for x in dates) if d is not None]
@@ -252,8 +252,14 @@ def explain(
 
     Example: compliance explain shipments/vn-used-vmc-hold.yaml --item L1 --ruleset vn-circular-12-2026
     """
-    from compliance.explain import explain as trace
-    from compliance.inputs import check_dates, load_decisions, load_manifest, load_registry, load_rulesets
+    from compliance.authoring.explain import explain as trace
+    from compliance.reading.inputs import (
+        check_dates,
+        load_decisions,
+        load_manifest,
+        load_registry,
+        load_rulesets,
+    )
 
     loaded = load_manifest(manifest)
     if item_id not in {i.id for i in loaded.manifest.items}:

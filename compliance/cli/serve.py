@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from compliance.cli.common import cli, handle_errors, registry_option, rulesets_dir_option
-from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.reading.loading import DEFAULT_MAX_BYTES
 
 database_option = click.option(
     "--database",
@@ -45,8 +45,9 @@ def serve(
     """
     import uvicorn
 
-    from compliance.server.app import Settings, create_app
+    from compliance.server.app import create_app
     from compliance.server.db import database_url
+    from compliance.server.state import Settings
 
     url = database_url(database)
     settings = Settings(url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate,

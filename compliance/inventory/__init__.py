@@ -5,6 +5,8 @@ destination, malformed rows included (verdict ``error``, the reason naming the c
 judged exactly as ``compliance check`` judges a one-item manifest with the same data: the fast path
 only remembers results for rows that cannot differ (same machine data, documents, age facts,
 destination and day), and remembers engine answers by what the engine is shown.
+
+May import: `compliance.render`, `compliance.api` and every layer below them.
 """
 
 from compliance.inventory.judge import Judge, RowError, item_key, parse_item

@@ -6,8 +6,8 @@ of its column names."""
 
 from __future__ import annotations
 
+from compliance.language.phrases import Phrase
 from compliance.models.report import Coverage, Finding, MissingDocument, RequirementResult
-from compliance.phrases import Phrase
 
 
 def en(phrase: Phrase | str) -> str:

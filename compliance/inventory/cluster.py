@@ -13,10 +13,10 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from compliance.errors import UsageError
 from compliance.inventory.judge import Judge
 from compliance.inventory.model import Judged, Layout
 from compliance.inventory.read import Chunk
+from compliance.models.errors import UsageError
 
 #: Judges built in this worker process, by run: a worker serves partitions of several runs.
 _JUDGES: dict[str, Judge] = {}

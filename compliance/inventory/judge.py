@@ -12,8 +12,6 @@ from typing import Any
 from pydantic import ValidationError, create_model
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
-from compliance.decide import Ledger
-from compliance.errors import UsageError
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
 from compliance.inventory.model import (
     OPTIONAL_COLUMNS,
@@ -29,13 +27,15 @@ from compliance.inventory.model import (
 from compliance.inventory.read import Chunk, rows_of
 from compliance.inventory.rows import Rows
 from compliance.inventory.write import encode
+from compliance.judging.decide import Ledger
 from compliance.models.common import Model
 from compliance.models.decisions import Decision
+from compliance.models.errors import UsageError
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
 from compliance.models.ruleset import Ruleset, rulesets_digest
-from compliance.validation import describe
+from compliance.reading.validation import describe
 
 # ---------------------------------------------------------------------------------------------
 # Judging

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from compliance.errors import InputError, UsageError
+from compliance.models.errors import InputError, UsageError
 
 #: Columns whose values are codes: stored as numbers they have lost what they were.
 _TEXT_ONLY = ("hs_code", "documents")
@@ -82,7 +82,7 @@ def _is_list_of_text(pa: Any, kind: Any) -> bool:
 
 def read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and the rows as (line, cells), streamed a batch at a time."""
-    from compliance.inventory.read import check_header
+    from compliance.inventory.header import check_header
 
     pa = _pyarrow(path)
     try:

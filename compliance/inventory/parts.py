@@ -23,7 +23,7 @@ What makes this exact, and is checked where it can be:
 
 - The engine's rules for a requirement match only documents of its types and read the item only
   through the as-of day, ``ITEM_FIELDS`` and (age rules only) the calendar age: checked on the
-  compiled rules when a part judge is made (`engine.item_reads_of_document_rules`).
+  compiled rules when a part judge is made (`compiler.item_reads_of_document_rules`).
 - Nothing judged reads the manufacture date except through the derived ages (`facts.item_facts`).
 - The tests judge random stocks on days from 2019 to 2031 both ways and compare every cell
   (`tests/test_inventory_parts.py`); the benchmark compares the two on 2,000 machines of its stock.
@@ -38,25 +38,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from compliance.api import Evaluator
-from compliance.applicability import Applicability, applicability, covers_destination, open_reason
-from compliance.facts import DocumentFacts, ItemFacts, document_facts, item_facts
 from compliance.inventory.cells import en, finding_cell, missing_cell, reason_cell, requirement_cell
+from compliance.judging.applicability import Applicability, applicability, covers_destination, open_reason
+from compliance.judging.facts import DocumentFacts, ItemFacts, document_facts, item_facts
+from compliance.judging.findings import destination_finding, finding_verdict, hs_finding
+from compliance.judging.obtain import missing_document, needs_document
+from compliance.judging.program import SENTINEL, Answer, Program, requirement_key, verify
+from compliance.judging.verdicts import (
+    Context,
+    RequirementFinding,
+    requirement_finding,
+    settled_result,
+)
+from compliance.language.phrases import Phrase
 from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
-from compliance.obtain import missing_document, needs_document
-from compliance.phrases import Phrase
-from compliance.program import SENTINEL, Answer, Program, requirement_key, verify
-from compliance.verdicts import (
-    Context,
-    RequirementFinding,
-    destination_finding,
-    finding_verdict,
-    hs_finding,
-    requirement_finding,
-    settled_result,
-)
 
 
 def _digest(doc: Document) -> bytes:
@@ -165,7 +163,7 @@ class Parts:
                 (i, rs, v) for i, rs in enumerate(self.rulesets) if (v := rs.version_on(day)) is not None
             )
             program = Program(tuple((rs, v) for _, rs, v in versions))
-            from compliance.engine import item_reads_of_document_rules
+            from compliance.judging.compiler import item_reads_of_document_rules
 
             # Which item fields each requirement's document rules read: its answers are judged once
             # for all machines alike in these.

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from compliance.collecting import collecting_seldom
-from compliance.errors import InputError, UsageError
-from compliance.inventory.model import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Row
+from compliance.inventory.header import check_header
+from compliance.inventory.model import Row
+from compliance.models.errors import InputError, UsageError
 from compliance.models.manifest import Document
-from compliance.validation import validate
+from compliance.reading.collecting import collecting_seldom
+from compliance.reading.loading import check_workbook
+from compliance.reading.validation import validate
 
 # ---------------------------------------------------------------------------------------------
 # Reading
@@ -113,36 +114,6 @@ def read_source(path: Path, sheet: str | None = None) -> Source:
     raise UsageError(f"unknown inventory format '{suffix}'; expected .csv, .xlsx or .parquet", file=path)
 
 
-def _column_name(header: str) -> str:
-    """A header as written, or the known column it names ("Machine type" is machine_type): people
-    write headers for people. Carried columns keep their names."""
-    probe = re.sub(r"[\s\-]+", "_", header.strip().lower())
-    return probe if probe in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) else header.strip()
-
-
-def check_header(header: list[str], path: Path) -> list[str]:
-    names = [_column_name(h) if h else "" for h in header]
-    # Trailing empty cells are no column; an empty header between named ones would drop its column.
-    while names and not names[-1]:
-        names.pop()
-    blank = [i + 1 for i, n in enumerate(names) if not n]
-    if blank:
-        raise InputError(
-            f"column {blank[0]} has no name in the header; name it or delete the column", file=path, line=1
-        )
-    dupes = sorted({n for n in names if n and names.count(n) > 1})
-    if dupes:
-        raise InputError(f"column(s) {', '.join(dupes)} appear twice in the header", file=path, line=1)
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise InputError(
-            f"missing required column(s) {', '.join(missing)}; the header has: {', '.join(n for n in names if n)}",
-            file=path,
-            line=1,
-        )
-    return names
-
-
 def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     fh = path.open(newline="", encoding="utf-8-sig")
     try:
@@ -172,27 +143,8 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return header, rows()
 
 
-#: Bounds on a workbook, checked before it is opened: its parts' uncompressed size (a 1 MB file can
-#: unpack to gigabytes of shared strings) and the columns a row may have.
-MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+#: The columns a row of a workbook may have (its unpacked size is bounded by `check_workbook`).
 MAX_XLSX_COLUMNS = 1000
-
-
-def check_workbook(path: Path) -> list[str]:
-    """The workbook's part names, after checking what they unpack to."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            parts = z.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise InputError("not a readable XLSX workbook (not a zip archive)", file=path) from None
-    total = sum(i.file_size for i in parts)
-    if total > MAX_XLSX_UNCOMPRESSED:
-        raise InputError(
-            f"the workbook unpacks to {total:,} bytes, over the limit of {MAX_XLSX_UNCOMPRESSED:,}", file=path
-        )
-    return [i.filename for i in parts]
 
 
 def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
@@ -275,8 +227,8 @@ def load_documents(path: Path | None) -> dict[str, Document]:
     """The documents file: a `documents:` list as in a manifest (``covers`` is not needed)."""
     if path is None:
         return {}
-    from compliance.loading import load_file
     from compliance.models.common import Model
+    from compliance.reading.loading import load_file
 
     class DocumentsFile(Model):
         documents: list[Document]

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from compliance.api import Evaluator
-from compliance.facts import ItemFacts, item_facts
 from compliance.inventory.model import Outcome
 from compliance.inventory.parts import Parts, Plan, Scope
+from compliance.judging.facts import ItemFacts, item_facts
+from compliance.judging.verdicts import ruleset_verdict
 from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict, worst
 from compliance.models.ruleset import Ruleset, Version
-from compliance.verdicts import ruleset_verdict
 
 #: Joined rows kept per process (about 300 bytes each, without their text, which is shared).
 _JOINED_KEPT = 400_000

@@ -9,10 +9,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from compliance.collecting import collecting_seldom
-from compliance.coverage import coverage
-from compliance.errors import EngineIntegrityError
-from compliance.inputs import shipped_not_judged
 from compliance.inventory.cells import coverage_cells
 from compliance.inventory.judge import Judge
 from compliance.inventory.lanes import merge, split
@@ -27,6 +23,10 @@ from compliance.inventory.model import (
 )
 from compliance.inventory.read import Chunk, read_source
 from compliance.inventory.write import MACHINE_COLUMNS, Writer
+from compliance.judging.coverage import coverage
+from compliance.models.errors import EngineIntegrityError
+from compliance.reading.collecting import collecting_seldom
+from compliance.reading.inputs import shipped_not_judged
 
 # ---------------------------------------------------------------------------------------------
 # Running

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from compliance.errors import UsageError
 from compliance.inventory.model import FORMULA_START, Block
-from compliance.output import publish, temporary_beside
+from compliance.models.errors import UsageError
+from compliance.reading.output import publish, temporary_beside
 
 # ---------------------------------------------------------------------------------------------
 # Writing

@@ -14,7 +14,7 @@ class Model(BaseModel):
     """Base of every input model: unknown keys are errors, instances are immutable."""
 
     # Attribute docstrings describe the fields in the published schemas; they are read when a schema is
-    # printed (compliance.schemas), not at import, where reading the source cost a fifth of a check.
+    # printed (compliance.models.schemas), not at import, where reading the source cost a fifth of a check.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 from stdnum import iso6346
 
 from compliance.models.common import Country, Date, Identifier, Model, YearOrDate
-from compliance.vocab import (
+from compliance.models.vocab import (
     Condition,
     CustomsProcedure,
     DocumentType,

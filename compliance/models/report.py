@@ -1,7 +1,7 @@
 """The result of a check: one immutable model that every renderer reads.
 
 Sentences (messages, reasons, problems, warnings, and the ruleset's titles and actions) are
-:class:`~compliance.phrases.Phrase` objects when judged: codes and parameters, in no language.
+:class:`~compliance.language.phrases.Phrase` objects when judged: codes and parameters, in no language.
 A renderer first localizes the report (`compliance.render.words.localize`), which puts each sentence's
 words in their place; hence the type ``Words``."""
 
@@ -11,11 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from compliance.phrases import Phrase
+from compliance.language.phrases import Phrase
 
 Status = Literal["satisfied", "missing", "invalid", "failed", "review"]
 Severity = Literal["blocking", "warning", "info"]
 Verdict = Literal["clear", "review", "hold"]
+#: The statuses of a requirement that is not met: a blocking one holds the item.
+UNMET: frozenset[str] = frozenset({"missing", "invalid", "failed"})
 
 #: A sentence: a phrase when judged, its words once localized for a renderer.
 Words = Phrase | str

@@ -1,14 +1,17 @@
 """Renderers: each reads a Report and returns text (or PDF bytes); none computes a verdict.
 
 A judged report's sentences are phrases; each renderer first puts them in words in the language asked
-for (`compliance.render.words`), so one report renders in any language, from any thread."""
+for (`compliance.render.words`), so one report renders in any language, from any thread.
+
+May import: `compliance.reading` (the templates' folder), `compliance.models`, `compliance.language`;
+never the judging layer or the engine."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from compliance.errors import UsageError
+from compliance.models.errors import UsageError
 from compliance.models.report import Report
 
 

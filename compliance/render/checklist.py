@@ -16,10 +16,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from compliance.i18n import format_date, translations
-from compliance.labels import label
+from compliance.language.i18n import format_date, translations
+from compliance.language.labels import label
 from compliance.models.report import Report
-from compliance.resources import TEMPLATES
+from compliance.reading.resources import TEMPLATES
 
 # CommonMark treats these as markup anywhere in a line; values never start a line, so block markers
 # (#, >, -, 1.) cannot trigger, and escaping them would only make the source harder to read.

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from compliance.i18n import translations
-from compliance.labels import label
+from compliance.language.i18n import translations
+from compliance.language.labels import label
 from compliance.models.report import Report, Words
 from compliance.render.text import registry_line
 from compliance.render.visible import visible

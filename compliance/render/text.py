@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePath
 
-from compliance.i18n import translations
-from compliance.labels import label
+from compliance.language.i18n import translations
+from compliance.language.labels import label
 from compliance.models.report import RegistryInfo, Report
 from compliance.render.visible import one_line
 

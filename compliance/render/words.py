@@ -1,6 +1,6 @@
 """Where phrases become words: one language per call, from the gettext catalog.
 
-A judged report holds :class:`~compliance.phrases.Phrase` objects (codes and parameters). Every
+A judged report holds :class:`~compliance.language.phrases.Phrase` objects (codes and parameters). Every
 renderer first calls :func:`localize`, which returns the same report with each phrase replaced by its
 sentence in one language. A phrase keeps the words made for it, one entry per language (a report is
 put in words once per language, and the server makes both); nothing else is shared between two
@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from compliance.i18n import gettext
-from compliance.labels import label
+from compliance.language.i18n import gettext
+from compliance.language.labels import label
+from compliance.language.phrases import JOIN, NUMBER, SENTENCE, TEXT, WORD, Phrase
 from compliance.models.report import Report
-from compliance.phrases import JOIN, NUMBER, SENTENCE, TEXT, WORD, Phrase
 
 #: English spells out the counts the law spells out ("over five years"); Vietnamese reads digits.
 _SPELLED = {5: "five", 10: "ten"}

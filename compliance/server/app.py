@@ -9,64 +9,24 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compliance import __version__
-from compliance.errors import ComplianceError
-from compliance.loading import DEFAULT_MAX_BYTES
+from compliance.models.errors import ComplianceError
 from compliance.server import jobs, migrate, problems
 from compliance.server.db import open_engine
 from compliance.server.limits import RateLimiter
 from compliance.server.metrics import Metrics
-from compliance.server.tokens import Caller, Verifier
+from compliance.server.state import Settings, State
+from compliance.server.tokens import Verifier
 from compliance.service import Library
 
-if TYPE_CHECKING:  # (the judges import the app's State)
-    from compliance.server.judges import Judges
-
 log = logging.getLogger("compliance.server")
-
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    rulesets_dir: Path | None = None
-    registries: list[Path] = field(default_factory=list)
-    #: The largest request body (the CLI's manifest limit).
-    max_bytes: int = DEFAULT_MAX_BYTES
-    #: Requests a second per token (0: no limit), and the burst allowed above it.
-    rate: float = 50.0
-    burst: int = 100
-    #: Create the schema in an empty database (a database at an older revision is always refused).
-    create_schema: bool = True
-    #: Seconds before a request is answered 504 (its work may still finish: retry with the same
-    #: Idempotency-Key to get the stored check rather than a second one).
-    timeout: float = 60.0
-    #: Processes that judge checks (`compliance.server.judges`); 0: this process's threads judge.
-    judges: int = 0
-
-
-@dataclass
-class State:
-    settings: Settings
-    sessions: sessionmaker[Session]
-    library: Library
-    verifier: Verifier
-    limiter: RateLimiter
-    metrics: Metrics
-    #: Checks judged at once in this process. Judging holds the interpreter's lock: twenty checks
-    #: sharing it all finish late together, while two at a time, the rest waiting their turn in
-    #: order of arrival, finish each in its own few milliseconds (same throughput, a short tail).
-    judging: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
-    judges: Judges | None = None
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -120,46 +80,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(router)
     app.include_router(pages)
     return app
-
-
-def state_of(request: Request) -> State:
-    found: State = request.app.state.compliance
-    return found
-
-
-def known_caller(request: Request) -> Caller | None:
-    """The caller of a token verified before, without a database session (so on the event loop);
-    None when the token must be looked up (`caller_of`). The rate limit is taken here too."""
-    state = state_of(request)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    found = state.verifier.known(token.strip()) if scheme.lower() == "bearer" else None
-    if found is not None:
-        _rate(state, found)
-    return found
-
-
-def _rate(state: State, caller: Caller) -> None:
-    wait = state.limiter.take(caller.token_id)
-    if wait:
-        raise problems.Problem(429, "Too Many Requests", f"rate limit reached; retry in {wait} s",
-                               headers={"Retry-After": str(wait)})  # fmt: skip
-
-
-def caller_of(request: Request) -> Caller:
-    """The organisation behind the request's token; 401 without a valid one, 429 over its rate."""
-    state = state_of(request)
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise problems.Problem(401, "Unauthorized", "send Authorization: Bearer <token>",
-                               headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    with state.sessions() as session:
-        found = state.verifier.caller(session, token.strip())
-    if found is None:
-        raise problems.Problem(401, "Unauthorized", "the token is unknown or revoked",
-                               headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    _rate(state, found)
-    return found
 
 
 def _errors(app: FastAPI) -> None:

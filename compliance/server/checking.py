@@ -14,14 +14,14 @@ import orjson
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.i18n import LANGUAGES
+from compliance.language.i18n import LANGUAGES
 from compliance.models.decisions import Decision
 from compliance.render.json_format import report_dict
 from compliance.server import store
-from compliance.server.app import State
 from compliance.server.db import CheckRecord, JSONText
 from compliance.server.decision_store import decisions_of
 from compliance.server.intake import Upload, judge
+from compliance.server.state import State
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, Library
 

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from compliance.models.decisions import Decision
 from compliance.server import store
-from compliance.server.app import State
 from compliance.server.db import DecisionRecord
 from compliance.server.problems import Problem
+from compliance.server.state import State
 from compliance.server.tokens import Caller
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from compliance.errors import ComplianceError, InputError
-from compliance.inputs import load_decisions
 from compliance.models.decisions import Decision
+from compliance.models.errors import ComplianceError, InputError
+from compliance.reading.inputs import load_decisions
 from compliance.service import CheckRequest, CheckRun, Library, check_files
 
 JSON_TYPES = ("application/json",)

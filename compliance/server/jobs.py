@@ -22,8 +22,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.errors import ComplianceError, UsageError
-from compliance.inputs import select_rulesets
 from compliance.inventory import Judge, load_documents, run
 from compliance.inventory.model import OUTPUT_COLUMNS
 from compliance.inventory.read import read_source
@@ -31,6 +29,8 @@ from compliance.inventory.run import summary_table
 from compliance.inventory.write import Writer
 from compliance.models.common import country_code
 from compliance.models.decisions import Decision
+from compliance.models.errors import ComplianceError, UsageError
+from compliance.reading.inputs import select_rulesets
 from compliance.render.words import words
 from compliance.server.db import InventoryJob, now
 from compliance.server.store import iso

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from compliance.errors import UsageError
+from compliance.models.errors import UsageError
 
 _HERE = Path(__file__).parent / "migrations"
 

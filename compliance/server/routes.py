@@ -16,7 +16,6 @@ from starlette.datastructures import UploadFile
 from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_from_json
 from compliance.server import store
-from compliance.server.app import State, caller_of, known_caller, state_of
 from compliance.server.checking import body_of, stored_or_checked
 from compliance.server.db import CheckRecord, InventoryJob
 from compliance.server.decision_store import add_decisions, org_decisions
@@ -30,6 +29,7 @@ from compliance.server.intake import (
 )
 from compliance.server.jobs import JobOptions, check_upload, converted, describe, new_job, with_decisions
 from compliance.server.problems import Problem
+from compliance.server.state import State, caller_of, known_caller, state_of
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, produced_now
 
@@ -215,7 +215,7 @@ def _ruleset(rs: Any, *, whole: bool) -> dict[str, Any]:
 @router.get("/v1/schemas/{what}", tags=["schemas"])
 def get_schema(what: Literal["manifest", "result", "registry", "ruleset", "decisions"]) -> dict[str, Any]:
     """The JSON Schema of a file the service reads or writes (as `compliance schema` prints it)."""
-    from compliance.schemas import schema
+    from compliance.models.schemas import schema
 
     return schema(what)
 

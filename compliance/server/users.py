@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from compliance.errors import UsageError
+from compliance.models.errors import UsageError
 from compliance.server.db import Organisation, SessionRecord, User, now
 from compliance.server.db import organisation as find_or_create
 

@@ -19,19 +19,19 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from compliance.errors import ComplianceError
-from compliance.i18n import LANGUAGES, format_date, translations
-from compliance.labels import label
+from compliance.language.i18n import LANGUAGES, format_date, translations
+from compliance.language.labels import label
 from compliance.models.decisions import Decision
+from compliance.models.errors import ComplianceError
+from compliance.reading.resources import TEMPLATES
 from compliance.render import RenderOptions, get
 from compliance.render.json_format import report_from_json
-from compliance.resources import TEMPLATES
 from compliance.server import checking, routes, store, users
-from compliance.server.app import State, state_of
 from compliance.server.decision_store import add_decisions, org_decisions
 from compliance.server.intake import Upload, safe_name
 from compliance.server.jobs import JobOptions, check_upload, describe, new_job, with_decisions
 from compliance.server.problems import Problem
+from compliance.server.state import State, state_of
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, produced_now
 
@@ -341,7 +341,7 @@ def rulesets(request: Request) -> Response:
 def template(request: Request) -> Response:
     import tempfile
 
-    from compliance.workbook_template import write_template
+    from compliance.reading.workbook_template import write_template
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "manifest.xlsx"
