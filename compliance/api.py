@@ -23,10 +23,11 @@ from compliance.language.i18n import N_
 from compliance.language.phrases import Phrase, Template, text
 from compliance.models.coverage import Topic
 from compliance.models.decisions import Decision
-from compliance.models.manifest import Manifest
+from compliance.models.manifest import Item, Manifest
 from compliance.models.registry import Registry
 from compliance.models.report import (
     ContainerResult,
+    Finding,
     ItemResult,
     MissingDocument,
     RegistryInfo,
@@ -127,107 +128,104 @@ def check(
     rulesets_sha256 = rulesets_sha256 or rulesets_digest(rulesets)
     # A caller judging many manifests with the same decisions (an inventory) keeps one ledger for all.
     ledger = ledger or (Ledger(tuple(decisions)) if decisions else None)
-    decisions = ledger.decisions if ledger else ()
     engine = evaluator or default_evaluator()
     day = as_of or manifest.shipment.arrival_date
-    shipment_facts = derive(manifest, registry, day)
     chosen = [(rs, rs.version_on(day)) for rs in rulesets]
+    items, missing = _judge_items(manifest, rulesets, registry, day, chosen, engine, ledger)
+    upcoming = _upcoming(manifest, rulesets, registry, day, engine, ledger) if with_upcoming else []
+    shipment = manifest.shipment
+    produced = produced_at.astimezone(dt.UTC).replace(microsecond=0) if produced_at else None
+    arrival_passed = (shipment.arrival_date < produced.date()) if produced else None
+    topics = shipped_not_judged() if not_judged is None else not_judged
+    return Report(
+        shipment_id=shipment.id, as_of=day.isoformat(), verdict=worst([i.verdict for i in items]), items=items,
+        missing_documents=missing, upcoming=upcoming, containers=_containers(items),
+        origin=shipment.origin, destination=shipment.destination, arrival_date=shipment.arrival_date.isoformat(),
+        departure_date=shipment.departure_date.isoformat() if shipment.departure_date else None,
+        arrival_passed=arrival_passed, tender=shipment.tender.model_dump(mode="json") if shipment.tender else None,
+        rulesets=[_ruleset_info(rs, v) for rs, v in chosen],
+        registry_sources=registry.sources,
+        registries=[
+            RegistryInfo(source=src, published=on.isoformat() if on else None)
+            for src, on in zip(registry.sources, registry.published, strict=False)
+        ],
+        registry_is_sample=registry.is_sample,
+        coverage=[coverage(rulesets, shipment.destination, day, topics, tender=shipment.tender is not None)],
+        warnings=([ARRIVAL_PASSED(day=shipment.arrival_date.isoformat())] if arrival_passed else [])
+        + registry_warnings(registry) + (ledger.unused_warnings() if ledger else []),
+        tool_version=__version__, rulesets_sha256=rulesets_sha256,
+        exporter=shipment.exporter, importer=shipment.importer, vessel=shipment.vessel,
+        produced_at=produced.isoformat().replace("+00:00", "Z") if produced else None,
+        documents_to_obtain=documents_to_obtain(
+            items, shipment.arrival_date, produced.date() if produced else None, shipment.departure_date
+        ),
+        decisions_applied=[d.id for d in ledger.decisions if d.id in ledger.applied] if ledger else [],
+        decisions_unused=ledger.unused() if ledger else [],
+    )  # fmt: skip
+
+
+def _judge_items(
+    manifest: Manifest,
+    rulesets: list[Ruleset],
+    registry: Registry,
+    day: dt.date,
+    chosen: list[tuple[Ruleset, Version | None]],
+    engine: Evaluator,
+    ledger: Ledger | None,
+) -> tuple[list[ItemResult], list[MissingDocument]]:
+    """Every item's result, and the documents they miss; checked to be one result per item."""
+    shipment_facts = derive(manifest, registry, day)
     # Only versions that speak of this destination go to the engine: the others never apply (their
     # scope is judged without answers), and fewer rules keep a check to one engine ruleset.
     program = Program(tuple((rs, v) for rs, v in chosen if v is not None and speaks_of(v, manifest.shipment)))
+    covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)
     items: list[ItemResult] = []
     missing: list[MissingDocument] = []
-    covered = any(covers_destination(rs, manifest.shipment) for rs in rulesets)
     for facts in shipment_facts.items:
         results = _judge_item(facts, shipment_facts, chosen, program, engine, ledger)
         findings = hs_finding(facts)
         if not covered:
             findings.append(destination_finding(manifest.shipment.destination))
         verdict = worst([r.verdict for r in results if r.applies and r.verdict] + finding_verdict(findings))
-        item = facts.item
-        items.append(
-            ItemResult(
-                item_id=item.id, verdict=verdict, findings=findings, rulesets=results, description=item.description,
-                machine_type=item.machine_type.value, condition=item.condition.value,
-                manufactured=str(item.manufactured), container=item.container, manufacturer=item.manufacturer,
-                model=item.model, serial_number=item.serial_number, hs_code=item.hs_code, quantity=item.quantity,
-            )
-        )  # fmt: skip
-        for r in results:
-            for req in r.requirements:
-                if needs_document(req):
-                    missing.append(missing_document(item.id, r.ruleset, req))
+        items.append(_item_result(facts.item, verdict, findings, results))
+        missing += [
+            missing_document(facts.item.id, r.ruleset, req) for r in results for req in r.requirements
+            if needs_document(req)
+        ]  # fmt: skip
     if len(items) != len(manifest.items):
         raise AssertionError("an item was lost between facts and verdicts")
-    upcoming = _upcoming(manifest, rulesets, registry, day, engine, ledger) if with_upcoming else []
-    containers: dict[str, list[ItemResult]] = {}
+    return items, missing
+
+
+def _item_result(
+    item: Item, verdict: Verdict, findings: list[Finding], results: list[RulesetResult]
+) -> ItemResult:
+    return ItemResult(
+        item_id=item.id, verdict=verdict, findings=findings, rulesets=results, description=item.description,
+        machine_type=item.machine_type.value, condition=item.condition.value,
+        manufactured=str(item.manufactured), container=item.container, manufacturer=item.manufacturer,
+        model=item.model, serial_number=item.serial_number, hs_code=item.hs_code, quantity=item.quantity,
+    )  # fmt: skip
+
+
+def _containers(items: list[ItemResult]) -> list[ContainerResult] | None:
+    """Each container's verdict (the worst of its items); None when no item names a container."""
+    by: dict[str, list[ItemResult]] = {}
     for it in items:
         if it.container:
-            containers.setdefault(it.container, []).append(it)
-    shipment = manifest.shipment
-    tender = shipment.tender
-    produced = produced_at.astimezone(dt.UTC).replace(microsecond=0) if produced_at else None
-    arrival_passed = (shipment.arrival_date < produced.date()) if produced else None
-    return Report(
-        shipment_id=manifest.shipment.id,
-        as_of=day.isoformat(),
-        verdict=worst([i.verdict for i in items]),
-        items=items,
-        missing_documents=missing,
-        upcoming=upcoming,
-        containers=[
-            ContainerResult(
-                container=c, verdict=worst([i.verdict for i in its]), items=[i.item_id for i in its]
-            )
-            for c, its in containers.items()
-        ]
-        or None,
-        origin=manifest.shipment.origin,
-        destination=manifest.shipment.destination,
-        arrival_date=manifest.shipment.arrival_date.isoformat(),
-        departure_date=shipment.departure_date.isoformat() if shipment.departure_date else None,
-        arrival_passed=arrival_passed,
-        tender=tender.model_dump(mode="json") if tender else None,
-        rulesets=[
-            RulesetInfo(
-                id=rs.id,
-                version=v.version if v else None,
-                title=text(rs.title),
-                source_confidence=(v.source_confidence if v else None) or rs.source_confidence,
-                status=v.status if v else None,
-            )
-            for rs, v in chosen
-        ],  # fmt: skip
-        registry_sources=registry.sources,
-        registries=[
-            RegistryInfo(source=src, published=day_.isoformat() if day_ else None)
-            for src, day_ in zip(registry.sources, registry.published, strict=False)
-        ],
-        registry_is_sample=registry.is_sample,
-        coverage=[
-            coverage(
-                rulesets,
-                shipment.destination,
-                day,
-                shipped_not_judged() if not_judged is None else not_judged,
-                tender=tender is not None,
-            )
-        ],  # fmt: skip
-        warnings=([ARRIVAL_PASSED(day=shipment.arrival_date.isoformat())] if arrival_passed else [])
-        + registry_warnings(registry)
-        + (ledger.unused_warnings() if ledger else []),
-        tool_version=__version__,
-        rulesets_sha256=rulesets_sha256,
-        exporter=shipment.exporter,
-        importer=shipment.importer,
-        vessel=shipment.vessel,
-        produced_at=produced.isoformat().replace("+00:00", "Z") if produced else None,
-        documents_to_obtain=documents_to_obtain(
-            items, shipment.arrival_date, produced.date() if produced else None, shipment.departure_date
-        ),
-        decisions_applied=[d.id for d in decisions if ledger and d.id in ledger.applied],
-        decisions_unused=ledger.unused() if ledger else [],
-    )
+            by.setdefault(it.container, []).append(it)
+    return [
+        ContainerResult(container=c, verdict=worst([i.verdict for i in its]), items=[i.item_id for i in its])
+        for c, its in by.items()
+    ] or None
+
+
+def _ruleset_info(rs: Ruleset, v: Version | None) -> RulesetInfo:
+    return RulesetInfo(
+        id=rs.id, version=v.version if v else None, title=text(rs.title),
+        source_confidence=(v.source_confidence if v else None) or rs.source_confidence,
+        status=v.status if v else None,
+    )  # fmt: skip
 
 
 ARRIVAL_PASSED = Template(

@@ -114,44 +114,11 @@ def applicability(
 ) -> Applicability:
     """Judge a version's scope for one item on the facts' as-of date. ``routes`` holds the results,
     for the same item, of the rulesets this version yields to (`Scope.yields_to`)."""
+    outside = _outside(version, shipment, facts)
+    if outside is not None:
+        return Applicability(False, reason=outside)
     scope = version.scope
     item = facts.item
-    if scope.requires_tender and shipment.tender is None:
-        return Applicability(False, reason=NO_TENDER())
-    if scope.destinations is not None and shipment.destination not in scope.destinations:
-        return Applicability(
-            False,
-            reason=OTHER_DESTINATION(
-                countries=", ".join(scope.destinations), destination=shipment.destination
-            ),
-        )
-    if scope.hs_chapters is not None and item.hs_digits and item.hs_digits[:2] not in scope.hs_chapters:
-        return Applicability(
-            False,
-            reason=OTHER_CHAPTER(code=item.hs_code or "", chapters=", ".join(scope.hs_chapters)),
-        )
-    condition = Condition.USED if item.is_used else Condition.NEW
-    if (
-        scope.conditions is not None
-        and condition not in scope.conditions
-        and item.condition not in scope.conditions
-    ):
-        wanted = join([word("condition", c.value) for c in scope.conditions], "or")
-        return Applicability(
-            False, reason=OTHER_CONDITION(wanted=wanted, condition=word("condition", item.condition.value))
-        )
-    procedure = scope.procedures.get(item.customs_procedure)
-    if procedure is None:
-        covered = ", ".join(p.value for p in scope.procedures)
-        return Applicability(
-            False,
-            reason=OTHER_PROCEDURE(procedure=item.customs_procedure.value, covered=covered),
-        )
-    if scope.origins is not None and origin_of(facts, shipment) not in scope.origins:
-        return Applicability(
-            False,
-            reason=OTHER_ORIGIN(countries=", ".join(scope.origins), origin=origin_of(facts, shipment)),
-        )
     uncertain: list[Phrase] = []
     for other in scope.yields_to:
         route = (routes or {}).get(other)
@@ -161,13 +128,74 @@ def applicability(
             return Applicability(False, reason=ROUTE_TAKEN(ruleset=other))
         if route.verdict == "review":
             uncertain.append(ROUTE_OPEN(ruleset=other))
-    if procedure == "review":
+    if scope.procedures.get(item.customs_procedure) == "review":
         uncertain.append(PROCEDURE_OPEN(procedure=item.customs_procedure.value))
     if scope.review is not None and (
         scope.review_conditions is None
         or _condition_in(item.condition, item.is_used, scope.review_conditions)
     ):
         uncertain.append(text(scope.review))
+    too_young = _age_and_type(version, facts, uncertain)
+    if too_young is not None:
+        return Applicability(False, reason=too_young)
+    return Applicability(True, uncertain=_joined(uncertain), question=_joined(_questions(version, facts)))
+
+
+def _outside(version: Version, shipment: Shipment, facts: ItemFacts) -> Phrase | None:
+    """Why the version cannot apply to the machine, read from what the shipment and the item state
+    (tender, destination, HS chapter, condition, procedure, origin); None when none of these rules it out."""
+    scope = version.scope
+    item = facts.item
+    if scope.requires_tender and shipment.tender is None:
+        return NO_TENDER()
+    if scope.destinations is not None and shipment.destination not in scope.destinations:
+        return OTHER_DESTINATION(countries=", ".join(scope.destinations), destination=shipment.destination)
+    if scope.hs_chapters is not None and item.hs_digits and item.hs_digits[:2] not in scope.hs_chapters:
+        return OTHER_CHAPTER(code=item.hs_code or "", chapters=", ".join(scope.hs_chapters))
+    condition = Condition.USED if item.is_used else Condition.NEW
+    if (
+        scope.conditions is not None
+        and condition not in scope.conditions
+        and item.condition not in scope.conditions
+    ):
+        wanted = join([word("condition", c.value) for c in scope.conditions], "or")
+        return OTHER_CONDITION(wanted=wanted, condition=word("condition", item.condition.value))
+    if scope.procedures.get(item.customs_procedure) is None:
+        covered = ", ".join(p.value for p in scope.procedures)
+        return OTHER_PROCEDURE(procedure=item.customs_procedure.value, covered=covered)
+    if scope.origins is not None and origin_of(facts, shipment) not in scope.origins:
+        return OTHER_ORIGIN(countries=", ".join(scope.origins), origin=origin_of(facts, shipment))
+    return None
+
+
+def _age_and_type(version: Version, facts: ItemFacts, uncertain: list[Phrase]) -> Phrase | None:
+    """Why the machine's type or age rules it out, or None; the questions its age or "similar
+    equipment" leave open are added to ``uncertain``."""
+    scope = version.scope
+    item = facts.item
+    typed = scope.machine_types is None or item.machine_type in scope.machine_types
+    if scope.age is None:
+        return None if typed else _type_reason(version, facts)
+    n = scope.age.over_years
+    over = facts.over_years(n)
+    if not typed and not scope.age.similar_types_review:
+        return _type_reason(version, facts)
+    if over is False:
+        only_used = scope.conditions is not None and Condition.NEW not in scope.conditions
+        covers = (USED_OVER if only_used else OVER)(years=_years(n))
+        return TOO_YOUNG(age=_age_text(facts), covers=covers)
+    if over is None:
+        uncertain.append(AGE_OPEN(age=_age_text(facts), years=_years(n)))
+    if not typed:
+        types = join([word("machine_type", t.value) for t in scope.machine_types or []])
+        uncertain.append(SIMILAR(type=word("machine_type", item.machine_type.value), types=types))
+    return None
+
+
+def _questions(version: Version, facts: ItemFacts) -> list[Phrase]:
+    """What the scope leaves open that blocks a clear but not a hold."""
+    scope = version.scope
+    item = facts.item
     questions: list[Phrase] = []
     if scope.open_question is not None:
         questions.append(text(scope.open_question))
@@ -176,24 +204,7 @@ def applicability(
     ):
         assert scope.hs_unlisted_review is not None
         questions.append(text(scope.hs_unlisted_review))
-    typed = scope.machine_types is None or item.machine_type in scope.machine_types
-    if scope.age is not None:
-        n = scope.age.over_years
-        over = facts.over_years(n)
-        if not typed and not scope.age.similar_types_review:
-            return Applicability(False, reason=_type_reason(version, facts))
-        if over is False:
-            only_used = scope.conditions is not None and Condition.NEW not in scope.conditions
-            covers = (USED_OVER if only_used else OVER)(years=_years(n))
-            return Applicability(False, reason=TOO_YOUNG(age=_age_text(facts), covers=covers))
-        if over is None:
-            uncertain.append(AGE_OPEN(age=_age_text(facts), years=_years(n)))
-        if not typed:
-            types = join([word("machine_type", t.value) for t in scope.machine_types or []])
-            uncertain.append(SIMILAR(type=word("machine_type", item.machine_type.value), types=types))
-    elif not typed:
-        return Applicability(False, reason=_type_reason(version, facts))
-    return Applicability(True, uncertain=_joined(uncertain), question=_joined(questions))
+    return questions
 
 
 def _condition_in(condition: Condition, used: bool, conditions: list[Condition]) -> bool:

@@ -92,79 +92,81 @@ def requirement_finding(ctx: Context, req: Requirement, answers: frozenset[Answe
     """The requirement judged on the engine's answers. It reads the scope only through the ruleset
     version, the shipment and the facts: a scope's open question changes what follows, not this."""
     key = f"{ctx.key_prefix}/{req.id}"
-    facts = ctx.facts
-    severity: Severity = req.severity
-    unstated: Phrase | None = None
-    if ctx.version.tender_severity is not None:
-        ts = ctx.version.tender_severity
-        criterion = ctx.shipment.tender.carbon_criterion if ctx.shipment.tender else None
-        if criterion is None:
-            severity = "blocking"
-            unstated = text(ts.unstated_reason)
-        else:
-            severity = getattr(ts, criterion)
+    severity, unstated = _severity(ctx, req)
     action = sentence(text(req.action))
     trials: list[DocumentTrial] = []
     warnings: list[Phrase] = []
     status: Status
-    message: Phrase
     if req.item_checks:
-        unmet = [ic for j, ic in enumerate(req.item_checks) if Answer(key, f"i{j}") not in answers]
-        # The strictest unmet check decides: a failed limit outranks a band left to a person.
-        failed = [ic for ic in unmet if ic.unmet == "failed"] or unmet
-        if failed:
-            status = failed[0].unmet
-            limit = min(ic.calendar_age_at_most for ic in failed)
-            explain = failed[0].explain
-            message = AGE_OVER(
-                age=facts.calendar_age,
-                year=facts.as_of.year,
-                made=_year(facts),
-                limit=limit,
-                action=WITH_EXPLANATION(explain=sentence(text(explain)), action=action)
-                if explain
-                else action,
-            )
-        else:
-            status = "satisfied"
-            message = AGE_WITHIN(age=facts.calendar_age)
+        status, message = _age_finding(ctx.facts, req, key, answers, action)
     else:
-        docs = [df for df in facts.documents if df.doc.type in req.documents]
-        if Answer(key, MISSING) in answers:
-            status = "missing"
-            labels = or_words([word("document_type", t.value, english="spaced") for t in req.documents])
-            message = NO_DOCUMENT(documents=labels, action=action)
-        else:
-            offered = {a.document for a in answers if a.key == key and a.kind == OFFERED}
-            trials = [trial(req, key, df, answers, facts) for df in docs if df.doc.id in offered]
-            best = max(trials, key=lambda t: _TRIAL_RANK[t.status])
-            status = best.status
-            if best.status == "satisfied":
-                message = SATISFIED_BY(document=best.document)
-            elif best.status == "review":
-                message = PERSON_DECIDES(document=best.document, problems=join(best.problems, "; "))
-            else:
-                message = ALL_INVALID(
-                    trials=join(
-                        [
-                            DOCUMENT_PROBLEMS(document=t.document, problems=join(t.problems, "; "))
-                            for t in trials
-                        ],
-                        " ",
-                    ),
-                    action=action,
-                )
-            if best.status != "invalid":
-                deciding = next(df for df in docs if df.doc.id == best.document)
-                warnings = deciding_warnings(req, key, deciding, answers, ctx.shipment.destination)
-            warnings = [*warnings, *registry_age(ctx.ruleset, req, ctx.registry, ctx.facts.as_of)]
-        if status == "satisfied" and req.open_question is not None:
-            status = "review"
-            message = OPEN_QUESTION(message=message, question=text(req.open_question))
+        status, message, trials, warnings = _documents_finding(ctx, req, key, answers, action)
     if status in UNMET and unstated is not None:
         status = "review"
         message = WITH_NOTE(message=message, note=unstated)
     return RequirementFinding(status, message, severity, action, trials, warnings)
+
+
+def _severity(ctx: Context, req: Requirement) -> tuple[Severity, Phrase | None]:
+    """The requirement's severity, set by the tender's carbon criterion where the version says so;
+    and, where the tender states none, why an unmet requirement then goes to a person."""
+    ts = ctx.version.tender_severity
+    if ts is None:
+        return req.severity, None
+    criterion = ctx.shipment.tender.carbon_criterion if ctx.shipment.tender else None
+    if criterion is None:
+        return "blocking", text(ts.unstated_reason)
+    severity: Severity = getattr(ts, criterion)
+    return severity, None
+
+
+def _age_finding(
+    facts: ItemFacts, req: Requirement, key: str, answers: frozenset[Answer], action: Phrase
+) -> tuple[Status, Phrase]:
+    unmet = [ic for j, ic in enumerate(req.item_checks) if Answer(key, f"i{j}") not in answers]
+    # The strictest unmet check decides: a failed limit outranks a band left to a person.
+    failed = [ic for ic in unmet if ic.unmet == "failed"] or unmet
+    if not failed:
+        return "satisfied", AGE_WITHIN(age=facts.calendar_age)
+    explain = failed[0].explain
+    message = AGE_OVER(
+        age=facts.calendar_age, year=facts.as_of.year, made=_year(facts),
+        limit=min(ic.calendar_age_at_most for ic in failed),
+        action=WITH_EXPLANATION(explain=sentence(text(explain)), action=action) if explain else action,
+    )  # fmt: skip
+    return failed[0].unmet, message
+
+
+def _documents_finding(
+    ctx: Context, req: Requirement, key: str, answers: frozenset[Answer], action: Phrase
+) -> tuple[Status, Phrase, list[DocumentTrial], list[Phrase]]:
+    """What the documents of the requirement's types show: the best one decides."""
+    if Answer(key, MISSING) in answers:
+        labels = or_words([word("document_type", t.value, english="spaced") for t in req.documents])
+        return "missing", NO_DOCUMENT(documents=labels, action=action), [], []
+    facts = ctx.facts
+    docs = [df for df in facts.documents if df.doc.type in req.documents]
+    offered = {a.document for a in answers if a.key == key and a.kind == OFFERED}
+    trials = [trial(req, key, df, answers, facts) for df in docs if df.doc.id in offered]
+    best = max(trials, key=lambda t: _TRIAL_RANK[t.status])
+    status: Status = best.status
+    message: Phrase
+    warnings: list[Phrase] = []
+    if best.status == "satisfied":
+        message = SATISFIED_BY(document=best.document)
+    elif best.status == "review":
+        message = PERSON_DECIDES(document=best.document, problems=join(best.problems, "; "))
+    else:
+        tried = [DOCUMENT_PROBLEMS(document=t.document, problems=join(t.problems, "; ")) for t in trials]
+        message = ALL_INVALID(trials=join(tried, " "), action=action)
+    if best.status != "invalid":
+        deciding = next(df for df in docs if df.doc.id == best.document)
+        warnings = deciding_warnings(req, key, deciding, answers, ctx.shipment.destination)
+    warnings = [*warnings, *registry_age(ctx.ruleset, req, ctx.registry, facts.as_of)]
+    if status == "satisfied" and req.open_question is not None:
+        status = "review"
+        message = OPEN_QUESTION(message=message, question=text(req.open_question))
+    return status, message, trials, warnings
 
 
 def settled_result(
