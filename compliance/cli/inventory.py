@@ -7,6 +7,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from compliance.cli.common import (
 from compliance.models.errors import UsageError
 from compliance.reading.output import output_target
 from compliance.render.visible import visible
+
+if TYPE_CHECKING:  # the inventory package loads only when the command runs
+    from compliance.inventory.model import Summary
 
 
 def _counts(counts: Counter[str]) -> str:
@@ -146,6 +150,17 @@ def inventory(
             )
     else:
         summary = run(inventory_file, judge, output, workers=procs, sheet=sheet, scheduler=scheduler)
+    lines = _summary_lines(summary, inventory_file, dests, days)
+    click.echo("\n".join(lines), err=True)
+    sys.exit(inventory_exit_code(summary.by_destination))
+
+
+def _summary_lines(
+    summary: Summary, inventory_file: Path, dests: list[str], days: list[dt.date]
+) -> list[str]:
+    """What the run says on stderr: rows in and out, verdicts per destination and date, what they cover."""
+    from compliance.inventory.cells import coverage_cells
+
     lines = [f"{summary.rows_in:,} rows in, {summary.rows_out:,} rows out ({len(dests)} destination(s))"]
     if summary.sheet is not None:
         lines.insert(0, f"read sheet '{visible(summary.sheet)}' of {inventory_file.name}")
@@ -160,13 +175,10 @@ def inventory(
         for dest in summary.by_destination:
             lines += [f"  {dest} on {day}: {_counts(summary.later[(dest, day)])}" for day in days[1:]]
         lines.append(f"  verdict changes between {days[0]} and {days[-1]}: {summary.changed:,} row(s)")
-    from compliance.inventory.cells import coverage_cells
-
     for (dest, day), cov in summary.coverage.items():
         judged, not_judged = coverage_cells(cov)
         lines.append(f"  {dest} on {day} judged by: {judged} (a clear covers these rules only)")
         lines.append(f"    not judged: {not_judged}")
     for unused in summary.decisions_unused:
         lines.append(f"  ! decision {visible(unused)} matched nothing in this run")
-    click.echo("\n".join(lines), err=True)
-    sys.exit(inventory_exit_code(summary.by_destination))
+    return lines

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from compliance.inventory.header import check_header
 from compliance.inventory.model import Row
@@ -147,11 +148,9 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 MAX_XLSX_COLUMNS = 1000
 
 
-def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
-    """The chosen sheet (--sheet NAME, else the active one, as Excel opens the file), read in streaming
-    mode. A formula whose value was never computed (the file was written by a program, not saved by
-    a spreadsheet) is an error for that row: its cell is not empty, and judging it as empty would be a
-    guess."""
+def _open_sheet(path: Path, sheet_name: str | None) -> tuple[Any, Any, Any, Any]:
+    """The workbook twice (values, and formulas to tell an uncomputed one from an empty cell) and the
+    chosen sheet of each; bad input names what is wrong."""
     import openpyxl
 
     parts = check_workbook(path)
@@ -188,6 +187,28 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
         book.close()
         formulas.close()
         raise
+    return book, formulas, sheet, shadow
+
+
+def _sheet_row(header: list[str], cells: list[Any], uncomputed: list[str]) -> dict[str, str | None]:
+    row: dict[str, str | None] = {}
+    for h, v in zip(header, cells, strict=False):
+        if not h:
+            continue
+        if h == "hs_code" and isinstance(v, int | float) and not isinstance(v, bool):
+            row["__hs_number__"] = str(v)
+        row[h] = _cell(v)
+    if uncomputed:
+        row["__formula__"] = uncomputed[0]
+    return row
+
+
+def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
+    """The chosen sheet (--sheet NAME, else the active one, as Excel opens the file), read in streaming
+    mode. A formula whose value was never computed (the file was written by a program, not saved by
+    a spreadsheet) is an error for that row: its cell is not empty, and judging it as empty would be a
+    guess."""
+    book, formulas, sheet, shadow = _open_sheet(path, sheet_name)
     first = next(sheet.iter_rows(values_only=True, max_row=1, max_col=MAX_XLSX_COLUMNS), ())
     header = check_header([_cell(v) or "" for v in first], path)
     # Data rows are read only as wide as the header: a sparse sheet claiming 16,384 columns (or a
@@ -206,16 +227,7 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Source:
                 ]  # fmt: skip
                 if not any(v is not None and str(v).strip() for v in cells) and not uncomputed:
                     continue
-                row: dict[str, str | None] = {}
-                for h, v in zip(header, cells, strict=False):
-                    if not h:
-                        continue
-                    if h == "hs_code" and isinstance(v, int | float) and not isinstance(v, bool):
-                        row["__hs_number__"] = str(v)
-                    row[h] = _cell(v)
-                if uncomputed:
-                    row["__formula__"] = uncomputed[0]
-                yield Row(n, row)
+                yield Row(n, _sheet_row(header, cells, uncomputed))
         finally:
             book.close()
             formulas.close()

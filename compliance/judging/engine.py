@@ -22,7 +22,7 @@ from durable import engine as durable_engine
 
 from compliance.judging.checks import LIST_FIELDS, body_token, flag
 from compliance.judging.compiler import Compiler, shards, vocabulary
-from compliance.judging.facts import AccreditationLookup, ItemFacts, to_int
+from compliance.judging.facts import AccreditationLookup, DocumentFacts, ItemFacts, to_int
 from compliance.judging.program import (
     SENTINEL,
     Answer,
@@ -164,36 +164,44 @@ def _active_before(acc: AccreditationLookup) -> int:
     return to_int(acc.status_since) if acc.status_since is not None else 0
 
 
+def _document_fact(df: DocumentFacts, vocab: dict[str, set[str]], sid: str) -> dict[str, Any]:
+    """A document as the engine reads it: dates as YYYYMMDD integers, list values as flags, numbers
+    as scaled integers, and a has_<field> flag for each field it states."""
+    d = df.doc
+    fact: dict[str, Any] = {
+        "sid": sid,
+        "id": f"doc:{d.id}",
+        "kind": "doc",
+        "doc_id": d.id,
+        "type": d.type.value,
+    }
+    if d.issued is not None:
+        fact["issued"] = to_int(d.issued)
+    if d.valid_until is not None:
+        fact["valid_until"] = to_int(d.valid_until)
+    for f in LIST_FIELDS:
+        present = set(normalise_values(f, list(getattr(d, f))))
+        fact.update({flag(f, v): True for v in vocab[f] & present})
+    for f in SCALAR_FIELDS:
+        value = getattr(d, f)
+        if value is None:
+            continue
+        # Never a float: the C code crashes on exponent forms (5e-05) and compares text otherwise.
+        fact[f] = scaled_up(float(value)) if f in NUMBER_FIELDS else value
+    for f in PRESENCE_FIELDS:
+        value = getattr(d, f)
+        if value not in (None, "", []):
+            fact[f"has_{f}"] = True
+    return fact
+
+
 def engine_facts(facts: ItemFacts, vocab: dict[str, set[str]], sid: str) -> list[dict[str, Any]]:
     """The durable facts for one item: documents, then accreditations, then the item, last."""
     out: list[dict[str, Any]] = []
     accs: list[dict[str, Any]] = []
     for df in facts.documents:
         d = df.doc
-        fact: dict[str, Any] = {
-            "sid": sid,
-            "id": f"doc:{d.id}",
-            "kind": "doc",
-            "doc_id": d.id,
-            "type": d.type.value,
-        }
-        if d.issued is not None:
-            fact["issued"] = to_int(d.issued)
-        if d.valid_until is not None:
-            fact["valid_until"] = to_int(d.valid_until)
-        for f in LIST_FIELDS:
-            present = set(normalise_values(f, list(getattr(d, f))))
-            fact.update({flag(f, v): True for v in vocab[f] & present})
-        for f in SCALAR_FIELDS:
-            value = getattr(d, f)
-            if value is None:
-                continue
-            # Never a float: the C code crashes on exponent forms (5e-05) and compares text otherwise.
-            fact[f] = scaled_up(float(value)) if f in NUMBER_FIELDS else value
-        for f in PRESENCE_FIELDS:
-            value = getattr(d, f)
-            if value not in (None, "", []):
-                fact[f"has_{f}"] = True
+        fact = _document_fact(df, vocab, sid)
         out.append(fact)
         for i, acc in enumerate(df.accreditations):
             if not acc.found:
