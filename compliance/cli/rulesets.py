@@ -219,7 +219,7 @@ def rulesets_diff(
     Example: compliance rulesets diff vn-circular-12-2026 --at 2026-07-01 --at 2027-01-01
     """
     from compliance.authoring.diff import inventory_impact
-    from compliance.service import ruleset_diff
+    from compliance.service.diffing import ruleset_diff
 
     days = [d for d in (parse_day(x, "--at") for x in dates) if d is not None]
     diffed = ruleset_diff(a, b, days, drafts=drafts, rulesets_dir=rulesets_dir)

@@ -10,6 +10,13 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 
+def empty_list() -> list[Any]:
+    """An empty list, as a pydantic default factory. A function of ours rather than the builtin
+    `list`: pydantic reads every factory's signature when it builds a model, and a builtin's is parsed
+    from text, about 0.1 ms each for some forty fields at every start of the command line."""
+    return []
+
+
 class Model(BaseModel):
     """Base of every input model: unknown keys are errors, instances are immutable."""
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from compliance.models.common import Country, Model
+from compliance.models.common import Country, Model, empty_list
 from compliance.models.vocab import DocumentType, normalise_stage
 
 
@@ -31,8 +31,8 @@ class Text(Model):
 
 class AccreditationCheck(Model):
     bodies: list[str] | None = None
-    scopes: list[str] = Field(default_factory=list)
-    scopes_any: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=empty_list)
+    scopes_any: list[str] = Field(default_factory=empty_list)
     #: Per destination, its own national accreditation body (bodies). An accreditation from another body
     #: still satisfies the check, but the requirement carries a warning: no mutual recognition yet.
     national_bodies: dict[Country, list[str]] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compliance.models.common import Country, Identifier, Model
+from compliance.models.common import Country, Identifier, Model, empty_list
 from compliance.models.ruleset import Text
 
 
@@ -15,7 +15,7 @@ class Topic(Model):
     """What is not judged, in English and Vietnamese."""
     destinations: list[Country] | None = None
     """The destinations it is said for; left out, every destination."""
-    judged_by: list[Identifier] = Field(default_factory=list)
+    judged_by: list[Identifier] = Field(default_factory=empty_list)
     """Rulesets that judge it where they are in force for the destination (customs-dossier: Vietnam)."""
 
     def concerns(self, destination: str, judged: set[str]) -> bool:

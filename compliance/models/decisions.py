@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from compliance.models.common import Country, Date, Identifier, Model
+from compliance.models.common import Country, Date, Identifier, Model, empty_list
 
 
 class DecisionItem(Model):
@@ -77,7 +77,7 @@ class Decision(Model):
 class DecisionsFile(Model):
     """A decisions file: `compliance check --decisions FILE`."""
 
-    decisions: list[Decision] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=empty_list)
     """The decisions, each with its own id."""
 
     @model_validator(mode="after")

@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import Field, field_validator
-from stdnum import iso6346
 
-from compliance.models.common import Country, Date, Identifier, Model, YearOrDate
+from compliance.models.common import Country, Date, Identifier, Model, YearOrDate, empty_list
 from compliance.models.vocab import (
     Condition,
     CustomsProcedure,
@@ -103,6 +102,10 @@ class Item(Model):
     def _container(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        # Imported here: python-stdnum brings ssl, socket and pydoc with it (about 15 ms), and most
+        # checks name no container.
+        from stdnum import iso6346
+
         compact = iso6346.compact(value)
         if not iso6346.is_valid(compact):
             right = _right_check_digit(compact)
@@ -132,6 +135,8 @@ def _right_check_digit(compact: str) -> str | None:
     code, category or serial is itself malformed)."""
     import re
 
+    from stdnum import iso6346
+
     if not re.fullmatch(r"[A-Z]{3}[UJZ][0-9]{6}[0-9]?", compact):
         return None
     return str(iso6346.calc_check_digit(compact[:10]))
@@ -140,7 +145,7 @@ def _right_check_digit(compact: str) -> str | None:
 class Verifier(Model):
     name: str | None = None
     """The verifier's name as on the document (the accreditation id decides)."""
-    accreditations: list[Identifier] = Field(default_factory=list)
+    accreditations: list[Identifier] = Field(default_factory=empty_list)
     """Accreditation ids as the accreditation body lists them; looked up in the registry."""
 
 
@@ -165,13 +170,13 @@ class Document(Model):
     """Who issued it (free text)."""
     reference: str | None = None
     """The document's own number."""
-    standards: list[str] = Field(default_factory=list)
+    standards: list[str] = Field(default_factory=empty_list)
     """Methodologies the document conforms to (e.g. ISO 14067, ISO/TR 24122)."""
-    stages: list[str] = Field(default_factory=list)
+    stages: list[str] = Field(default_factory=empty_list)
     """EN 15804 life-cycle modules covered (A1..A5, B1..B7, C1..C4, D)."""
     transport_destination: Country | None = None
     """Where the A4 transport leg ends (ISO 3166-1 alpha-2)."""
-    ghg_scopes: list[Literal[1, 2, 3]] = Field(default_factory=list)
+    ghg_scopes: list[Literal[1, 2, 3]] = Field(default_factory=empty_list)
     """GHG Protocol scopes covered (1, 2, 3)."""
     functional_unit: str | None = None
     """e.g. kg CO2e per machine-hour."""
@@ -183,21 +188,21 @@ class Document(Model):
     """Who verified the report, with accreditation ids."""
     issuer_role: Literal["oem", "distributor", "third_party"] | None = None
     """oem, distributor or third_party (AI attestations)."""
-    capabilities: list[str] = Field(default_factory=list)
+    capabilities: list[str] = Field(default_factory=empty_list)
     """AI capabilities attested (remote_diagnostics, predictive_maintenance)."""
     delivery: Literal["factory_installed", "software_license", "retrofit", "cloud_subscription"] | None = None
     """How the AI capability is delivered; only factory_installed satisfies the joint guidelines."""
     software_version: str | None = None
     """Software version of the AI capability."""
-    sensors: list[str] = Field(default_factory=list)
+    sensors: list[str] = Field(default_factory=empty_list)
     """Sensors the AI capability uses."""
-    protocols: list[str] = Field(default_factory=list)
+    protocols: list[str] = Field(default_factory=empty_list)
     """Data protocols (e.g. MTConnect, OPC UA)."""
     legalised: bool | None = None
     """Consularly legalised (manufacturer certificates, Decision 18)."""
-    languages: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=empty_list)
     """BCP 47 language tags of the document (vi, vi-VN, en)."""
-    markings: list[str] = Field(default_factory=list)
+    markings: list[str] = Field(default_factory=empty_list)
     """What a marking record shows on the machine or its packaging (ce, importer_contact, remanufactured_label_vi)."""
     remanufacturer_code: str | None = None
     """The remanufacturer identification code the certificate names (Vietnam, Decree 66/2024/ND-CP)."""
@@ -249,7 +254,7 @@ class Manifest(Model):
     """The shipment."""
     items: list[Item] = Field(min_length=1)
     """The machines, one entry per line item."""
-    documents: list[Document] = Field(default_factory=list)
+    documents: list[Document] = Field(default_factory=empty_list)
     """The documents held for the items."""
 
     def documents_for(self, item_id: str) -> list[Document]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from compliance.models.common import Date, Identifier, Model
+from compliance.models.common import Date, Identifier, Model, empty_list
 
 
 class Accreditation(Model):
@@ -17,7 +17,7 @@ class Accreditation(Model):
     """The accredited verification body."""
     body: str
     """The accreditation body (e.g. VinaCert, BoA, DAkkS)."""
-    scopes: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=empty_list)
     """What the accreditation covers (e.g. iso_14067, lifecycle_carbon_accounting)."""
     valid_from: Date
     """First day of validity."""
@@ -50,7 +50,7 @@ class Accreditation(Model):
 
 
 class RegistryFile(Model):
-    accreditations: list[Accreditation] = Field(default_factory=list)
+    accreditations: list[Accreditation] = Field(default_factory=empty_list)
     """One entry per accreditation."""
     sample: bool = False
     """True for sample data (every output then says so)."""
@@ -75,9 +75,9 @@ class Registry(Model):
     sources: list[str]
     is_sample: bool
     #: (accreditation id, earlier file, later file) for each id that a later file overrides.
-    overridden: list[tuple[str, str, str]] = Field(default_factory=list)
+    overridden: list[tuple[str, str, str]] = Field(default_factory=empty_list)
     #: Each file's publication day as it states it (None: it states none), in the order of ``sources``.
-    published: list[dt.date | None] = Field(default_factory=list)
+    published: list[dt.date | None] = Field(default_factory=empty_list)
 
     def stale_on(self, day: dt.date, renewed_months: int) -> list[tuple[str, dt.date | None]]:
         """The files (name, publication day) that a registry renewed every ``renewed_months`` would have

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.language.phrases import Phrase
+from compliance.models.common import empty_list
 
 Status = Literal["satisfied", "missing", "invalid", "failed", "review"]
 Severity = Literal["blocking", "warning", "info"]
@@ -44,7 +45,7 @@ class DocumentTrial(Result):
     document: str
     document_type: str
     status: Literal["satisfied", "review", "invalid"]
-    problems: list[Words] = Field(default_factory=list)
+    problems: list[Words] = Field(default_factory=empty_list)
 
 
 class AppliedDecision(Result):
@@ -68,15 +69,15 @@ class RequirementResult(Result):
     documents: list[str]
     message: Words
     citation: Words
-    warnings: list[Words] = Field(default_factory=list)
+    warnings: list[Words] = Field(default_factory=empty_list)
     title: Words
     action: Words
-    document_types: list[str] = Field(default_factory=list)
+    document_types: list[str] = Field(default_factory=empty_list)
     issuer: Words | None = None
     lead_time_weeks: int | None = None
     #: When the document must be in hand: on arrival, or before loading (departure).
     needed_by: Literal["arrival", "departure"] = "arrival"
-    trials: list[DocumentTrial] = Field(default_factory=list)
+    trials: list[DocumentTrial] = Field(default_factory=empty_list)
     #: Stable across runs (ruleset, requirement, serial number or shipment line, destination): what
     #: decisions, history and diffs refer to.
     fingerprint: str | None = None
@@ -92,7 +93,7 @@ class RulesetResult(Result):
     reason: Words | None = None
     title: Words = ""
     source_confidence: str = ""
-    requirements: list[RequirementResult] = Field(default_factory=list)
+    requirements: list[RequirementResult] = Field(default_factory=empty_list)
     #: Where the ruleset's scope is cited (shown on a review row when applicability is uncertain).
     citation: Words | None = None
 
@@ -129,7 +130,7 @@ class MissingDocument(Result):
     document_type: str | None
     status: Status
     severity: Severity
-    document_types: list[str] = Field(default_factory=list)
+    document_types: list[str] = Field(default_factory=empty_list)
 
 
 class ObtainFor(Result):
@@ -163,7 +164,7 @@ class DocumentToObtain(Result):
     needed_by: str | None = None
     #: Other lines asking for the same document type for some of the same items (ruleset/requirement):
     #: one document can satisfy them all when it meets every rule's conditions.
-    same_document_as: list[str] = Field(default_factory=list)
+    same_document_as: list[str] = Field(default_factory=empty_list)
     #: The order-by date had passed on the day the report was produced; none when that day is unknown.
     late: bool | None = None
     items: list[ObtainFor]
@@ -249,14 +250,14 @@ class Report(Result):
     #: The arrival date lies before the day the report was produced (said at the top of the report).
     arrival_passed: bool | None = None
     tender: dict[str, str | None] | None = None
-    rulesets: list[RulesetInfo] = Field(default_factory=list)
-    registry_sources: list[str] = Field(default_factory=list)
+    rulesets: list[RulesetInfo] = Field(default_factory=empty_list)
+    registry_sources: list[str] = Field(default_factory=empty_list)
     #: Each registry file with its publication day (none where the file states none).
-    registries: list[RegistryInfo] = Field(default_factory=list)
+    registries: list[RegistryInfo] = Field(default_factory=empty_list)
     registry_is_sample: bool = False
     #: Per destination: the rulesets judged and what no ruleset in use judges.
-    coverage: list[Coverage] = Field(default_factory=list)
-    warnings: list[Words] = Field(default_factory=list)
+    coverage: list[Coverage] = Field(default_factory=empty_list)
+    warnings: list[Words] = Field(default_factory=empty_list)
     tool_version: str = ""
     #: SHA-256 of the rulesets the report was judged by (as `compliance --version` prints it).
     rulesets_sha256: str = ""
@@ -267,12 +268,12 @@ class Report(Result):
     produced_at: str | None = None
     #: The language of every sentence in the report (ids and codes stay as they are).
     lang: str = "en"
-    documents_to_obtain: list[DocumentToObtain] = Field(default_factory=list)
+    documents_to_obtain: list[DocumentToObtain] = Field(default_factory=empty_list)
     #: Who prepared the checklist (the broker's company and contact), as the caller gives it.
     prepared_by: str | None = None
     #: Decisions that settled a requirement in this report, and those that matched nothing.
-    decisions_applied: list[str] = Field(default_factory=list)
-    decisions_unused: list[str] = Field(default_factory=list)
+    decisions_applied: list[str] = Field(default_factory=empty_list)
+    decisions_unused: list[str] = Field(default_factory=empty_list)
 
 
 def result_schema() -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from compliance.models.common import Country, Date, Identifier, Model
+from compliance.models.common import Country, Date, Identifier, Model, empty_list
 from compliance.models.conditions import CHECK_KINDS as CHECK_KINDS
 from compliance.models.conditions import DOCUMENT_FIELDS as DOCUMENT_FIELDS
 from compliance.models.conditions import ITEM_FIELDS as ITEM_FIELDS
@@ -76,12 +76,12 @@ class Requirement(Model):
     action: Text
     citation: Citation
     severity: Severity = "blocking"
-    documents: list[DocumentType] = Field(default_factory=list)
-    checks: list[Check] = Field(default_factory=list)
-    review_when: list[Check] = Field(default_factory=list)
+    documents: list[DocumentType] = Field(default_factory=empty_list)
+    checks: list[Check] = Field(default_factory=empty_list)
+    review_when: list[Check] = Field(default_factory=empty_list)
     review_reason: Text | None = None
-    item_checks: list[ItemCheck] = Field(default_factory=list)
-    review_if_item_lacks: list[str] = Field(default_factory=list)
+    item_checks: list[ItemCheck] = Field(default_factory=empty_list)
+    review_if_item_lacks: list[str] = Field(default_factory=empty_list)
     issuer: Text | None = None
     lead_time_weeks: int | None = Field(default=None, ge=0)
     #: The document is needed before loading (a pre-shipment inspection): its order-by date counts back
@@ -147,7 +147,7 @@ class Scope(Model):
     #: Rulesets that give some of these machines a route of their own (Decree 66/2024 for remanufactured
     #: goods): where one applies to the machine and clears it, this version does not apply; where it
     #: leaves the route to a person, this version applies with that open question.
-    yields_to: list[Identifier] = Field(default_factory=list)
+    yields_to: list[Identifier] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
     def _hs_listed(self) -> Scope:
@@ -205,7 +205,7 @@ class Ruleset(Model):
     instrument_vi: str | None = None
     sources: list[Source] = Field(min_length=1)
     source_confidence: SourceConfidence
-    adopters: list[Country] = Field(default_factory=list)
+    adopters: list[Country] = Field(default_factory=empty_list)
     #: How often the accreditation registry the ruleset relies on is renewed (VinaCert's directory:
     #: quarterly, 3). A verdict judged on a registry older than that carries a warning.
     registry_renewed_months: int | None = Field(default=None, ge=1)

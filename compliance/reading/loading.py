@@ -362,6 +362,8 @@ class _Converter:
             )
         if key in TEXT_KEYS and plain and tag != "tag:yaml.org,2002:null":
             return str(node.value)
+        if tag == "tag:yaml.org,2002:str":
+            return node.value  # what the safe constructor returns for a string, without its dispatch
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, TypeVar
 
@@ -69,6 +68,8 @@ def describe(model: type[BaseModel], err: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _allowed_keys(model, loc)
+        import difflib  # only for a misspelt key, not on every start
+
         guess = difflib.get_close_matches(key, allowed, n=1)
         hint = f"; did you mean '{guess[0]}'?" if guess else ""
         expected = f" Expected one of: {', '.join(allowed)}." if allowed else ""
