@@ -73,14 +73,16 @@ def new_database(server_url: str, name: str) -> str:
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
-def make_tokens(database_url: str, *organisations: str) -> dict[str, str]:
-    """The schema, and a token for each organisation."""
+def make_tokens(
+    database_url: str, *organisations: str, role: str = "preparer", **kw: object
+) -> dict[str, str]:
+    """The schema, and a token of ``role`` for each organisation (``kw``: `tokens.create`'s options)."""
     engine = open_engine(database_url)
     migrate.upgrade(engine)
     out: dict[str, str] = {}
     with Session(engine) as session, session.begin():
         for org in organisations:
-            out[org] = tokens.create(session, org)
+            out[org] = tokens.create(session, org, role=role, **kw)  # type: ignore[arg-type]
     engine.dispose()
     return out
 
@@ -92,8 +94,10 @@ class Served:
     database_url: str
     tokens: dict[str, str] = field(default_factory=dict)
 
-    def client(self, org: str | None = None, **kw: object) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.tokens[org]}"} if org else {}
+    def client(self, org: str | None = None, token: str | None = None, **kw: object) -> httpx.Client:
+        """A client with the organisation's token (or ``token``)."""
+        token = token or (self.tokens[org] if org else None)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=60, **kw)  # type: ignore[arg-type]
 
     def kill(self, sig: int = signal.SIGKILL) -> None:

@@ -20,6 +20,7 @@ from realparts import COMPLIANCE, Served, served
 
 playwright = pytest.importorskip("playwright.sync_api")
 EMAIL, PASSWORD = "lan@example.com", "correct-horse-battery"
+APPROVER = "somchai@example.com"
 SHOTS = os.environ.get("PAGES_SCREENSHOTS")
 
 
@@ -27,9 +28,10 @@ SHOTS = os.environ.get("PAGES_SCREENSHOTS")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("pages")
     url = f"sqlite:///{folder / 'pages.db'}"
-    subprocess.run([COMPLIANCE, "users", "create", "--org", "Hanoi Customs Brokers", "--email", EMAIL, "--name",
-                    "Ms Lan", "--database", url], check=True, capture_output=True,
-                   env={**os.environ, "COMPLIANCE_PASSWORD": PASSWORD})  # fmt: skip
+    for email, name in ((EMAIL, "Ms Lan"), (APPROVER, "Mr Somchai P.")):
+        subprocess.run([COMPLIANCE, "users", "create", "--org", "Hanoi Customs Brokers", "--email", email, "--name",
+                        name, "--role", "approver", "--database", url], check=True, capture_output=True,
+                       env={**os.environ, "COMPLIANCE_PASSWORD": PASSWORD})  # fmt: skip
     with served(url, cwd=folder) as server:
         yield server
 
@@ -120,22 +122,42 @@ def test_check_a_manifest_and_its_workbook_twin_see_hold_and_switch_to_vietnames
     assert "SHP-2026-0415" in page.inner_text("main")
 
 
-def test_a_decision_recorded_on_the_page_clears_the_next_check(page: Any, site: Served) -> None:
+def test_a_decision_recorded_on_the_page_clears_the_next_check_once_another_person_approves_it(
+    page: Any, site: Served, browser: Any
+) -> None:
     lathe = SHIPMENTS / "th-used-lathe-review.yaml"
     upload(page, site, lathe)
     assert "REVIEW" in page.locator(".verdict").first.inner_text()
     form = page.locator("form.decision").first
     form.get_by_label("Reason").fill("The OEM's letter confirms the retrofit kit is its own AI module")
     form.get_by_label("Reference (ticket, ruling, letter)").fill("TICKET-4711")
-    form.get_by_label("Approved by").fill("Mr Somchai P.")
     form.get_by_label("Applies until (inclusive)").fill("2026-12-31")
     form.get_by_role("button", name="Record the decision").click()
     notice = page.get_by_role("status").inner_text()
-    assert notice.startswith("Decision D-")
+    assert notice.startswith("Decision D-") and "approval" in notice
+    decision_id = notice.split()[1]
+    # Four eyes: it waits, and its author is offered no approve button.
+    upload(page, site, lathe)
+    assert "REVIEW" in page.locator(".verdict").first.inner_text()
+    page.goto(site.url + "/decisions")
+    accessible(page, "decisions")
+    assert page.get_by_role("button", name=f"Approve {decision_id}").count() == 0
+    assert "awaiting approval" in page.inner_text("main")
+    # A second person signs in and approves it.
+    context = browser.new_context()
+    other = context.new_page()
+    other.goto(site.url + "/decisions")
+    other.get_by_label("E-mail address").fill(APPROVER)
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_url("**/decisions")
+    other.get_by_role("button", name=f"Approve {decision_id}").click()
+    assert "approved by Mr Somchai P." in other.inner_text("main")
+    context.close()
     upload(page, site, lathe)
     assert "CLEAR" in page.locator(".verdict").first.inner_text()
     assert "Decided: accepted under decision D-" in page.inner_text("main")
-    assert "Ms Lan" in page.inner_text("main")
+    assert "Ms Lan" in page.inner_text("main") and "Mr Somchai P." in page.inner_text("main")
 
 
 def test_an_inventory_runs_to_its_result_and_the_rulesets_page(page: Any, site: Served) -> None:

@@ -325,6 +325,15 @@ def test_a_decision_recorded_over_the_api_applies_to_the_next_check_and_exports_
             "/v1/decisions", content=DECISIONS.read_bytes(), headers={"Content-Type": "application/yaml"}
         )
         assert again.status_code == 409  # a decision is never changed in place
+        assert r.json()["decisions"][0]["state"] == "pending"
+    # Pending: it applies once another person of the organisation approves it.
+    assert post_yaml(api, LATHE, org=B)["verdict"] == "review"
+    approver = make_tokens(api.database_url, B, role="approver", label="Mr Somchai P., compliance lead")[B]
+    with api.client(token=approver) as c:
+        ok = c.post("/v1/decisions/D-2026-014/approve")
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["state"] == "approved"
+        assert ok.json()["reviewed_by"] == "Mr Somchai P., compliance lead"
         exported = c.get("/v1/decisions", params={"format": "yaml"})
         assert exported.headers["content-type"].startswith("application/yaml")
     after = post_yaml(api, LATHE, org=B)

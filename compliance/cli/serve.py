@@ -1,4 +1,4 @@
-"""`compliance serve`, `compliance db upgrade` and `compliance tokens create`."""
+"""`compliance serve`, `compliance db upgrade`, `compliance tokens create|list|revoke` and `compliance users create|role`."""
 
 from __future__ import annotations
 
@@ -95,26 +95,85 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--org", "organisation", required=True, help="The organisation (created if new).")
 @click.option("--label", default="", help="What the token is for (shown in listings, never secret).")
+@click.option("--role", default="preparer", show_default=True, type=click.Choice(["viewer", "preparer", "approver", "admin"]),
+              help="What the token may do: viewer reads; preparer also checks and records decisions; approver also "
+                   "approves others' decisions; admin also reads the access log.")  # fmt: skip
+@click.option("--scope", "scopes", multiple=True,
+              help="Narrow the token to these scopes of its role (repeatable): checks:read, checks:write, "
+                   "decisions:write, decisions:approve, audit:read. Default: all of the role's.")  # fmt: skip
+@click.option("--days", type=int, default=90, show_default=True, help="Days until the token expires.")
+@click.option("--no-expiry", is_flag=True, help="A token that never expires (revoke it when done).")
 @database_option
 @handle_errors
-def tokens_create(organisation: str, label: str, database: str | None) -> None:
+def tokens_create(organisation: str, label: str, role: str, scopes: tuple[str, ...], days: int, no_expiry: bool,
+                  database: str | None) -> None:  # fmt: skip
     """Create a token and print it once (only its hash is kept).
 
-    Example: compliance tokens create --org "Hanoi Customs Brokers"
+    Example: compliance tokens create --org "Hanoi Customs Brokers" --role preparer --days 30
     """
     from sqlalchemy.orm import Session
 
-    from compliance.server import migrate
     from compliance.server import tokens as token_store
+
+    engine = _ready_engine(database)
+    with Session(engine) as session, session.begin():
+        token = token_store.create(session, organisation.strip(), label, role=role, scopes=list(scopes),
+                                   days=None if no_expiry else days)  # fmt: skip
+    click.echo(token)
+    click.echo(f"token for {organisation!r} ({role}): keep it now, it is not shown again", err=True)
+
+
+@tokens.command("list")
+@click.option("--org", "organisation", default=None, help="Only this organisation's tokens.")
+@database_option
+@handle_errors
+def tokens_list(organisation: str | None, database: str | None) -> None:
+    """Every token: id, organisation, role, scopes, state, when made, when it expires, when last used.
+
+    Example: compliance tokens list --org "Hanoi Customs Brokers"
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.server import tokens as token_store
+
+    with Session(_ready_engine(database)) as session:
+        listed = token_store.listing(session, organisation)
+    click.echo("id\torganisation\tlabel\trole\tscopes\tstate\tcreated\texpires\tlast used")
+    for t in listed:
+        click.echo("\t".join([t.id, t.organisation, t.label, t.role, ",".join(t.scopes), t.state, _when(t.created_at),
+                              _when(t.expires_at, "never"), _when(t.last_used_at, "never")]))  # fmt: skip
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@database_option
+@handle_errors
+def tokens_revoke(token_id: str, database: str | None) -> None:
+    """Revoke a token (its id, as `tokens list` shows it): every request with it gets 401.
+
+    Example: compliance tokens revoke 3f2a9c1d0b7e4a55
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.server import tokens as token_store
+
+    with Session(_ready_engine(database)) as session, session.begin():
+        t = token_store.revoke(session, token_id)
+    click.echo(f"token {t.id} of {t.organisation!r} revoked at {_when(t.revoked_at)}", err=True)
+
+
+def _when(moment: Any, empty: str = "") -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else empty
+
+
+def _ready_engine(database: str | None) -> Any:
+    from compliance.server import migrate
     from compliance.server.db import database_url, open_engine
 
     url = database_url(database)
     engine = open_engine(url)
     migrate.ready(engine, url, create=True)
-    with Session(engine) as session, session.begin():
-        token = token_store.create(session, organisation.strip(), label)
-    click.echo(token)
-    click.echo(f"token for {organisation!r}: keep it now, it is not shown again", err=True)
+    return engine
 
 
 def _safe(url: str) -> str:
@@ -138,9 +197,13 @@ def users() -> None:
 @click.option("--name", default="", help="The name shown on pages and decisions (default: the e-mail).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="COMPLIANCE_PASSWORD",
               help="At least 10 characters (asked when not given; or $COMPLIANCE_PASSWORD).")  # fmt: skip
+@click.option("--role", default="preparer", show_default=True, type=click.Choice(["viewer", "preparer", "approver", "admin"]),
+              help="viewer reads; preparer checks and records decisions; approver also approves others' decisions.")  # fmt: skip
 @database_option
 @handle_errors
-def users_create(organisation: str, email: str, name: str, password: str, database: str | None) -> None:
+def users_create(
+    organisation: str, email: str, name: str, password: str, role: str, database: str | None
+) -> None:
     """Create a user (the password is kept only as an argon2 hash).
 
     Example: compliance users create --org "Hanoi Customs Brokers" --email lan@example.com --name "Ms Lan"
@@ -155,11 +218,30 @@ def users_create(organisation: str, email: str, name: str, password: str, databa
     engine = open_engine(url)
     migrate.ready(engine, url, create=True)
     with Session(engine) as session, session.begin():
-        user_store.create_user(session, organisation.strip(), email, name, password)
+        user_store.create_user(session, organisation.strip(), email, name, password, role)
     click.echo(
         f"user {email} of {organisation!r} created; sign in at the address `compliance serve` prints",
         err=True,
     )
+
+
+@users.command("role")
+@click.option("--email", required=True, help="The user's e-mail address.")
+@click.option("--role", required=True, type=click.Choice(["viewer", "preparer", "approver", "admin"]))
+@database_option
+@handle_errors
+def users_role(email: str, role: str, database: str | None) -> None:
+    """Give a user another role (from their next page).
+
+    Example: compliance users role --email somchai@example.com --role approver
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.server import users as user_store
+
+    with Session(_ready_engine(database)) as session, session.begin():
+        user_store.set_role(session, email, role)
+    click.echo(f"user {email} is now {role}", err=True)
 
 
 def _cores() -> int:

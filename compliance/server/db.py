@@ -63,6 +63,13 @@ class Token(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: `compliance.server.roles`: the role, and the scopes the token is narrowed to (at most the role's).
+    role: Mapped[str] = mapped_column(String(20), default="preparer")
+    scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: After this instant the token is refused (None: never; tokens made before expiry existed).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: When the token last authenticated a request (written at most once a minute).
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class CheckRecord(Base):
@@ -120,7 +127,8 @@ class InventoryJob(Base):
 
 
 class DecisionRecord(Base):
-    """A decision an organisation made (the decisions file's form, as JSON); applied to its checks."""
+    """A decision an organisation made (the decisions file's form, as JSON). Recorded `pending`; it
+    applies to checks only once `approved` by someone other than the person who recorded it."""
 
     __tablename__ = "decisions"
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
@@ -128,6 +136,42 @@ class DecisionRecord(Base):
     token_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: pending -> approved | refused (four eyes: never by `prepared_by`).
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    #: Who recorded it and who approved or refused it: `user:<id>` or `token:<id>`, and their names.
+    prepared_by: Mapped[str] = mapped_column(String(64), default="")
+    prepared_by_name: Mapped[str] = mapped_column(String(400), default="")
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_by_name: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AccessEntry(Base):
+    """Who viewed or downloaded which check, and when (an organisation's admins read it)."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(400))
+    action: Mapped[str] = mapped_column(String(20))
+    check_id: Mapped[str] = mapped_column(String(32))
+    what: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (Index("ix_access_org_id", "organisation_id", "id"),)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, by account and by address: too many in a window refuse the next ones."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(400))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    __table_args__ = (Index("ix_sign_in_failures_key", "key", "at"),)
 
 
 class User(Base):
@@ -140,6 +184,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    role: Mapped[str] = mapped_column(String(20), default="preparer")
 
 
 class SessionRecord(Base):

@@ -15,10 +15,10 @@ from starlette.datastructures import UploadFile
 
 from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_from_json
-from compliance.server import store
+from compliance.server import access, roles, store
 from compliance.server.checking import body_of, stored_or_checked
 from compliance.server.db import CheckRecord, InventoryJob
-from compliance.server.decision_store import add_decisions, org_decisions
+from compliance.server.decision_store import add_decisions, listing, org_decisions, review
 from compliance.server.intake import (
     JSON_TYPES,
     XLSX_TYPES,
@@ -58,8 +58,8 @@ async def post_check(
     Stores and returns the report (the CLI's JSON result) with the check's id, the SHA-256 of every
     input, the ruleset bundle hash and the registry used."""
     state = state_of(request)
-    known = known_caller(request)
-    caller: Caller = known if known is not None else await run_in_threadpool(caller_of, request)
+    known = known_caller(request, roles.WRITE)
+    caller: Caller = known if known is not None else await run_in_threadpool(caller_of, request, roles.WRITE)
     upload = await _upload(request, state.settings.max_bytes)
     options = json.dumps([str(as_of), rulesets, drafts, ignore_decisions], sort_keys=True)
     digest = upload.digest(options)
@@ -147,7 +147,9 @@ def list_checks(
 @router.get("/v1/checks/{check_id}", tags=["checks"])
 def get_check(request: Request, check_id: str, lang: Lang = "en") -> Response:
     state, caller = state_of(request), caller_of(request)
-    return _json(store.whole(record_of(state, caller, check_id), caller.organisation, lang))
+    found = record_of(state, caller, check_id)
+    access.record(state, request, caller, check_id, "view", f"json/{lang}")
+    return _json(store.whole(found, caller.organisation, lang))
 
 
 @router.get("/v1/checks/{check_id}/checklist.{fmt}", tags=["checks"], response_class=Response)
@@ -156,7 +158,9 @@ def get_checklist(
 ) -> Response:
     """The broker's checklist of a stored check, in English or Vietnamese."""
     state, caller = state_of(request), caller_of(request)
-    return checklist_response(record_of(state, caller, check_id), fmt, lang)
+    found = record_of(state, caller, check_id)
+    access.record(state, request, caller, check_id, "download", f"{fmt}/{lang}")
+    return checklist_response(found, fmt, lang)
 
 
 def checklist_response(record: CheckRecord, fmt: str, lang: str, *, download: bool = False) -> Response:
@@ -268,7 +272,7 @@ async def post_inventory(
     `documents` YAML file) in the background: 202 and the job; its progress and result at
     `/v1/inventories/{id}`."""
     state = state_of(request)
-    caller = await run_in_threadpool(caller_of, request)
+    caller = await run_in_threadpool(caller_of, request, roles.WRITE)
     declared = request.headers.get("content-length")
     if declared is None or not declared.isdigit():
         raise Problem(411, "Length required", "an inventory upload needs a Content-Length")
@@ -342,19 +346,48 @@ def inventory_result(job: InventoryJob, fmt: str) -> Response:
 
 @router.post("/v1/decisions", status_code=201, tags=["decisions"])
 async def post_decisions(request: Request) -> Response:
-    """Record decisions (a decisions file, JSON or YAML: `{"decisions": [...]}`) for this organisation;
-    they apply to its next checks. A decision is never changed: a new one needs a new id."""
+    """Record decisions (a decisions file, JSON or YAML: `{"decisions": [...]}`) for this organisation.
+    Each is `pending` until another person approves it (`POST /v1/decisions/{id}/approve`); then it
+    applies to the next checks. A decision is never changed: a new one needs a new id."""
     state = state_of(request)
-    caller = await run_in_threadpool(caller_of, request)
+    caller = await run_in_threadpool(caller_of, request, roles.DECIDE)
     upload = await _upload(request, state.settings.max_bytes)
     decisions = await run_in_threadpool(parse_decisions, upload, state.library)
     await run_in_threadpool(add_decisions, state, caller, decisions)
-    return _json({"decisions": [d.model_dump(mode="json") for d in decisions]}, 201)
+    ids = {d.id for d in decisions}
+    recorded = [d for d in await run_in_threadpool(listing, state, caller) if d["decision"]["id"] in ids]
+    return _json({"decisions": recorded}, 201)
+
+
+@router.get("/v1/decisions/states", tags=["decisions"])
+def get_decision_states(
+    request: Request, state: Literal["pending", "approved", "refused"] | None = None
+) -> dict[str, Any]:
+    """Every decision of this organisation with its state (pending, approved, refused) and who
+    recorded and reviewed it; `?state=pending` lists what awaits approval."""
+    caller = caller_of(request)
+    return {"items": listing(state_of(request), caller, state)}
+
+
+@router.post("/v1/decisions/{decision_id}/approve", tags=["decisions"])
+async def approve_decision(request: Request, decision_id: str) -> dict[str, Any]:
+    """Approve a pending decision (an approver, never the person who recorded it): it applies from the
+    next check."""
+    caller = await run_in_threadpool(caller_of, request, roles.APPROVE)
+    return await run_in_threadpool(lambda: review(state_of(request), caller, decision_id, approve=True))
+
+
+@router.post("/v1/decisions/{decision_id}/refuse", tags=["decisions"])
+async def refuse_decision(request: Request, decision_id: str) -> dict[str, Any]:
+    """Refuse a pending decision: it never applies, and stays on record."""
+    caller = await run_in_threadpool(caller_of, request, roles.APPROVE)
+    return await run_in_threadpool(lambda: review(state_of(request), caller, decision_id, approve=False))
 
 
 @router.get("/v1/decisions", tags=["decisions"], response_class=Response)
 def get_decisions(request: Request, format: Literal["json", "yaml"] = "json") -> Response:  # noqa: A002
-    """This organisation's decisions; `?format=yaml` is a decisions file for `compliance check --decisions`."""
+    """This organisation's decisions in force (approved); `?format=yaml` is a decisions file for
+    `compliance check --decisions`."""
     state, caller = state_of(request), caller_of(request)
     data = {"decisions": [d.model_dump(mode="json") for d in org_decisions(state, caller)]}
     if format == "yaml":
@@ -363,3 +396,19 @@ def get_decisions(request: Request, format: Literal["json", "yaml"] = "json") ->
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         return Response(text.encode(), media_type="application/yaml")
     return _json(data)
+
+
+# -- access log ---------------------------------------------------------------------------------
+
+
+@router.get("/v1/access-log", tags=["audit"])
+def get_access_log(
+    request: Request,
+    before: Annotated[int | None, Query(ge=1, description="The cursor: lines older than this id.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Who viewed or downloaded which of this organisation's checks, newest first (admins)."""
+    caller = caller_of(request, roles.AUDIT)
+    items = access.entries(state_of(request), caller, before=before, limit=limit + 1)
+    more = len(items) > limit
+    return {"items": items[:limit], "next_before": items[limit - 1]["id"] if more else None}

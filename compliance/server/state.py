@@ -13,7 +13,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.reading.loading import DEFAULT_MAX_BYTES
-from compliance.server import problems
+from compliance.server import problems, roles
 from compliance.server.limits import RateLimiter
 from compliance.server.metrics import Metrics
 from compliance.server.tokens import Caller, Verifier
@@ -62,15 +62,27 @@ def state_of(request: Request) -> State:
     return found
 
 
-def known_caller(request: Request) -> Caller | None:
-    """The caller of a token verified before, without a database session (so on the event loop);
-    None when the token must be looked up (`caller_of`). The rate limit is taken here too."""
+def known_caller(request: Request, scope: str) -> Caller | None:
+    """The caller of a token verified a moment ago, without a database session (so on the event loop);
+    None when the token must be looked up (`caller_of`). The rate limit and the scope are taken here too."""
     state = state_of(request)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     found = state.verifier.known(token.strip()) if scheme.lower() == "bearer" else None
     if found is not None:
         _rate(state, found)
+        need(found, scope)
     return found
+
+
+def need(caller: Caller, scope: str) -> None:
+    """403 unless the caller's role and scopes both allow ``scope``."""
+    if not caller.may(scope):
+        raise problems.Problem(
+            403, "Forbidden",
+            f"this needs the scope {scope}; the {'token' if caller.actor.startswith('token:') else 'user'} "
+            f"has the role {caller.role} and the scopes {', '.join(caller.scopes) or 'none'}",
+            needed_scope=scope,
+        )  # fmt: skip
 
 
 def _rate(state: State, caller: Caller) -> None:
@@ -80,8 +92,9 @@ def _rate(state: State, caller: Caller) -> None:
                                headers={"Retry-After": str(wait)})  # fmt: skip
 
 
-def caller_of(request: Request) -> Caller:
-    """The organisation behind the request's token; 401 without a valid one, 429 over its rate."""
+def caller_of(request: Request, scope: str = roles.READ) -> Caller:
+    """The organisation behind the request's token; 401 without a valid one (unknown, revoked or
+    expired), 429 over its rate, 403 without ``scope``."""
     state = state_of(request)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -91,7 +104,8 @@ def caller_of(request: Request) -> Caller:
     with state.sessions() as session:
         found = state.verifier.caller(session, token.strip())
     if found is None:
-        raise problems.Problem(401, "Unauthorized", "the token is unknown or revoked",
+        raise problems.Problem(401, "Unauthorized", "the token is unknown, revoked or expired",
                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
     _rate(state, found)
+    need(found, scope)
     return found

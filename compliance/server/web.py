@@ -26,12 +26,12 @@ from compliance.models.errors import ComplianceError
 from compliance.reading.resources import TEMPLATES
 from compliance.render import RenderOptions, get
 from compliance.render.json_format import report_from_json
-from compliance.server import checking, routes, store, users
-from compliance.server.decision_store import add_decisions, org_decisions
+from compliance.server import access, checking, roles, routes, store, users
+from compliance.server.decision_store import AWAITING, add_decisions, listing, org_decisions, review
 from compliance.server.intake import Upload, safe_name
 from compliance.server.jobs import JobOptions, check_upload, describe, new_job, with_decisions
 from compliance.server.problems import Problem
-from compliance.server.state import State, state_of
+from compliance.server.state import State, need, state_of
 from compliance.server.tokens import Caller
 from compliance.service import CheckRequest, produced_now
 
@@ -77,7 +77,14 @@ def _who(request: Request) -> users.SignedIn | None:
 
 
 def _caller(who: users.SignedIn) -> Caller:
-    return Caller(who.organisation_id, who.organisation, f"user:{who.user_id}")
+    return Caller(who.organisation_id, who.organisation, f"user:{who.user_id}", who.role,
+                  roles.ROLES.get(who.role, ()), f"{who.name} <{who.email}>")  # fmt: skip
+
+
+def _need(who: users.SignedIn, scope: str) -> Caller:
+    caller = _caller(who)
+    need(caller, scope)
+    return caller
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -118,14 +125,21 @@ async def login(request: Request) -> Response:
         raise Problem(403, "Forbidden", "the sign-in form expired: reload the page")
     state = state_of(request)
 
-    def attempt() -> str | None:
-        with state.sessions() as session, session.begin():
-            return users.sign_in(session, str(form.get("email") or ""), str(form.get("password") or ""))
+    address = request.client.host if request.client else ""
 
-    sid = await run_in_threadpool(attempt)
+    def attempt() -> users.SignInResult:
+        with state.sessions() as session, session.begin():
+            return users.sign_in(
+                session, str(form.get("email") or ""), str(form.get("password") or ""), address
+            )
+
+    result = await run_in_threadpool(attempt)
+    sid = result.session_id
     if sid is None:
-        return page(request, "page-login.html.j2", 401, csrf=str(form.get("csrf")), error="wrong",
-                    next=str(form.get("next") or ""))  # fmt: skip
+        locked = result.refused == "locked"
+        retry = f"{result.retry_at:%H:%M} UTC" if result.retry_at else ""
+        return page(request, "page-login.html.j2", 429 if locked else 401, csrf=str(form.get("csrf")),
+                    error=result.refused, retry=retry, next=str(form.get("next") or ""))  # fmt: skip
     target = str(form.get("next") or "/checks/new")
     response = RedirectResponse(
         target if target.startswith("/") and not target.startswith("//") else "/", 303
@@ -179,7 +193,7 @@ async def new_check(request: Request) -> Response:
         check = CheckRequest(
             manifests=[], as_of=day, max_size=state.settings.max_bytes, produced_at=produced_now()
         )
-        caller = _caller(who)
+        caller = _need(who, roles.WRITE)
         record = await checking.check_and_store(
             state, caller, upload, check, None, upload.digest(as_of),
             checking.OrganisationDecisions(caller.organisation_id),
@@ -203,7 +217,9 @@ def show_check(request: Request, check_id: str) -> Response:
     if who is None:
         return _to_login(request)
     state, lang = state_of(request), _lang(request)
-    record = routes.record_of(state, _caller(who), check_id)
+    caller = _caller(who)
+    record = routes.record_of(state, caller, check_id)
+    access.record(state, request, caller, check_id, "view", f"page/{lang}")
     report = report_from_json(record.reports[lang])
     style, body = _checklist_parts(str(get("html")(report, RenderOptions(lang=lang))))
     reviews = [
@@ -212,7 +228,8 @@ def show_check(request: Request, check_id: str) -> Response:
     ]  # fmt: skip
     default_expiry = (dt.date.today() + dt.timedelta(days=90)).isoformat()
     return page(request, "page-check.html.j2", who=who, record=record, report=report, style=style, body=body,
-                reviews=reviews, default_expiry=default_expiry, decided=request.query_params.get("decided"),
+                reviews=reviews if caller.may(roles.DECIDE) else [], default_expiry=default_expiry,
+                decided=request.query_params.get("decided"),
                 error=request.query_params.get("error"))  # fmt: skip
 
 
@@ -221,7 +238,9 @@ def download_check(request: Request, check_id: str, fmt: Literal["html", "pdf", 
     who = _who(request)
     if who is None:
         return _to_login(request)
-    record = routes.record_of(state_of(request), _caller(who), check_id)
+    state, caller = state_of(request), _caller(who)
+    record = routes.record_of(state, caller, check_id)
+    access.record(state, request, caller, check_id, "download", f"{fmt}/{_lang(request)}")
     return routes.checklist_response(record, fmt, _lang(request), download=True)
 
 
@@ -232,7 +251,7 @@ async def decide(request: Request, check_id: str) -> Response:
     if who is None:
         return _to_login(request)
     form = await _form(request, who)
-    state, caller = state_of(request), _caller(who)
+    state, caller = state_of(request), _need(who, roles.DECIDE)
     record = await run_in_threadpool(routes.record_of, state, caller, check_id)
     report = report_from_json(record.reports["en"])
     item = next((i for i in report.items if i.item_id == form.get("item")), None)
@@ -244,7 +263,7 @@ async def decide(request: Request, check_id: str) -> Response:
         "id": f"D-{dt.date.today():%Y%m%d}-{secrets.token_hex(3).upper()}",
         "ruleset": form.get("ruleset"), "requirement": form.get("requirement"), "item": machine,
         "destination": report.destination, "outcome": form.get("outcome"), "decided_by": f"{who.name} <{who.email}>",
-        "approved_by": form.get("approved_by"), "reason": form.get("reason"), "reference": form.get("reference"),
+        "approved_by": AWAITING, "reason": form.get("reason"), "reference": form.get("reference"),
         "decided_on": dt.date.today().isoformat(), "expires": form.get("expires"),
     }  # fmt: skip
     try:
@@ -288,7 +307,7 @@ async def new_inventory(request: Request) -> Response:
     if who is None:
         return _to_login(request)
     form = await _form(request, who)
-    state, caller = state_of(request), _caller(who)
+    state, caller = state_of(request), _need(who, roles.WRITE)
     stock, docs = form.get("inventory"), form.get("documents")
     if not isinstance(stock, UploadFile) or not stock.filename:
         return page(request, "page-new-inventory.html.j2", 422, who=who, error="no_file")
@@ -349,3 +368,34 @@ def template(request: Request) -> Response:
         body = path.read_bytes()
     return Response(body, media_type=routes.RESULT_MEDIA["xlsx"],
                     headers={"Content-Disposition": 'attachment; filename="manifest-template.xlsx"'})  # fmt: skip
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+@router.get("/decisions")
+def decisions_page(request: Request) -> Response:
+    """The organisation's decisions: those awaiting a second person first, with approve and refuse."""
+    who = _who(request)
+    if who is None:
+        return _to_login(request)
+    caller = _caller(who)
+    items = listing(state_of(request), caller)
+    items.sort(key=lambda d: (d["state"] != "pending", d["recorded_at"]))
+    return page(request, "page-decisions.html.j2", who=who, items=items, me=caller.actor,
+                may_approve=caller.may(roles.APPROVE), done=request.query_params.get("done"))  # fmt: skip
+
+
+@router.post("/decisions/{decision_id}/{action}")
+async def review_decision(
+    request: Request, decision_id: str, action: Literal["approve", "refuse"]
+) -> Response:
+    who = await run_in_threadpool(_who, request)
+    if who is None:
+        return _to_login(request)
+    await _form(request, who)
+    caller = _need(who, roles.APPROVE)
+    await run_in_threadpool(
+        lambda: review(state_of(request), caller, decision_id, approve=action == "approve")
+    )
+    return RedirectResponse(f"/decisions?done={quote(decision_id)}", status_code=303)
