@@ -16,6 +16,7 @@ import httpx
 from helpers import SHIPMENTS
 from realparts import Served, make_tokens, served
 from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
 
 from compliance.server.db import CheckRecord, open_engine
 
@@ -92,13 +93,13 @@ def test_sigkill_under_load_loses_no_acknowledged_check(database_url: str, tmp_p
                 assert r.status_code == 200, check_id
                 assert r.json()["report"]["shipment_id"] == "SHP-2026-0415"
     engine = open_engine(database_url)
-    with engine.connect() as conn:
-        rows = conn.execute(select(CheckRecord.id, CheckRecord.reports, CheckRecord.inputs)).all()
+    with Session(engine) as session:
+        rows = session.scalars(select(CheckRecord).options(undefer(CheckRecord.reports_z))).all()
+        # Nothing half-stored: every row has its report in each language and its inputs' hashes.
+        assert {r.id for r in rows} >= ids
+        for row in rows:
+            assert set(row.reports) == {"en", "vi"} and row.reports["en"]["items"] and row.inputs
     engine.dispose()
-    # Nothing half-stored: every row has its report in each language and its inputs' hashes.
-    assert {r.id for r in rows} >= ids
-    for row in rows:
-        assert set(row.reports) == {"en", "vi"} and row.reports["en"]["items"] and row.inputs
 
 
 def test_sigterm_lets_requests_in_flight_finish(database_url: str, tmp_path: Path) -> None:

@@ -244,6 +244,61 @@ def users_role(email: str, role: str, database: str | None) -> None:
     click.echo(f"user {email} is now {role}", err=True)
 
 
+@cli.group()
+def retention() -> None:
+    """How long the service keeps an organisation's checks, inventory jobs and access log.
+
+    Example: compliance retention set --org "Hanoi Customs Brokers" --days 365
+    """
+
+
+@retention.command("set")
+@click.option("--org", "organisation", required=True, help="The organisation.")
+@click.option("--days", type=int, default=None, help="Keep this many days.")
+@click.option("--forever", is_flag=True, help="Keep everything (no retention).")
+@database_option
+@handle_errors
+def retention_set(organisation: str, days: int | None, forever: bool, database: str | None) -> None:
+    """Set how many days an organisation's records are kept (deleted by `retention run`).
+
+    Example: compliance retention set --org "Hanoi Customs Brokers" --days 365
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.models.errors import UsageError
+    from compliance.server import retention as kept
+
+    if forever == (days is not None):
+        raise UsageError("give --days N or --forever", field="--days")
+    with Session(_ready_engine(database)) as session, session.begin():
+        kept.set_days(session, organisation, None if forever else days)
+    click.echo(f"{organisation!r}: {'kept forever' if forever else f'kept {days} days'}", err=True)
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@database_option
+@handle_errors
+def retention_run(dry_run: bool, database: str | None) -> None:
+    """Delete what each organisation keeps no longer, and say what (run it daily, e.g. from cron).
+
+    Example: compliance retention run --dry-run
+    """
+    from sqlalchemy.orm import Session
+
+    from compliance.server import retention as kept
+
+    with Session(_ready_engine(database)) as session, session.begin():
+        done = kept.run(session, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    for d in done:
+        span = f" (made {_when(d.span[0])} to {_when(d.span[1])})" if d.span else ""
+        click.echo(f"{d.organisation} (kept {d.days} days, before {_when(d.before)}): {verb} {d.checks} checks{span}, "
+                   f"{d.jobs} inventory jobs, {d.access_lines} access-log lines")  # fmt: skip
+    if not done:
+        click.echo("no organisation has a retention setting: nothing deleted", err=True)
+
+
 def _cores() -> int:
     """The cores this process may run on (a container's CPU set, not the host's count)."""
     try:

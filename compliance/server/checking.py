@@ -18,7 +18,7 @@ from compliance.language.i18n import LANGUAGES
 from compliance.models.decisions import Decision
 from compliance.render.json_format import report_dict
 from compliance.server import store
-from compliance.server.db import CheckRecord, JSONText
+from compliance.server.db import CheckRecord, compress_reports
 from compliance.server.decision_store import decisions_of
 from compliance.server.intake import Upload, judge
 from compliance.server.state import State
@@ -134,7 +134,7 @@ def _stored(
         containers=found.containers, verdict=found.verdict, as_of=found.as_of, lang="en",
         rulesets_sha256=found.rulesets_sha256, rulesets=found.rulesets, registry_sources=found.registry_sources,
         inputs=found.inputs,
-        reports=JSONText("{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in found.reports.items()) + "}"),
+        reports_z=compress_reports("{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in found.reports.items()) + "}"),
     )  # fmt: skip
     with state.sessions() as session:
         saved = store.save(session, record)

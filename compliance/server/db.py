@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,13 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: Days stored checks and inventory jobs are kept (`compliance retention`); None: kept until deleted.
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+def compress_reports(text: str) -> bytes:
+    """The stored form of a check's reports (their JSON object's text)."""
+    return zlib.compress(text.encode("utf-8"), 6)
 
 
 class Token(Base):
@@ -91,8 +99,15 @@ class CheckRecord(Base):
     rulesets: Mapped[list[Any]] = mapped_column(JSON)
     registry_sources: Mapped[list[Any]] = mapped_column("registry", JSON)
     inputs: Mapped[list[Any]] = mapped_column(JSON)
-    #: The JSON result in each language (the CLI's `--format json`, byte for byte).
-    reports: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The JSON result in each language (the CLI's `--format json`, byte for byte), as one JSON object
+    #: `{"en": ..., "vi": ...}` compressed with zlib (about a tenth of its size); read it as `reports`.
+    #: Deferred: listings of checks never load it.
+    reports_z: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    @property
+    def reports(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(zlib.decompress(self.reports_z))
+        return found
 
     __table_args__ = (
         UniqueConstraint("organisation_id", "idempotency_key", name="uq_checks_idempotency"),
@@ -234,9 +249,5 @@ def open_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, json_serializer=_json_text)
 
 
-class JSONText(str):
-    """JSON already written (a check's reports, written once where they were judged): stored as it is."""
-
-
 def _json_text(value: Any) -> str:
-    return value if isinstance(value, JSONText) else json.dumps(value)
+    return json.dumps(value)

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from compliance.server.db import CheckRecord, now
 
@@ -54,16 +54,18 @@ def save(session: Session, record: CheckRecord) -> CheckRecord:
 
 def by_idempotency(session: Session, organisation_id: int, key: str) -> CheckRecord | None:
     return session.scalar(
-        select(CheckRecord).where(
-            CheckRecord.organisation_id == organisation_id, CheckRecord.idempotency_key == key
-        )
+        select(CheckRecord)
+        .options(undefer(CheckRecord.reports_z))
+        .where(CheckRecord.organisation_id == organisation_id, CheckRecord.idempotency_key == key)
     )
 
 
 def get(session: Session, organisation_id: int, check_id: str) -> CheckRecord | None:
     """A check of this organisation; another organisation's id is not found (never forbidden)."""
     return session.scalar(
-        select(CheckRecord).where(CheckRecord.organisation_id == organisation_id, CheckRecord.id == check_id)
+        select(CheckRecord)
+        .options(undefer(CheckRecord.reports_z))
+        .where(CheckRecord.organisation_id == organisation_id, CheckRecord.id == check_id)
     )
 
 
