@@ -23,7 +23,7 @@ from compliance.cli.common import (
     rulesets_dir_option,
     write_output,
 )
-from compliance.models.errors import ComplianceError, UsageError
+from compliance.models.errors import ComplianceError, ExitCode, UsageError
 from compliance.reading.loading import DEFAULT_MAX_BYTES
 from compliance.reading.output import output_target
 
@@ -238,3 +238,47 @@ def _written(target: Path, write: Callable[[Path], None]) -> None:
         publish(str(tmp), target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--against", "against", type=click.Path(path_type=Path, file_okay=False),
+              help="A second rulesets folder (a new bundle): judge with it after the first.")  # fmt: skip
+@click.option(
+    "--at", "days", multiple=True, help="A day (YYYY-MM-DD): once for both sides, twice for before and after."
+)
+@registry_option
+@rulesets_dir_option
+@ruleset_ids_option
+@drafts_option
+@decisions_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
+)
+@handle_errors
+def recheck(folder: Path, against: Path | None, days: tuple[str, ...], registries: tuple[Path, ...],
+            rulesets_dir: Path | None, ruleset_ids: tuple[str, ...], drafts: bool, decisions_file: Path | None,
+            ignore_decisions: bool, fmt: str, output: Path | None) -> None:  # fmt: skip
+    """Which verdicts change when a folder of manifests is judged by another ruleset bundle, or on
+    another day. Exit 0: nothing changes; 3: some verdict changes (listed); 2: bad input.
+
+    Example: compliance recheck shipments/ --at 2026-12-31 --at 2027-01-20
+    """
+    from compliance.render.recheck import recheck_json, recheck_text
+    from compliance.service import CheckRequest, produced_now
+    from compliance.service.rechecking import Way
+    from compliance.service.rechecking import recheck as run_recheck
+
+    parsed = [d for d in (parse_day(x, "--at") for x in days) if d is not None]
+    if len(parsed) > 2:
+        raise UsageError("give --at once or twice", field="--at")
+    if against is None and len(parsed) != 2:
+        raise UsageError("give --against RULESETS_DIR, or two --at days to compare", field="--at")
+    first = parsed[0] if parsed else None
+    a, b = Way(rulesets_dir, first), Way(against or rulesets_dir, parsed[-1] if parsed else None)
+    base = CheckRequest(manifests=[], registries=list(registries), ruleset_ids=list(ruleset_ids), drafts=drafts,
+                        produced_at=produced_now(), decisions=decisions_file, ignore_decisions=ignore_decisions)  # fmt: skip
+    result = run_recheck(folder, a, b, base=base)
+    write_output(recheck_json(result) if fmt == "json" else recheck_text(result), output)
+    sys.exit(ExitCode.REVIEW if result.changes else ExitCode.CLEAR)
