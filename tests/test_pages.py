@@ -44,15 +44,20 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def signed_in(pg: Any, site: Served, email: str, path: str) -> None:
+    """Open ``path``, sign in on the form it leads to, and land on ``path``."""
+    pg.goto(site.url + path)
+    pg.get_by_label("E-mail address").fill(email)
+    pg.get_by_label("Password").fill(PASSWORD)
+    pg.get_by_role("button", name="Sign in").click()
+    pg.wait_for_url(f"**{path}")
+
+
 @pytest.fixture
 def page(site: Served, browser: Any) -> Iterator[Any]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1024, "height": 900})
     pg = context.new_page()
-    pg.goto(site.url + "/checks/new")
-    pg.get_by_label("E-mail address").fill(EMAIL)
-    pg.get_by_label("Password").fill(PASSWORD)
-    pg.get_by_role("button", name="Sign in").click()
-    pg.wait_for_url("**/checks/new")
+    signed_in(pg, site, EMAIL, "/checks/new")
     yield pg
     context.close()
 
@@ -146,11 +151,7 @@ def test_a_decision_recorded_on_the_page_clears_the_next_check_once_another_pers
     # A second person signs in and approves it.
     context = browser.new_context()
     other = context.new_page()
-    other.goto(site.url + "/decisions")
-    other.get_by_label("E-mail address").fill(APPROVER)
-    other.get_by_label("Password").fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    other.wait_for_url("**/decisions")
+    signed_in(other, site, APPROVER, "/decisions")
     other.get_by_role("button", name=f"Approve {decision_id}").click()
     assert "approved by Mr Somchai P." in other.inner_text("main")
     context.close()

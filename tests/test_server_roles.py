@@ -190,16 +190,11 @@ def test_sign_in_is_rate_limited_per_account_and_expired_sessions_go(api: Served
 def test_rows_made_before_roles_keep_what_they_could_do(tmp_path: Path) -> None:
     """The migration: tokens made before roles stay admins (without expiry), users become approvers,
     decisions recorded before four eyes stay in force."""
-    from alembic import command
-
     from compliance.server import migrate
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = open_engine(url)
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+    migrate.upgrade(engine, to="0004")
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO organisations (id, name, created_at) VALUES (1, 'Old', '2026-01-01')"

@@ -9,7 +9,6 @@ import json
 import subprocess
 from pathlib import Path
 
-from alembic import command
 from helpers import SHIPMENTS
 from realparts import COMPLIANCE
 from sqlalchemy import select
@@ -29,10 +28,7 @@ def _report_text(lang: str) -> str:
 def test_old_reports_are_compressed_by_the_migration_and_read_back_the_same(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = open_engine(url)
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0005")
+    migrate.upgrade(engine, to="0005")
     reports = {"en": json.loads(_report_text("en")), "vi": json.loads(_report_text("vi"))}
     text = json.dumps(reports, ensure_ascii=False)
     with engine.begin() as conn:

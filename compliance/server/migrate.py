@@ -33,14 +33,14 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the schema to the newest revision; returns (from, to)."""
+def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
+    """Bring the schema to the newest revision (or to revision ``to``); returns (from, to)."""
     before = current(engine)
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    return before, head()
+        command.upgrade(cfg, to)
+    return before, head() if to == "head" else to
 
 
 def ready(engine: Engine, url: str, *, create: bool) -> None:
