@@ -210,14 +210,9 @@ def users_create(
     """
     from sqlalchemy.orm import Session
 
-    from compliance.server import migrate
     from compliance.server import users as user_store
-    from compliance.server.db import database_url, open_engine
 
-    url = database_url(database)
-    engine = open_engine(url)
-    migrate.ready(engine, url, create=True)
-    with Session(engine) as session, session.begin():
+    with Session(_ready_engine(database)) as session, session.begin():
         user_store.create_user(session, organisation.strip(), email, name, password, role)
     click.echo(
         f"user {email} of {organisation!r} created; sign in at the address `compliance serve` prints",

@@ -21,8 +21,9 @@ from compliance.server.tokens import Caller
 AWAITING = "(awaiting approval)"
 
 
-def add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> None:
-    """Record decisions, pending: whatever `approved_by` the file names, the approval is recorded here."""
+def add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> list[dict[str, Any]]:
+    """Record decisions, pending: whatever `approved_by` the file names, the approval is recorded here.
+    Returns them as the API shows them."""
     with state.sessions() as session, session.begin():
         taken = set(
             session.scalars(
@@ -35,11 +36,14 @@ def add_decisions(state: State, caller: Caller, decisions: list[Decision]) -> No
         if taken:
             raise Problem(409, "Decision exists", f"decision id(s) already recorded: {', '.join(sorted(taken))}; "
                           "a decision is never changed: record a new one with a new id")  # fmt: skip
-        for d in decisions:
-            data = d.model_copy(update={"approved_by": AWAITING}).model_dump(mode="json")
-            session.add(DecisionRecord(organisation_id=caller.organisation_id, id=d.id, token_id=caller.token_id,
-                                       created_at=store.now(), decision=data, state="pending",
-                                       prepared_by=caller.actor, prepared_by_name=caller.name))  # fmt: skip
+        records = [
+            DecisionRecord(organisation_id=caller.organisation_id, id=d.id, token_id=caller.token_id,
+                           created_at=store.now(), decision=d.model_copy(update={"approved_by": AWAITING}).model_dump(mode="json"),
+                           state="pending", prepared_by=caller.actor, prepared_by_name=caller.name)
+            for d in decisions
+        ]  # fmt: skip
+        session.add_all(records)
+        return [described(r) for r in records]
 
 
 def review(state: State, caller: Caller, decision_id: str, *, approve: bool) -> dict[str, Any]:

@@ -353,9 +353,7 @@ async def post_decisions(request: Request) -> Response:
     caller = await run_in_threadpool(caller_of, request, roles.DECIDE)
     upload = await _upload(request, state.settings.max_bytes)
     decisions = await run_in_threadpool(parse_decisions, upload, state.library)
-    await run_in_threadpool(add_decisions, state, caller, decisions)
-    ids = {d.id for d in decisions}
-    recorded = [d for d in await run_in_threadpool(listing, state, caller) if d["decision"]["id"] in ids]
+    recorded = await run_in_threadpool(add_decisions, state, caller, decisions)
     return _json({"decisions": recorded}, 201)
 
 

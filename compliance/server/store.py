@@ -12,7 +12,7 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
-from compliance.server.db import CheckRecord, now
+from compliance.server.db import CheckRecord, aware, now
 
 
 @dataclass(frozen=True)
@@ -121,9 +121,7 @@ def whole(record: CheckRecord, organisation: str, lang: str, *, with_report: boo
 
 def iso(moment: dt.datetime) -> str:
     """A stored moment as the API writes it: UTC, seconds, a Z."""
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return aware(moment).astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 __all__ = [

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from compliance.models.errors import UsageError
 from compliance.server import roles
-from compliance.server.db import Organisation, Token, now
+from compliance.server.db import Organisation, Token, aware, now
 from compliance.server.db import organisation as find_or_create
 
 _hasher = PasswordHasher()
@@ -110,11 +110,12 @@ def listing(session: Session, organisation: str | None = None) -> list[Listed]:
     if organisation is not None:
         query = query.where(Organisation.name == organisation)
     rows = session.execute(query.order_by(Token.created_at, Token.id)).all()
-    return [
-        Listed(t.id, org, t.label, t.role, tuple(t.scopes or ()), t.created_at, t.expires_at, t.last_used_at,
-               t.revoked_at)
-        for t, org in rows
-    ]  # fmt: skip
+    return [_listed(t, org) for t, org in rows]
+
+
+def _listed(t: Token, organisation: str) -> Listed:
+    return Listed(t.id, organisation, t.label, t.role, tuple(t.scopes or ()), t.created_at, t.expires_at,
+                  t.last_used_at, t.revoked_at)  # fmt: skip
 
 
 def revoke(session: Session, token_id: str) -> Listed:
@@ -124,13 +125,9 @@ def revoke(session: Session, token_id: str) -> Listed:
         raise UsageError(f"no token {token_id}: `compliance tokens list` shows their ids", field="TOKEN_ID")
     if row.revoked_at is None:
         row.revoked_at = now()
-    session.flush()
-    return next(t for t in listing(session) if t.id == row.id)
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes for what was stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    org = session.get(Organisation, row.organisation_id)
+    assert org is not None
+    return _listed(row, org.name)
 
 
 def _expired(caller: Caller) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from compliance.models.errors import UsageError
 from compliance.server import roles
-from compliance.server.db import Organisation, SessionRecord, SignInFailure, User, now
+from compliance.server.db import Organisation, SessionRecord, SignInFailure, User, aware, now
 from compliance.server.db import organisation as find_or_create
 
 _hasher = PasswordHasher()
@@ -97,8 +97,7 @@ def sign_in(session: Session, email: str, password: str, address: str = "") -> S
             select(func.count(), func.min(SignInFailure.at)).where(SignInFailure.key == key)
         ).one()
         if count >= most:
-            start = first if first.tzinfo else first.replace(tzinfo=dt.UTC)
-            return SignInResult(None, "locked", start + WINDOW)
+            return SignInResult(None, "locked", aware(first) + WINDOW)
     user = session.scalar(select(User).where(User.email == email))
     try:
         if user is None:
@@ -125,8 +124,7 @@ def signed_in(session: Session, sid: str | None) -> SignedIn | None:
     record = session.get(SessionRecord, sid)
     if record is None:
         return None
-    expires = record.expires_at if record.expires_at.tzinfo else record.expires_at.replace(tzinfo=dt.UTC)
-    if expires < now():
+    if aware(record.expires_at) < now():
         return None
     user = session.get(User, record.user_id)
     assert user is not None

@@ -39,19 +39,20 @@ def manifests_in(folder: Path) -> list[Path]:
         if p.is_file() and p.suffix.lower() in MANIFEST_SUFFIXES and not p.name.endswith((".cases.yaml", ".cases.yml"))
     )  # fmt: skip
     # A manifest's PACT file (JSON) sits beside it: it is the manifest's input, not a manifest.
-    named = {
-        (p.parent / str(ref)).resolve()
-        for p in found
-        if p.suffix.lower() != ".xlsx"
-        for ref in _pact_files(p)
-    }
+    # Only a folder that holds JSON files reads its manifests for the PACT files they name.
+    readers = (
+        [p for p in found if p.suffix.lower() != ".xlsx"]
+        if any(p.suffix.lower() == ".json" for p in found)
+        else []
+    )
+    named = {(p.parent / ref).resolve() for p in readers for ref in _pact_files(p)}
     found = [p for p in found if p.resolve() not in named]
     if not found:
         raise UsageError(f"no manifests (*.yaml, *.yml, *.json, *.xlsx) in {folder}", field="DIR")
     return found
 
 
-def _pact_files(path: Path) -> list[object]:
+def _pact_files(path: Path) -> list[str]:
     """The PACT files a manifest names (none when it cannot be read: its check then says why)."""
     try:
         data = load_file(path).data
