@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -11,6 +13,20 @@ from helpers import REGISTRY_YAML
 from compliance.models.registry import Registry
 from compliance.models.ruleset import Ruleset
 from compliance.reading.inputs import load_registry, load_rulesets
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The parsed-rulesets cache of this run (in-process and in the commands tests start) lives in a
+    folder of its own, removed at the end: tests never read or fill the user's ~/.cache."""
+    folder = tempfile.mkdtemp(prefix="compliance-test-cache-")
+    config._compliance_cache = folder  # type: ignore[attr-defined]
+    os.environ["COMPLIANCE_CACHE_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "_compliance_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -63,3 +63,13 @@ def test_an_import_against_the_contracts_fails_the_lint(
         path.write_text(original, encoding="utf-8")
     assert result.returncode != 0
     assert broken in result.stdout and "BROKEN" in result.stdout
+
+
+def test_no_module_is_over_four_hundred_lines() -> None:
+    package = Path(__file__).resolve().parent.parent / "compliance"
+    long = {
+        str(p.relative_to(package)): n
+        for p in package.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}

@@ -219,7 +219,43 @@ def test_internal_error_exits_70_with_a_log(monkeypatch):
 
 
 def test_every_command_has_help():
-    for command in cli.commands:
+    import click
+
+    commands = cli.list_commands(click.Context(cli))
+    assert {"check", "inventory", "rulesets", "serve", "tokens", "recheck"} <= set(commands)
+    for command in commands:
         code, out, _ = run(command, "--help")
         assert code == 0
         assert "Example" in out
+
+
+def test_every_command_is_found_through_the_map_of_modules_the_group_imports_lazily():
+    import importlib
+
+    from compliance.cli.common import CommandGroup
+
+    for module in CommandGroup.MODULES:
+        importlib.import_module(module)
+    by_module: dict[str, set[str]] = {}
+    for name, command in cli.commands.items():
+        by_module.setdefault(command.callback.__module__, set()).add(name)
+    assert by_module == {module: set(names) for module, names in CommandGroup.MODULES.items()}
+
+
+def test_a_check_does_not_import_the_other_commands_modules():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from compliance.cli.run import run_command\n"
+        "code = run_command(['check', 'shipments/vn-new-vmc-clear.yaml', '--format', 'json'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('compliance.cli.'))\n"
+        "print(code, loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.stderr.strip().splitlines()[-1] == (
+        "0 ['compliance.cli.check', 'compliance.cli.common', 'compliance.cli.run']"
+    )

@@ -180,6 +180,23 @@ def test_unknown_country_code(tmp_path):
     assert "XX" in str(err) and err.line == 4
 
 
+def test_country_codes_are_pycountrys_whether_read_from_its_file_or_its_import(monkeypatch):
+    import importlib.util
+
+    import pycountry
+
+    from compliance.models import common
+
+    expected = frozenset(country.alpha_2 for country in pycountry.countries)
+    common._alpha_2_codes.cache_clear()
+    assert common._alpha_2_codes() == expected and "VN" in expected and "XX" not in expected
+    # Should pycountry's database file move, its import answers the same.
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    common._alpha_2_codes.cache_clear()
+    assert common._alpha_2_codes() == expected
+    common._alpha_2_codes.cache_clear()
+
+
 def test_bare_year_as_string_is_a_year(tmp_path):
     m = load_manifest(
         write(tmp_path, GOOD.replace("manufactured: 2019-03-01", 'manufactured: "2019"'))

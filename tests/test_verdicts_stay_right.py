@@ -227,7 +227,7 @@ def test_the_process_never_dies_silently() -> None:
     # A fault in the C engine kills the checking process; the parent says so and exits 70.
     script = (
         "import os, signal, compliance.cli as c\n"
-        "c.run_command = lambda args=None: os.kill(os.getpid(), signal.SIGSEGV)\n"
+        "c._run = lambda: os.kill(os.getpid(), signal.SIGSEGV)\n"
         "c.main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", script, "check", "x.yaml"], capture_output=True, text=True,

@@ -1,6 +1,8 @@
 """The command line: parse options, call the library, render, map the outcome to an exit code.
 
-One module per command group (check, inventory, rulesets); `common` holds the group and what they share.
+One module per command group (check, inventory, rulesets, serve); `common` holds the group and what they
+share; `run` runs one command line. This module is the console entry point: it forks before it imports
+any of them (see `main`).
 
 May import: everything, `compliance.server` included (`compliance serve` starts it); nothing imports it.
 """
@@ -10,20 +12,33 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any
 
-import click
-
-# Importing the command modules registers their commands on the group.
-from compliance.cli import check as check_commands
-from compliance.cli import inventory as inventory_commands
-from compliance.cli import rulesets as rulesets_commands
-from compliance.cli import serve as serve_commands
-from compliance.cli.common import cli, write_output
 from compliance.models.errors import ExitCode
 
-COMMAND_MODULES = (check_commands, inventory_commands, rulesets_commands, serve_commands)
-
 __all__ = ["cli", "main", "run_command", "write_output"]
+
+
+def __getattr__(name: str) -> Any:
+    # The group and its helpers load on first use, so that the waiting parent of `main` imports nothing.
+    if name in ("cli", "write_output"):
+        from compliance.cli import common
+
+        return getattr(common, name)
+    if name == "run_command":
+        from compliance.cli import run
+
+        return run.run_command
+    raise AttributeError(name)
+
+
+def _run() -> int:
+    from compliance.cli.plugin_search import skip_search_when_nothing_to_find
+
+    skip_search_when_nothing_to_find()  # before the first model is built
+    from compliance.cli.run import run_command
+
+    return run_command()
 
 
 def main() -> None:
@@ -31,16 +46,26 @@ def main() -> None:
 
     The rule engine is C code: a fault there (a signal) would end the process with no verdict and no
     message. So the command runs in a forked child and this parent only waits: a child killed by a
-    signal becomes exit 70 with a message, never a silent death and never a verdict."""
+    signal becomes exit 70 with a message, never a silent death and never a verdict.
+
+    The fork comes before any of the command's modules is imported: a parent holding them would make
+    the fork copy their memory map and the child copy each page it touches, about 15 ms of a one-item
+    check."""
     if os.name != "posix":
-        sys.exit(run_command())
+        sys.exit(_run())
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         code: int = ExitCode.INTERNAL
         try:
-            code = run_command()
+            code = _run()
+        except KeyboardInterrupt:  # Ctrl-C while the command's modules were still loading
+            code = ExitCode.INTERRUPTED
+        except Exception:  # a module that failed to import: say so, as an unforked process would
+            import traceback
+
+            traceback.print_exc()
         finally:
             try:
                 sys.stdout.flush()
@@ -73,18 +98,16 @@ def _parent_code(status: int, stopped: list[int]) -> int:
         if sig == signal.SIGPIPE:
             return ExitCode.BROKEN_PIPE
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else str(sig)
-        click.echo(
+        sys.stderr.write(
             f"internal error: the checking process died ({name}); no verdict was given. This is a bug: "
-            "please report it with the command and its input files.",
-            err=True,
+            "please report it with the command and its input files.\n"
         )
         return ExitCode.INTERNAL
     return os.waitstatus_to_exitcode(status)
 
 
 def _leave(code: int) -> None:
-    """End the waiting parent at once. It only imported modules and waited; tearing down those
-    modules (thousands of pydantic objects) would add about a quarter of a one-item check's time."""
+    """End the waiting parent at once: it only forked and waited, and has nothing to tear down."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -98,26 +121,3 @@ def _wait(pid: int) -> int:
             return os.waitpid(pid, 0)[1]
         except InterruptedError:
             continue
-
-
-def run_command(args: list[str] | None = None) -> int:
-    """Run the click command line and return its exit code: Ctrl-C is 130 (not click's 1, which
-    would read as HOLD), a closed output pipe is 141 without a message."""
-    try:
-        result = cli.main(args=args, prog_name="compliance", standalone_mode=False)
-        return int(result) if isinstance(result, int) else 0
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.INTERNAL)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted: no verdict was given", err=True)
-        return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except BrokenPipeError:
-        # The reader went away (| head): stop quietly; stdout is gone, so point it at nothing.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return ExitCode.BROKEN_PIPE

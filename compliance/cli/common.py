@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 import tempfile
@@ -82,7 +83,31 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandGroup(click.Group):
+    """The top-level group: a command's module is imported when the command is asked for (or help lists
+    them all), so that `check` does not pay for the server's or the inventory's options."""
+
+    #: The command each module defines, by module: written out so that no command needs an import to
+    #: be found (a test checks the map against what the modules register).
+    MODULES: dict[str, tuple[str, ...]] = {
+        "compliance.cli.check": ("check", "convert", "init", "recheck", "schema", "template"),
+        "compliance.cli.inventory": ("inventory",),
+        "compliance.cli.rulesets": ("explain", "rulesets"),
+        "compliance.cli.serve": ("db", "retention", "serve", "tokens", "users"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *(name for names in self.MODULES.values() for name in names)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            module = next((m for m, names in self.MODULES.items() if cmd_name in names), None)
+            if module is not None:
+                importlib.import_module(module)  # its decorators register its commands on this group
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
     help="Show the version and the shipped ruleset bundle's hash, then exit.",

@@ -14,8 +14,8 @@ from compliance.inventory.header import check_header
 from compliance.inventory.model import Row
 from compliance.models.errors import InputError, UsageError
 from compliance.models.manifest import Document
+from compliance.reading.archive import check_workbook
 from compliance.reading.collecting import collecting_seldom
-from compliance.reading.loading import check_workbook
 from compliance.reading.validation import validate
 
 # ---------------------------------------------------------------------------------------------

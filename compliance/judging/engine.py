@@ -84,9 +84,15 @@ class DurableEvaluator:
         return compiled
 
     def _compile_definition(self, program: Program) -> _Compiled:
-        definition_key = json.dumps(
-            [[rs.id, v.version, v.model_dump(mode="json")] for rs, v in program.versions], sort_keys=True
-        )
+        # The versions chosen and the whole of each ruleset they come from (its canonical JSON, which the
+        # bundle's digest has made already); a version that is not one of its ruleset's own (a copy cut
+        # down to one requirement) by its own dump. Rules compiled from other text never share the name.
+        chosen = json.dumps(
+            [[rs.id, v.version, None if any(v is own for own in rs.versions) else v.model_dump(mode="json")]
+             for rs, v in program.versions], sort_keys=True,
+        )  # fmt: skip
+        whole = {rs.id: rs.canonical_json for rs, _ in program.versions}
+        definition_key = chosen + "".join(whole[k] for k in sorted(whole))
         name = "c" + hashlib.sha256(definition_key.encode()).hexdigest()[:20]
         cached = DurableEvaluator._compiled.get(name)
         if cached is not None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.util
+import json
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
-import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 
@@ -65,11 +68,27 @@ def _to_year_or_date(value: Any) -> dt.date | int:
 YearOrDate = Annotated[dt.date | int, BeforeValidator(_to_year_or_date)]
 
 
+@functools.cache
+def _alpha_2_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of pycountry's database, read from its file without importing
+    pycountry: the import (which reads every installed distribution's metadata) and its index of
+    country objects cost a one-item check about 6 ms, the file 0.6 ms. Should the file move in a later
+    pycountry, its import answers instead."""
+    spec = importlib.util.find_spec("pycountry")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        database = Path(folder) / "databases" / "iso3166-1.json"
+        if database.is_file():
+            return frozenset(entry["alpha_2"] for entry in json.loads(database.read_bytes())["3166-1"])
+    import pycountry
+
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
 def country_code(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 3166-1 alpha-2 country code such as VN, got {value!r}")
     code = value.strip().upper()
-    if not _ALPHA_2.fullmatch(code) or pycountry.countries.get(alpha_2=code) is None:
+    if not _ALPHA_2.fullmatch(code) or code not in _alpha_2_codes():
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. VN, TH, ID, DE)")
     return code
 

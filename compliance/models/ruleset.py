@@ -8,6 +8,8 @@ bodies, age thresholds, stages, adopting countries, lead times) lives here, not 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -234,6 +236,12 @@ class Ruleset(Model):
                 )
         return self
 
+    @functools.cached_property
+    def canonical_json(self) -> str:
+        """The ruleset as JSON with sorted keys, made once per loaded ruleset: the bundle's digest and
+        the engine's key for compiled rules are both made of it (each dump costs about 0.3 ms)."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True)
+
     def law(self) -> list[Version]:
         """Versions that are law (not drafts), oldest first."""
         return sorted((v for v in self.versions if v.status != "draft"), key=lambda v: v.effective_from)
@@ -321,11 +329,9 @@ def rulesets_digest(rulesets: list[Ruleset]) -> str:
     """A content hash of the rulesets in use (as loaded: drafts in or out, ids chosen), so that a
     verdict can be traced to the exact rules it was judged by."""
     import hashlib
-    import json
 
-    canonical = json.dumps(
-        [rs.model_dump(mode="json") for rs in sorted(rulesets, key=lambda r: r.id)], sort_keys=True
-    )
+    # The JSON of the list of dumps, as json.dumps writes a list: "[a, b]".
+    canonical = "[" + ", ".join(rs.canonical_json for rs in sorted(rulesets, key=lambda r: r.id)) + "]"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

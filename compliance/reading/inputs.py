@@ -172,7 +172,7 @@ def load_ruleset(path: Path) -> Ruleset:
     """One ruleset file; schema errors name the file, the line and the field. A ruleset that
     `rulesets lint` refuses (a condition that never holds, a citation a reader cannot follow, ...)
     does not load: it must never judge a shipment."""
-    located = load_file(path)
+    located = load_file(path, cached=True)
     ruleset = validate(Ruleset, located)
     problems = static_problems(ruleset)
     if problems:

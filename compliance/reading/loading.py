@@ -141,14 +141,28 @@ def load_file(
     limit_hint: str | None = None,
     streams: bool = False,
     as_json: bool = False,
+    cached: bool = False,
 ) -> Located:
     """Load a YAML or JSON file (by suffix; anything else is read as YAML) with locations, and the
-    SHA-256 of the bytes read (what the audit log records, even for a manifest piped in)."""
+    SHA-256 of the bytes read (what the audit log records, even for a manifest piped in).
+
+    ``cached``: the parse of the same bytes may come from, and goes to, `parsed_cache` (rulesets,
+    which are the same file at every run; never a manifest, which is new each time)."""
     raw = read_bytes(path, max_bytes=max_bytes, limit_hint=limit_hint, streams=streams)
-    text = decode_text(raw, path)
+    sha256 = hashlib.sha256(raw).hexdigest()
     json_file = as_json or path.suffix.lower() == ".json"
+    if cached:
+        from compliance.reading import parsed_cache
+
+        key = f"{sha256}:{'json' if json_file else 'yaml'}"  # the same bytes read as the other format differ
+        hit = parsed_cache.get(key)
+        if hit is not None:
+            return Located(data=hit[0], path=path, lines=hit[1], sha256=sha256)
+    text = decode_text(raw, path)
     located = _load_json(text, path) if json_file else _load_yaml(text, path)
-    return replace(located, sha256=hashlib.sha256(raw).hexdigest())
+    if cached:
+        parsed_cache.put(key, located.data, dict(located.lines))
+    return replace(located, sha256=sha256)
 
 
 def load_text(text: str, path: Path) -> Located:
@@ -370,25 +384,3 @@ class _Converter:
             raise self._fail(f"'{node.value}' is not a valid value ({exc})", node) from None
         except yaml.YAMLError as exc:
             raise self._fail(f"cannot read value '{node.value}': {exc}", node) from None
-
-
-#: A workbook's parts' uncompressed size, checked before it is opened (a 1 MB file can unpack to
-#: gigabytes of shared strings).
-MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
-
-
-def check_workbook(path: Path) -> list[str]:
-    """The workbook's part names, after checking what they unpack to."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            parts = z.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise InputError("not a readable XLSX workbook (not a zip archive)", file=path) from None
-    total = sum(i.file_size for i in parts)
-    if total > MAX_XLSX_UNCOMPRESSED:
-        raise InputError(
-            f"the workbook unpacks to {total:,} bytes, over the limit of {MAX_XLSX_UNCOMPRESSED:,}", file=path
-        )
-    return [i.filename for i in parts]

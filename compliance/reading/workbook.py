@@ -19,7 +19,8 @@ from pydantic import BaseModel
 
 from compliance.models.errors import InputError
 from compliance.models.manifest import Document, Item, Shipment, Tender, Verifier
-from compliance.reading.loading import DEFAULT_MAX_BYTES, Located, check_workbook, read_bytes
+from compliance.reading.archive import check_workbook
+from compliance.reading.loading import DEFAULT_MAX_BYTES, Located, read_bytes
 
 SHEETS = ("Shipment", "Items", "Documents")
 LIST_SEPARATOR = ";"

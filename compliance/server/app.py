@@ -75,10 +75,14 @@ def create_app(settings: Settings) -> FastAPI:
     _errors(app)
     app.add_middleware(_Measured, state=state)
     from compliance.server.routes import router
+    from compliance.server.routes_decisions import router as decisions
     from compliance.server.web import router as pages
+    from compliance.server.web_review import router as review_pages
 
     app.include_router(router)
+    app.include_router(decisions)
     app.include_router(pages)
+    app.include_router(review_pages)
     return app
 
 

@@ -18,13 +18,12 @@ from compliance.render.json_format import report_from_json
 from compliance.server import access, roles, store
 from compliance.server.checking import body_of, stored_or_checked
 from compliance.server.db import CheckRecord, InventoryJob
-from compliance.server.decision_store import add_decisions, listing, org_decisions, review
+from compliance.server.decision_store import org_decisions
 from compliance.server.intake import (
     JSON_TYPES,
     XLSX_TYPES,
     YAML_TYPES,
     Upload,
-    parse_decisions,
     safe_name,
 )
 from compliance.server.jobs import JobOptions, check_upload, converted, describe, new_job, with_decisions
@@ -60,7 +59,7 @@ async def post_check(
     state = state_of(request)
     known = known_caller(request, roles.WRITE)
     caller: Caller = known if known is not None else await run_in_threadpool(caller_of, request, roles.WRITE)
-    upload = await _upload(request, state.settings.max_bytes)
+    upload = await read_upload(request, state.settings.max_bytes)
     options = json.dumps([str(as_of), rulesets, drafts, ignore_decisions], sort_keys=True)
     digest = upload.digest(options)
     check = CheckRequest(
@@ -81,14 +80,14 @@ async def post_check(
 def _replay(record: CheckRecord, digest: str, caller: Caller, lang: str) -> Response:
     if record.request_hash != digest:
         raise Problem(422, "Idempotency-Key reused", "this Idempotency-Key was used for a different request")
-    return _json(store.whole(record, caller.organisation, lang), 200, {"Idempotent-Replayed": "true"})
+    return json_response(store.whole(record, caller.organisation, lang), 200, {"Idempotent-Replayed": "true"})
 
 
-def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(body_of(data), status_code=status, media_type="application/json", headers=headers)
 
 
-async def _upload(request: Request, limit: int) -> Upload:
+async def read_upload(request: Request, limit: int) -> Upload:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise Problem(413, "Request too large", f"the request is larger than {limit} bytes")
@@ -149,7 +148,7 @@ def get_check(request: Request, check_id: str, lang: Lang = "en") -> Response:
     state, caller = state_of(request), caller_of(request)
     found = record_of(state, caller, check_id)
     access.record(state, request, caller, check_id, "view", f"json/{lang}")
-    return _json(store.whole(found, caller.organisation, lang))
+    return json_response(store.whole(found, caller.organisation, lang))
 
 
 @router.get("/v1/checks/{check_id}/checklist.{fmt}", tags=["checks"], response_class=Response)
@@ -300,7 +299,7 @@ async def post_inventory(
     job = new_job(caller.organisation_id, caller.token_id, name, await upload.read(), documents, options)
     await run_in_threadpool(check_upload, job, state.library)
     await run_in_threadpool(add_job, state, job)
-    return _json(describe(job), 202, {"Location": f"/v1/inventories/{job.id}"})
+    return json_response(describe(job), 202, {"Location": f"/v1/inventories/{job.id}"})
 
 
 def add_job(state: State, job: InventoryJob) -> None:
@@ -323,7 +322,7 @@ def job_of(state: State, caller: Caller, job_id: str) -> InventoryJob:
 @router.get("/v1/inventories/{job_id}", tags=["inventories"])
 def get_inventory(request: Request, job_id: str) -> Response:
     state, caller = state_of(request), caller_of(request)
-    return _json(describe(job_of(state, caller, job_id)))
+    return json_response(describe(job_of(state, caller, job_id)))
 
 
 @router.get("/v1/inventories/{job_id}/result.{fmt}", tags=["inventories"], response_class=Response)
@@ -339,74 +338,3 @@ def inventory_result(job: InventoryJob, fmt: str) -> Response:
     name = f"verdicts-{job.id}.{fmt}"
     return Response(converted(job, fmt), media_type=RESULT_MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-
-
-# -- decisions ----------------------------------------------------------------------------------
-
-
-@router.post("/v1/decisions", status_code=201, tags=["decisions"])
-async def post_decisions(request: Request) -> Response:
-    """Record decisions (a decisions file, JSON or YAML: `{"decisions": [...]}`) for this organisation.
-    Each is `pending` until another person approves it (`POST /v1/decisions/{id}/approve`); then it
-    applies to the next checks. A decision is never changed: a new one needs a new id."""
-    state = state_of(request)
-    caller = await run_in_threadpool(caller_of, request, roles.DECIDE)
-    upload = await _upload(request, state.settings.max_bytes)
-    decisions = await run_in_threadpool(parse_decisions, upload, state.library)
-    recorded = await run_in_threadpool(add_decisions, state, caller, decisions)
-    return _json({"decisions": recorded}, 201)
-
-
-@router.get("/v1/decisions/states", tags=["decisions"])
-def get_decision_states(
-    request: Request, state: Literal["pending", "approved", "refused"] | None = None
-) -> dict[str, Any]:
-    """Every decision of this organisation with its state (pending, approved, refused) and who
-    recorded and reviewed it; `?state=pending` lists what awaits approval."""
-    caller = caller_of(request)
-    return {"items": listing(state_of(request), caller, state)}
-
-
-@router.post("/v1/decisions/{decision_id}/approve", tags=["decisions"])
-async def approve_decision(request: Request, decision_id: str) -> dict[str, Any]:
-    """Approve a pending decision (an approver, never the person who recorded it): it applies from the
-    next check."""
-    caller = await run_in_threadpool(caller_of, request, roles.APPROVE)
-    return await run_in_threadpool(lambda: review(state_of(request), caller, decision_id, approve=True))
-
-
-@router.post("/v1/decisions/{decision_id}/refuse", tags=["decisions"])
-async def refuse_decision(request: Request, decision_id: str) -> dict[str, Any]:
-    """Refuse a pending decision: it never applies, and stays on record."""
-    caller = await run_in_threadpool(caller_of, request, roles.APPROVE)
-    return await run_in_threadpool(lambda: review(state_of(request), caller, decision_id, approve=False))
-
-
-@router.get("/v1/decisions", tags=["decisions"], response_class=Response)
-def get_decisions(request: Request, format: Literal["json", "yaml"] = "json") -> Response:  # noqa: A002
-    """This organisation's decisions in force (approved); `?format=yaml` is a decisions file for
-    `compliance check --decisions`."""
-    state, caller = state_of(request), caller_of(request)
-    data = {"decisions": [d.model_dump(mode="json") for d in org_decisions(state, caller)]}
-    if format == "yaml":
-        import yaml
-
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-        return Response(text.encode(), media_type="application/yaml")
-    return _json(data)
-
-
-# -- access log ---------------------------------------------------------------------------------
-
-
-@router.get("/v1/access-log", tags=["audit"])
-def get_access_log(
-    request: Request,
-    before: Annotated[int | None, Query(ge=1, description="The cursor: lines older than this id.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
-    """Who viewed or downloaded which of this organisation's checks, newest first (admins)."""
-    caller = caller_of(request, roles.AUDIT)
-    items = access.entries(state_of(request), caller, before=before, limit=limit + 1)
-    more = len(items) > limit
-    return {"items": items[:limit], "next_before": items[limit - 1]["id"] if more else None}

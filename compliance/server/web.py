@@ -27,7 +27,7 @@ from compliance.reading.resources import TEMPLATES
 from compliance.render import RenderOptions, get
 from compliance.render.json_format import report_from_json
 from compliance.server import access, checking, roles, routes, store, users
-from compliance.server.decision_store import AWAITING, add_decisions, listing, org_decisions, review
+from compliance.server.decision_store import AWAITING, add_decisions, org_decisions
 from compliance.server.intake import Upload, safe_name
 from compliance.server.jobs import JobOptions, check_upload, describe, new_job, with_decisions
 from compliance.server.problems import Problem
@@ -70,28 +70,28 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return response
 
 
-def _who(request: Request) -> users.SignedIn | None:
+def who_of(request: Request) -> users.SignedIn | None:
     state = state_of(request)
     with state.sessions() as session:
         return users.signed_in(session, request.cookies.get(COOKIE))
 
 
-def _caller(who: users.SignedIn) -> Caller:
+def caller_for(who: users.SignedIn) -> Caller:
     return Caller(who.organisation_id, who.organisation, f"user:{who.user_id}", who.role,
                   roles.ROLES.get(who.role, ()), f"{who.name} <{who.email}>")  # fmt: skip
 
 
-def _need(who: users.SignedIn, scope: str) -> Caller:
-    caller = _caller(who)
+def needs(who: users.SignedIn, scope: str) -> Caller:
+    caller = caller_for(who)
     need(caller, scope)
     return caller
 
 
-def _to_login(request: Request) -> RedirectResponse:
+def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
-async def _form(request: Request, who: users.SignedIn) -> Any:
+async def form_of(request: Request, who: users.SignedIn) -> Any:
     form = await request.form(max_files=10, max_fields=40)
     if not users.csrf_ok(who.csrf, str(form.get("csrf") or "")):
         raise Problem(403, "Forbidden", "the form's CSRF token is missing or wrong: reload the page")
@@ -151,9 +151,9 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    who = await run_in_threadpool(_who, request)
+    who = await run_in_threadpool(who_of, request)
     if who is not None:
-        await _form(request, who)
+        await form_of(request, who)
         state = state_of(request)
         with state.sessions() as session, session.begin():
             users.sign_out(session, who.session_id)
@@ -167,18 +167,18 @@ async def logout(request: Request) -> Response:
 
 @router.get("/checks/new")
 def new_check_form(request: Request) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
+        return to_login(request)
     return page(request, "page-new-check.html.j2", who=who, error=None)
 
 
 @router.post("/checks/new")
 async def new_check(request: Request) -> Response:
-    who = await run_in_threadpool(_who, request)
+    who = await run_in_threadpool(who_of, request)
     if who is None:
-        return _to_login(request)
-    form = await _form(request, who)
+        return to_login(request)
+    form = await form_of(request, who)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not files:
         return page(request, "page-new-check.html.j2", 422, who=who, error="no_file")
@@ -193,7 +193,7 @@ async def new_check(request: Request) -> Response:
         check = CheckRequest(
             manifests=[], as_of=day, max_size=state.settings.max_bytes, produced_at=produced_now()
         )
-        caller = _need(who, roles.WRITE)
+        caller = needs(who, roles.WRITE)
         record = await checking.check_and_store(
             state, caller, upload, check, None, upload.digest(as_of),
             checking.OrganisationDecisions(caller.organisation_id),
@@ -213,11 +213,11 @@ def _checklist_parts(html: str) -> tuple[Markup, Markup]:
 
 @router.get("/checks/{check_id}")
 def show_check(request: Request, check_id: str) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
+        return to_login(request)
     state, lang = state_of(request), _lang(request)
-    caller = _caller(who)
+    caller = caller_for(who)
     record = routes.record_of(state, caller, check_id)
     access.record(state, request, caller, check_id, "view", f"page/{lang}")
     report = report_from_json(record.reports[lang])
@@ -235,10 +235,10 @@ def show_check(request: Request, check_id: str) -> Response:
 
 @router.get("/checks/{check_id}/download.{fmt}")
 def download_check(request: Request, check_id: str, fmt: Literal["html", "pdf", "md"]) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
-    state, caller = state_of(request), _caller(who)
+        return to_login(request)
+    state, caller = state_of(request), caller_for(who)
     record = routes.record_of(state, caller, check_id)
     access.record(state, request, caller, check_id, "download", f"{fmt}/{_lang(request)}")
     return routes.checklist_response(record, fmt, _lang(request), download=True)
@@ -247,11 +247,11 @@ def download_check(request: Request, check_id: str, fmt: Literal["html", "pdf", 
 @router.post("/checks/{check_id}/decide")
 async def decide(request: Request, check_id: str) -> Response:
     """A broker's decision on one review item of this check; it applies to the next check."""
-    who = await run_in_threadpool(_who, request)
+    who = await run_in_threadpool(who_of, request)
     if who is None:
-        return _to_login(request)
-    form = await _form(request, who)
-    state, caller = state_of(request), _need(who, roles.DECIDE)
+        return to_login(request)
+    form = await form_of(request, who)
+    state, caller = state_of(request), needs(who, roles.DECIDE)
     record = await run_in_threadpool(routes.record_of, state, caller, check_id)
     report = report_from_json(record.reports["en"])
     item = next((i for i in report.items if i.item_id == form.get("item")), None)
@@ -279,9 +279,9 @@ async def decide(request: Request, check_id: str) -> Response:
 
 @router.get("/history")
 def history(request: Request, shipment_id: str = "", container: str = "", verdict: str = "") -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
+        return to_login(request)
     state = state_of(request)
     filters = store.Filters(shipment_id or None, container or None, verdict or None)
     with state.sessions() as session:
@@ -295,19 +295,19 @@ def history(request: Request, shipment_id: str = "", container: str = "", verdic
 
 @router.get("/inventories/new")
 def new_inventory_form(request: Request) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
+        return to_login(request)
     return page(request, "page-new-inventory.html.j2", who=who, error=None)
 
 
 @router.post("/inventories/new")
 async def new_inventory(request: Request) -> Response:
-    who = await run_in_threadpool(_who, request)
+    who = await run_in_threadpool(who_of, request)
     if who is None:
-        return _to_login(request)
-    form = await _form(request, who)
-    state, caller = state_of(request), _need(who, roles.WRITE)
+        return to_login(request)
+    form = await form_of(request, who)
+    state, caller = state_of(request), needs(who, roles.WRITE)
     stock, docs = form.get("inventory"), form.get("documents")
     if not isinstance(stock, UploadFile) or not stock.filename:
         return page(request, "page-new-inventory.html.j2", 422, who=who, error="no_file")
@@ -329,19 +329,19 @@ async def new_inventory(request: Request) -> Response:
 
 @router.get("/inventories/{job_id}")
 def show_inventory(request: Request, job_id: str) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
-    job = routes.job_of(state_of(request), _caller(who), job_id)
+        return to_login(request)
+    job = routes.job_of(state_of(request), caller_for(who), job_id)
     return page(request, "page-inventory.html.j2", who=who, job=describe(job))
 
 
 @router.get("/inventories/{job_id}/download.{fmt}")
 def download_inventory(request: Request, job_id: str, fmt: Literal["csv", "xlsx", "jsonl"]) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
-    return routes.inventory_result(routes.job_of(state_of(request), _caller(who), job_id), fmt)
+        return to_login(request)
+    return routes.inventory_result(routes.job_of(state_of(request), caller_for(who), job_id), fmt)
 
 
 # -- rulesets -----------------------------------------------------------------------------------
@@ -349,9 +349,9 @@ def download_inventory(request: Request, job_id: str, fmt: Literal["csv", "xlsx"
 
 @router.get("/rulesets")
 def rulesets(request: Request) -> Response:
-    who = _who(request)
+    who = who_of(request)
     if who is None:
-        return _to_login(request)
+        return to_login(request)
     state: State = state_of(request)
     return page(request, "page-rulesets.html.j2", who=who, rulesets=state.library.rulesets)
 
@@ -368,34 +368,3 @@ def template(request: Request) -> Response:
         body = path.read_bytes()
     return Response(body, media_type=routes.RESULT_MEDIA["xlsx"],
                     headers={"Content-Disposition": 'attachment; filename="manifest-template.xlsx"'})  # fmt: skip
-
-
-# -- decisions ----------------------------------------------------------------------------------
-
-
-@router.get("/decisions")
-def decisions_page(request: Request) -> Response:
-    """The organisation's decisions: those awaiting a second person first, with approve and refuse."""
-    who = _who(request)
-    if who is None:
-        return _to_login(request)
-    caller = _caller(who)
-    items = listing(state_of(request), caller)
-    items.sort(key=lambda d: (d["state"] != "pending", d["recorded_at"]))
-    return page(request, "page-decisions.html.j2", who=who, items=items, me=caller.actor,
-                may_approve=caller.may(roles.APPROVE), done=request.query_params.get("done"))  # fmt: skip
-
-
-@router.post("/decisions/{decision_id}/{action}")
-async def review_decision(
-    request: Request, decision_id: str, action: Literal["approve", "refuse"]
-) -> Response:
-    who = await run_in_threadpool(_who, request)
-    if who is None:
-        return _to_login(request)
-    await _form(request, who)
-    caller = _need(who, roles.APPROVE)
-    await run_in_threadpool(
-        lambda: review(state_of(request), caller, decision_id, approve=action == "approve")
-    )
-    return RedirectResponse(f"/decisions?done={quote(decision_id)}", status_code=303)

@@ -3,8 +3,6 @@ the document's issue date, from an accepted body, with the scopes the rule needs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compliance.judging.checks.base import (
     Alternative,
     Pattern,
@@ -50,9 +48,8 @@ def matches(spec: AccreditationCheck, acc: AccreditationLookup) -> bool:
     return not (spec.scopes_any and not set(spec.scopes_any) & set(acc.scopes))
 
 
-@dataclass(frozen=True)
 class Accreditation:
-    name: str = "accreditation"
+    name = "accreditation"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         spec = check.accreditation

@@ -25,7 +25,8 @@ Witness = str | None
 
 
 class CheckKind(Protocol):
-    """One kind of check; `compliance.judging.checks.KINDS` lists them all."""
+    """One kind of check; `compliance.judging.checks.KINDS` lists them all. A kind without settings is
+    a plain class with one instance (a frozen dataclass would make six methods at every start)."""
 
     @property
     def name(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, get_args
 
 from compliance.judging.checks.base import Alternative, Witness, flow, held, or_words, present, product, say
@@ -61,9 +60,8 @@ def _names(fields: list[str]) -> list[str]:
     return [f for f in fields if f not in DOCUMENT_FIELDS]
 
 
-@dataclass(frozen=True)
 class Equals:
-    name: str = "equals"
+    name = "equals"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         assert check.equals is not None
@@ -102,9 +100,8 @@ class Equals:
         return value_problems(self.name, check.equals or {}, where)
 
 
-@dataclass(frozen=True)
 class OneOf:
-    name: str = "one_of"
+    name = "one_of"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         assert check.one_of is not None
@@ -146,9 +143,8 @@ class OneOf:
         return out
 
 
-@dataclass(frozen=True)
 class Present:
-    name: str = "present"
+    name = "present"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         assert check.present is not None
@@ -174,9 +170,8 @@ class Present:
         return [f"{where}: unknown document field '{f}' in present" for f in _names(check.present or [])]
 
 
-@dataclass(frozen=True)
 class Absent:
-    name: str = "absent"
+    name = "absent"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         assert check.absent is not None
@@ -201,9 +196,8 @@ class Absent:
         return [f"{where}: unknown document field '{f}' in absent" for f in _names(check.absent or [])]
 
 
-@dataclass(frozen=True)
 class GreaterThan:
-    name: str = "greater_than"
+    name = "greater_than"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         assert check.greater_than is not None

@@ -3,7 +3,6 @@ machines made in certain countries)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from compliance.judging.checks.base import Alternative, Witness, flow, held, product, say
@@ -17,9 +16,8 @@ ITEM_NOT_ONE_OF = Template(
 )
 
 
-@dataclass(frozen=True)
 class ItemOneOf:
-    name: str = "item_one_of"
+    name = "item_one_of"
 
     def alternatives(self, check: Check) -> list[Alternative]:
         assert check.item_one_of is not None
