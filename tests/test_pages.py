@@ -32,7 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         subprocess.run([COMPLIANCE, "users", "create", "--org", "Hanoi Customs Brokers", "--email", email, "--name",
                         name, "--role", "approver", "--database", url], check=True, capture_output=True,
                        env={**os.environ, "COMPLIANCE_PASSWORD": PASSWORD})  # fmt: skip
-    with served(url, cwd=folder) as server:
+    with served(url, "--watch-every", "0.5", cwd=folder) as server:
         yield server
 
 
@@ -159,6 +159,46 @@ def test_a_decision_recorded_on_the_page_clears_the_next_check_once_another_pers
     assert "CLEAR" in page.locator(".verdict").first.inner_text()
     assert "Decided: accepted under decision D-" in page.inner_text("main")
     assert "Ms Lan" in page.inner_text("main") and "Mr Somchai P." in page.inner_text("main")
+
+
+def test_what_changed_shows_a_watched_check_cleared_by_an_approved_decision_with_both_checks(
+    page: Any, site: Served, browser: Any, tmp_path: Path
+) -> None:
+    import datetime as dt
+    import time
+
+    arrival = dt.date.today() + dt.timedelta(days=40)
+    lathe = tmp_path / "lathe-arriving.yaml"
+    lathe.write_text(
+        (SHIPMENTS / "th-used-lathe-review.yaml").read_text().replace("2026-09-10", arrival.isoformat())
+    )
+    upload(page, site, lathe)
+    assert "REVIEW" in page.locator(".verdict").first.inner_text()
+    before = page.url.rsplit("/", 1)[-1]
+    form = page.locator("form.decision").first
+    form.get_by_label("Reason").fill("The OEM's letter confirms the retrofit kit is its own AI module")
+    form.get_by_label("Reference (ticket, ruling, letter)").fill("TICKET-4712")
+    form.get_by_label("Applies until (inclusive)").fill((arrival + dt.timedelta(days=100)).isoformat())
+    form.get_by_role("button", name="Record the decision").click()
+    decision_id = page.get_by_role("status").inner_text().split()[1]
+    context = browser.new_context()
+    other = context.new_page()
+    signed_in(other, site, APPROVER, "/decisions")
+    other.get_by_role("button", name=f"Approve {decision_id}").click()
+    context.close()
+    # The watch judges the stored check again (every half second here) and says what changed.
+    deadline = time.monotonic() + 30
+    while True:
+        page.goto(site.url + "/changes")
+        if page.locator(f"a[href='/checks/{before}']").count():
+            break
+        assert time.monotonic() < deadline, "no change on the page within 30 s"
+        time.sleep(0.5)
+    accessible(page, "changes")
+    row = page.locator("tr", has=page.locator(f"a[href='/checks/{before}']"))
+    assert "decisions changed" in row.inner_text() and decision_id in row.inner_text()
+    row.get_by_role("link", name="Clear").click()
+    assert "CLEAR" in page.locator(".verdict").first.inner_text()
 
 
 def test_an_inventory_runs_to_its_result_and_the_rulesets_page(page: Any, site: Served) -> None:

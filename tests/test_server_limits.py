@@ -62,7 +62,7 @@ def test_a_bug_is_500_with_an_incident_id_and_no_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("compliance.server.checking.judge", broken)
+    monkeypatch.setattr("compliance.server.judged.judge", broken)
     with caplog.at_level(logging.ERROR, logger="compliance.server"):
         r = client.post("/v1/checks", content=HOLD.read_bytes(), headers=YAML)
     assert r.status_code == 500
@@ -94,7 +94,7 @@ def test_a_request_past_the_timeout_is_504_with_the_way_to_retry(
         time.sleep(1.0)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("compliance.server.checking.judge", slow)
+    monkeypatch.setattr("compliance.server.judged.judge", slow)
     r = client.post("/v1/checks", content=HOLD.read_bytes(), headers=YAML)
     assert r.status_code == 504 and "Idempotency-Key" in r.json()["detail"]
     assert client.get("/healthz").status_code == 200

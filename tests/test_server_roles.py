@@ -209,6 +209,7 @@ def test_rows_made_before_roles_keep_what_they_could_do(tmp_path: Path) -> None:
     with engine.connect() as conn:
         role, scopes, expires = conn.exec_driver_sql("SELECT role, scopes, expires_at FROM tokens").one()
         assert role == "admin" and "audit:read" in scopes and expires is None
+        assert "webhooks:manage" in scopes  # (0007: an admin that had every scope keeps having them all)
         assert conn.exec_driver_sql("SELECT role FROM users").scalar() == "approver"
         assert conn.exec_driver_sql("SELECT state, prepared_by FROM decisions").one() == ("approved", "t1")
     engine.dispose()

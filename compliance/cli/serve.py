@@ -34,10 +34,30 @@ database_option = click.option(
     help="Processes that judge checks, one core each (one queue for all requests, in order of arrival).",
 )  # fmt: skip
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds before a request is answered 504.")
+@click.option(
+    "--watch-every",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds between two scans of the open checks to judge again (0: no watch, no webhooks).",
+)
+@click.option(
+    "--webhook-retry",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.01),
+    help="Seconds before a failed webhook delivery is tried again (doubled each time, at most 1 h).",
+)
+@click.option(
+    "--webhooks-to-private-networks",
+    is_flag=True,
+    help="Let webhooks point at loopback and private addresses (refused by default).",
+)
 @handle_errors
 def serve(
     host: str, port: int, database: str | None, rulesets_dir: Path | None, registries: tuple[Path, ...],
-    rate: float, max_size: int, workers: int, timeout: float,
+    rate: float, max_size: int, workers: int, timeout: float, watch_every: float, webhook_retry: float,
+    webhooks_to_private_networks: bool,
 ) -> None:  # fmt: skip
     """Serve the HTTP API (OpenAPI at /docs). Every request needs a token: compliance tokens create.
 
@@ -51,7 +71,8 @@ def serve(
 
     url = database_url(database)
     settings = Settings(url, rulesets_dir=rulesets_dir, registries=list(registries), rate=rate,
-                        max_bytes=max_size, timeout=timeout, judges=workers)  # fmt: skip
+                        max_bytes=max_size, timeout=timeout, judges=workers, watch_every=watch_every,
+                        retry_after=webhook_retry, webhooks_private=webhooks_to_private_networks)  # fmt: skip
     app = create_app(settings)  # checks (or creates) the schema and loads the rulesets before any worker
     click.echo(f"compliance API on http://{host}:{port} (database {_safe(url)}); docs at /docs", err=True)
     common: dict[str, Any] = dict(host=host, port=port, log_level="info", timeout_graceful_shutdown=30,

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compliance import __version__
 from compliance.models.errors import ComplianceError
-from compliance.server import jobs, migrate, problems
+from compliance.server import jobs, migrate, problems, watch, webhooks
 from compliance.server.db import open_engine
 from compliance.server.limits import RateLimiter
 from compliance.server.metrics import Metrics
@@ -47,19 +47,30 @@ def create_app(settings: Settings) -> FastAPI:
         state.judges = Judges(
             settings.judges, settings.rulesets_dir, settings.registries, settings.database_url
         )
-    if settings.create_schema:  # the one process that starts first: jobs a stopped server left running
+    state.registry_sha256 = watch.registry_digest(state.library)
+    if settings.create_schema:  # the one process that starts first: work a stopped server left running
         jobs.recover(state.sessions)
+        watch.recover(state.sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runner = jobs.Runner(state.sessions, state.library)
         runner.start()
+        background: list[watch.Watcher | webhooks.Deliverer] = []
+        if settings.watch_every > 0:
+            background.append(watch.Watcher(watch.Watch(state.sessions, state.library), settings.watch_every))
+            background.append(webhooks.Deliverer(state.sessions, retry_after=settings.retry_after,
+                                                 private_ok=settings.webhooks_private))  # fmt: skip
+        for thread in background:
+            thread.start()
         if state.judges is not None:
             await asyncio.to_thread(state.judges.start)  # ready before the first request
         try:
             yield
         finally:
             runner.stopping.set()
+            for thread in background:
+                thread.stopping.set()
             if state.judges is not None:  # after the requests in flight have been answered
                 await asyncio.to_thread(state.judges.close)
 
@@ -76,11 +87,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(_Measured, state=state)
     from compliance.server.routes import router
     from compliance.server.routes_decisions import router as decisions
+    from compliance.server.routes_watch import router as changes
     from compliance.server.web import router as pages
     from compliance.server.web_review import router as review_pages
 
     app.include_router(router)
     app.include_router(decisions)
+    app.include_router(changes)
     app.include_router(pages)
     app.include_router(review_pages)
     return app

@@ -5,42 +5,25 @@ thread; storing and the answer's bytes run in a worker thread of the server proc
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.language.i18n import LANGUAGES
 from compliance.models.decisions import Decision
-from compliance.render.json_format import report_dict
-from compliance.server import store
+from compliance.server import store, watch
 from compliance.server.db import CheckRecord, compress_reports
 from compliance.server.decision_store import decisions_of
-from compliance.server.intake import Upload, judge
+from compliance.server.intake import Upload
+from compliance.server.judged import Judged, body_of, judged
 from compliance.server.state import State
 from compliance.server.tokens import Caller
-from compliance.service import CheckRequest, Library
+from compliance.service import CheckRequest
 
-
-@dataclass(frozen=True)
-class Judged:
-    """A check judged: what its record keeps (the report in every language), but who asked and when."""
-
-    shipment_id: str
-    containers: str
-    verdict: str
-    as_of: str
-    rulesets_sha256: str
-    rulesets: list[dict[str, str | None]]
-    registry_sources: list[str]
-    inputs: list[dict[str, str]]
-    #: The report in each language, as JSON text: written once here (a judging process), then
-    #: stored and answered as it is.
-    reports: dict[str, str]
+__all__ = ["Decisions", "Judged", "OrganisationDecisions", "body_of", "check_and_store", "decisions_for",
+           "judged", "stored_or_checked"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,27 +46,6 @@ def decisions_for(decisions: Decisions, sessions: sessionmaker[Session]) -> Sequ
         return decisions_of(session, decisions.organisation_id)
 
 
-def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Sequence[Decision]) -> Judged:
-    run = judge(upload, check, library, decisions)
-    report = run.reports[0]
-    dumped = report.model_dump(mode="json")  # once for both languages
-    return Judged(
-        shipment_id=report.shipment_id,
-        containers="," + ",".join(c.container for c in report.containers or []) + ",",
-        verdict=report.verdict, as_of=report.as_of, rulesets_sha256=report.rulesets_sha256,
-        rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
-        registry_sources=list(report.registry_sources),
-        inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
-        reports={lang: body_of(report_dict(report, lang, dumped)).decode() for lang in LANGUAGES},
-    )  # fmt: skip
-
-
-def body_of(data: dict[str, Any]) -> bytes:
-    # The report is plain JSON data already: serialized once, without FastAPI's generic encoder, by
-    # orjson (UTF-8, compact; the standard library took a tenth of a check's judging time for it).
-    return orjson.dumps(data)
-
-
 async def stored_or_checked(
     state: State, caller: Caller, upload: Upload, check: CheckRequest, key: str | None, digest: str,
     ignore_decisions: bool, lang: str,
@@ -96,7 +58,8 @@ async def stored_or_checked(
         if existing is not None:
             return existing, False, b""
     found = await judge_check(state, upload, check, decisions)
-    record, body = await run_in_threadpool(_stored, state, caller, found, key, digest, lang)
+    options = watch_options(check, ignore_decisions)
+    record, body = await run_in_threadpool(_stored, state, caller, found, key, digest, lang, upload, options)
     return record, True, body
 
 
@@ -105,8 +68,15 @@ async def check_and_store(
     decisions: Decisions,
 ) -> CheckRecord:  # fmt: skip
     found = await judge_check(state, upload, check, decisions)
-    record, _ = await run_in_threadpool(_stored, state, caller, found, key, digest, None)
+    options = watch_options(check, not isinstance(decisions, OrganisationDecisions))
+    record, _ = await run_in_threadpool(_stored, state, caller, found, key, digest, None, upload, options)
     return record
+
+
+def watch_options(check: CheckRequest, ignore_decisions: bool) -> dict[str, object]:
+    """How the check was asked for, as the watch asks for it again."""
+    return {"as_of": check.as_of.isoformat() if check.as_of else None, "rulesets": list(check.ruleset_ids),
+            "drafts": check.drafts, "ignore_decisions": ignore_decisions}  # fmt: skip
 
 
 async def judge_check(state: State, upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
@@ -126,18 +96,21 @@ def _earlier(state: State, caller: Caller, key: str) -> CheckRecord | None:
 
 
 def _stored(
-    state: State, caller: Caller, found: Judged, key: str | None, digest: str, lang: str | None
-) -> tuple[CheckRecord, bytes]:
+    state: State, caller: Caller, found: Judged, key: str | None, digest: str, lang: str | None,
+    upload: Upload, options: dict[str, object],
+) -> tuple[CheckRecord, bytes]:  # fmt: skip
     record = CheckRecord(
         id=store.new_id(), organisation_id=caller.organisation_id, token_id=caller.token_id,
         created_at=store.now(), idempotency_key=key, request_hash=digest, shipment_id=found.shipment_id,
         containers=found.containers, verdict=found.verdict, as_of=found.as_of, lang="en",
         rulesets_sha256=found.rulesets_sha256, rulesets=found.rulesets, registry_sources=found.registry_sources,
         inputs=found.inputs,
-        reports_z=compress_reports("{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in found.reports.items()) + "}"),
+        reports_z=compress_reports(found.reports_object()),
     )  # fmt: skip
+    # Kept to be judged again while its shipment has not arrived (the watch).
+    watched = watch.new_watch(record, found, upload, options, state.registry_sha256, dt.date.today())
     with state.sessions() as session:
-        saved = store.save(session, record)
+        saved = store.save(session, record, watched)
     if not lang:
         return saved, b""
     if saved is not record:  # another request with the same Idempotency-Key was stored first

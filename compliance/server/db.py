@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -216,6 +218,98 @@ class SessionRecord(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WatchedCheck(Base):
+    """A stored check that is still open, with what re-judging it needs: its upload (compressed), its
+    options, and what it was last judged by (the bundle, the registry, the decisions in effect).
+
+    Open while `closed_at` is empty and the shipment has not arrived (`open_until`), or while `pinned`
+    open. A change of verdict moves the watch to the new check (`superseded_by`)."""
+
+    __tablename__ = "watched_checks"
+    check_id: Mapped[str] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    #: zlib of the upload's files: `{"manifest_name", "files": [[name, base64]]}`.
+    upload_z: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: How the check was asked for: `{"as_of", "rulesets", "drafts", "ignore_decisions"}` (as_of: the
+    #: day asked for, or None for the arrival day).
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The day it was last judged as of.
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    open_until: Mapped[dt.date] = mapped_column(Date)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    superseded_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: What the check was last judged by: the bundle's hash, the registry's, the decisions'.
+    rulesets_sha256: Mapped[str] = mapped_column(String(64))
+    registry_sha256: Mapped[str] = mapped_column(String(64))
+    decisions_sha256: Mapped[str] = mapped_column(String(64))
+    #: The decisions in effect then (ids), to say which were added or expired.
+    decision_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: idle -> queued -> running -> idle: a re-judge claimed by one runner at a time, queued again
+    #: when a server stops mid-way.
+    status: Mapped[str] = mapped_column(String(10), default="idle")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    judged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: Why the last re-judge failed (`status` failed): the check no longer judges, or a bug's incident.
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_watched_org_status", "organisation_id", "status"),)
+
+
+class Change(Base):
+    """A verdict that changed when a watched check was judged again: before, after, why and when."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    shipment_id: Mapped[str] = mapped_column(String(200))
+    before_check: Mapped[str] = mapped_column(String(32))
+    after_check: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str] = mapped_column(String(10))
+    after: Mapped[str] = mapped_column(String(10))
+    #: `{"kind": "rulesets" | "registry" | "decisions", ...what changed}`.
+    cause: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The items whose verdict changed: `[{"id", "before", "after"}]`.
+    items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    __table_args__ = (Index("ix_changes_org_id", "organisation_id", "id"),)
+
+
+class Webhook(Base):
+    """A URL an organisation registered: each change is POSTed to it, signed with its secret."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    #: The HMAC key, kept as given to the organisation once (a signature needs the key itself).
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Delivery(Base):
+    """One change sent to one webhook: pending -> delivered | failed, with every attempt's outcome."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id"))
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: `[{"at", "status_code", "error", "seconds"}]`, oldest first.
+    attempts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_org_id", "organisation_id", "id"),
+    )
 
 
 def organisation(session: Session, name: str) -> Organisation:

@@ -18,11 +18,13 @@ DECIDE: Final = "decisions:write"
 APPROVE: Final = "decisions:approve"
 #: Read the access log: who viewed or downloaded which check.
 AUDIT: Final = "audit:read"
+#: Register and remove the organisation's webhooks, and read their deliveries.
+WEBHOOKS: Final = "webhooks:manage"
 
-SCOPES: Final = (READ, WRITE, DECIDE, APPROVE, AUDIT)
+SCOPES: Final = (READ, WRITE, DECIDE, APPROVE, AUDIT, WEBHOOKS)
 
 #: Each role's scopes. An approver prepares too (never approving their own decisions); only an
-#: admin reads the access log.
+#: admin reads the access log and manages webhooks.
 ROLES: Final[dict[str, tuple[str, ...]]] = {
     "viewer": (READ,),
     "preparer": (READ, WRITE, DECIDE),

@@ -40,6 +40,12 @@ class Settings:
     timeout: float = 60.0
     #: Processes that judge checks (`compliance.server.judges`); 0: this process's threads judge.
     judges: int = 0
+    #: Seconds between two scans of the watched checks (0: no watch in this server).
+    watch_every: float = 30.0
+    #: Seconds before a failed webhook delivery is tried again, doubled at each failure (at most an hour).
+    retry_after: float = 30.0
+    #: Webhooks may point at loopback and private addresses (tests, a receiver on the same network).
+    webhooks_private: bool = False
 
 
 @dataclass
@@ -55,6 +61,8 @@ class State:
     #: order of arrival, finish each in its own few milliseconds (same throughput, a short tail).
     judging: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     judges: Judges | None = None
+    #: The registry's content hash: what a watched check records it was judged by.
+    registry_sha256: str = ""
 
 
 def state_of(request: Request) -> State:
