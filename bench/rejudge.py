@@ -80,15 +80,17 @@ def seed(url: str, n: int, changing: float, token: str, server_url: str) -> None
             new_id = f"bench{i:011d}"
             checks.append({**record, "id": new_id, "idempotency_key": None})
             watches.append({**watched, "check_id": new_id})
-        with engine.begin() as conn:
-            conn.execute(insert(CheckRecord), checks)
-            conn.execute(insert(WatchedCheck), watches)
+        with Session(engine) as session, session.begin():  # (ORM inserts: attribute names, not columns)
+            session.execute(insert(CheckRecord), checks)
+            session.execute(insert(WatchedCheck), watches)
     engine.dispose()
 
 
 def clients(server_url: str, token: str, stop: threading.Event, out: list[float], errors: list[str]) -> None:
     def one() -> None:
-        with httpx.Client(base_url=server_url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as c:
+        with httpx.Client(
+            base_url=server_url, headers={"Authorization": f"Bearer {token}"}, timeout=120
+        ) as c:
             while not stop.is_set():
                 start = time.perf_counter()
                 answer = c.post("/v1/checks", content=LOAD, headers=YAML)
@@ -111,14 +113,19 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=10_000)
-    parser.add_argument("--changing", type=float, default=1.0, help="Share of the checks whose verdict changes.")
+    parser.add_argument(
+        "--changing", type=float, default=1.0, help="Share of the checks whose verdict changes."
+    )
     parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=2, help="The server's judging processes.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="compliance-rejudge-") as tmp:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'bench.db'}"
         token = make_tokens(url, ORG, role="admin")[ORG]
-        with served(url, "--watch-every", "0", "--workers", "1", cwd=folder) as first:
+        with served(
+            url, "--watch-every", "0", "--workers", str(args.workers), "--rate", "0", cwd=folder
+        ) as first:
             seed(url, args.n, args.changing, token, first.url)
             idle: list[float] = []
             errors: list[str] = []
@@ -130,11 +137,13 @@ def main() -> None:
             load.join()
         engine = open_engine(url)
         with Session(engine) as session:
-            old = session.scalar(select(WatchedCheck.rulesets_sha256).where(WatchedCheck.check_id.like("bench%")))
+            old = session.scalar(
+                select(WatchedCheck.rulesets_sha256).where(WatchedCheck.check_id.like("bench%"))
+            )
         busy: list[float] = []
         stop = threading.Event()
         started = time.perf_counter()
-        with served(url, "--watch-every", "1", "--workers", "1", "--rulesets", str(new_bundle(folder)),
+        with served(url, "--watch-every", "1", "--workers", str(args.workers), "--rate", "0", "--rulesets", str(new_bundle(folder)),
                     cwd=folder) as second:  # fmt: skip
             up = time.perf_counter() - started
             load = threading.Thread(target=clients, args=(second.url, token, stop, busy, errors))
@@ -155,8 +164,10 @@ def main() -> None:
     print("| stored checks | changing | re-judged in | checks/s | changes | check p95 idle | check p95 while "
           "re-judging | checks answered meanwhile | errors |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {args.n:,} | {args.changing:.0%} | {took:.1f} s | {args.n / took:.0f} | {changes:,} | "
-          f"{p95(idle) * 1000:.0f} ms | {p95(busy) * 1000:.0f} ms | {len(busy):,} | {len(errors)} |")
+    print(
+        f"| {args.n:,} | {args.changing:.0%} | {took:.1f} s | {args.n / took:.0f} | {changes:,} | "
+        f"{p95(idle) * 1000:.0f} ms | {p95(busy) * 1000:.0f} ms | {len(busy):,} | {len(errors)} |"
+    )
     print(f"\n(server start {up:.1f} s not counted; goal: at most 60 s for 10,000)")
 
 

@@ -58,7 +58,10 @@ def create_app(settings: Settings) -> FastAPI:
         runner.start()
         background: list[watch.Watcher | webhooks.Deliverer] = []
         if settings.watch_every > 0:
-            background.append(watch.Watcher(watch.Watch(state.sessions, state.library), settings.watch_every))
+            remote = state.judges.submit if state.judges is not None else None
+            background.append(
+                watch.Watcher(watch.Watch(state.sessions, state.library), settings.watch_every, remote)
+            )
             background.append(webhooks.Deliverer(state.sessions, retry_after=settings.retry_after,
                                                  private_ok=settings.webhooks_private))  # fmt: skip
         for thread in background:

@@ -247,6 +247,8 @@ class WatchedCheck(Base):
     decisions_sha256: Mapped[str] = mapped_column(String(64))
     #: The decisions in effect then (ids), to say which were added or expired.
     decision_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Each item's verdict then, by item id (a change lists the items whose verdict changed).
+    item_verdicts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: idle -> queued -> running -> idle: a re-judge claimed by one runner at a time, queued again
     #: when a server stops mid-way.
     status: Mapped[str] = mapped_column(String(10), default="idle")
@@ -255,7 +257,11 @@ class WatchedCheck(Base):
     #: Why the last re-judge failed (`status` failed): the check no longer judges, or a bug's incident.
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_watched_org_status", "organisation_id", "status"),)
+    #: The runners claim the oldest queued row: by status and time, not a scan of every watched check.
+    __table_args__ = (
+        Index("ix_watched_org_status", "organisation_id", "status"),
+        Index("ix_watched_status_judged", "status", "judged_at"),
+    )
 
 
 class Change(Base):

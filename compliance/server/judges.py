@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from compliance.models.decisions import Decision
 from compliance.server.checking import Decisions, Judged, OrganisationDecisions, decisions_for, judged
 from compliance.server.db import open_engine
 from compliance.server.intake import Upload
@@ -116,6 +117,15 @@ class Judges:
             # stored (a 500 with an incident id); the next one gets a new pool.
             self._forget(pool)
             raise
+
+    def submit(self, upload: Upload, check: CheckRequest, decisions: list[Decision]) -> Future[Judged]:
+        """A check judged in a judging process, from a thread (the watch): the future of its result."""
+        pool = self._current()
+        try:
+            return pool.submit(_judge_here, upload, check, decisions)
+        except BrokenProcessPool:
+            self._forget(pool)
+            return self._current().submit(_judge_here, upload, check, decisions)
 
     def _forget(self, pool: ProcessPoolExecutor) -> None:
         """Drop a broken pool. Its other processes ignore SIGTERM (see `_start`), which is all a

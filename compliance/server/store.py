@@ -74,13 +74,6 @@ def get(session: Session, organisation_id: int, check_id: str) -> CheckRecord | 
     )
 
 
-def get_any(session: Session, check_id: str) -> CheckRecord | None:
-    """A check of whichever organisation (for the watch, which works for all of them)."""
-    return session.scalar(
-        select(CheckRecord).options(undefer(CheckRecord.reports_z)).where(CheckRecord.id == check_id)
-    )
-
-
 def listing(
     session: Session, organisation_id: int, filters: Filters, *, limit: int, offset: int
 ) -> list[CheckRecord]:

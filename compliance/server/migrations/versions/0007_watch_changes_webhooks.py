@@ -40,12 +40,14 @@ def upgrade() -> None:
         sa.Column("registry_sha256", sa.String(64), nullable=False),
         sa.Column("decisions_sha256", sa.String(64), nullable=False),
         sa.Column("decision_ids", sa.JSON, nullable=False),
+        sa.Column("item_verdicts", sa.JSON, nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("judged_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("error", sa.Text, nullable=True),
     )
     op.create_index("ix_watched_org_status", "watched_checks", ["organisation_id", "status"])
+    op.create_index("ix_watched_status_judged", "watched_checks", ["status", "judged_at"])
     op.create_table(
         "changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
