@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
 import statistics
 import sys
 import tempfile
@@ -24,13 +23,13 @@ import time
 from pathlib import Path
 
 import httpx
-import yaml
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from helpers import bundle_without_ai_diagnostics  # noqa: E402
 from realparts import make_tokens, served  # noqa: E402
 
 from compliance.server.db import Change, CheckRecord, WatchedCheck, open_engine  # noqa: E402
@@ -41,18 +40,6 @@ LATHE = (ROOT / "shipments" / "th-used-lathe-review.yaml").read_text().replace("
 VMC = (ROOT / "shipments" / "vn-new-vmc-clear.yaml").read_text().replace("2026-08-04", ARRIVAL)
 LOAD = (ROOT / "shipments" / "vn-new-vmc-clear.yaml").read_bytes()  # arrived: never watched
 YAML = {"Content-Type": "application/yaml"}
-
-
-def new_bundle(folder: Path) -> Path:
-    bundle = folder / "bundle"
-    shutil.copytree(ROOT / "rulesets", bundle,
-                    ignore=shutil.ignore_patterns("*.cases.yaml", "__init__.py", "coverage"))  # fmt: skip
-    asean = bundle / "asean-joint-green-access-2026.yaml"
-    data = yaml.safe_load(asean.read_text())
-    for version in data["versions"]:
-        version["requirements"] = [r for r in version["requirements"] if r["id"] != "ai-diagnostics"]
-    asean.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    return bundle
 
 
 def seed(url: str, n: int, changing: float, token: str, server_url: str) -> None:
@@ -143,7 +130,7 @@ def main() -> None:
         busy: list[float] = []
         stop = threading.Event()
         started = time.perf_counter()
-        with served(url, "--watch-every", "1", "--workers", str(args.workers), "--rate", "0", "--rulesets", str(new_bundle(folder)),
+        with served(url, "--watch-every", "1", "--workers", str(args.workers), "--rate", "0", "--rulesets", str(bundle_without_ai_diagnostics(folder)),
                     cwd=folder) as second:  # fmt: skip
             up = time.perf_counter() - started
             load = threading.Thread(target=clients, args=(second.url, token, stop, busy, errors))

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from compliance.api import check
 from compliance.language.phrases import Phrase, walk
@@ -162,3 +165,17 @@ def has(value: Any, code: str, /, **params: object) -> bool:
 def en(value: Any) -> str:
     """A sentence's English words (for assertions on a value it names, such as a document id)."""
     return words(value, "en")
+
+
+def bundle_without_ai_diagnostics(folder: Path) -> Path:
+    """The shipped rulesets copied to ``folder``/bundle, but the joint guidelines without their
+    AI-diagnostics requirement: a new bundle under which the used lathe for Thailand clears."""
+    bundle = folder / "bundle"
+    shutil.copytree(ROOT / "rulesets", bundle,
+                    ignore=shutil.ignore_patterns("*.cases.yaml", "__init__.py", "coverage"))  # fmt: skip
+    asean = bundle / "asean-joint-green-access-2026.yaml"
+    data = yaml.safe_load(asean.read_text())
+    for version in data["versions"]:
+        version["requirements"] = [r for r in version["requirements"] if r["id"] != "ai-diagnostics"]
+    asean.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return bundle

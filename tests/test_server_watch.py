@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import yaml
-from helpers import ROOT, SHIPMENTS
+from helpers import SHIPMENTS, bundle_without_ai_diagnostics
 from realparts import Served, free_port, make_tokens, served
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,19 +99,6 @@ def until(condition, seconds: float = 60.0, what: str = "") -> None:  # type: ig
         time.sleep(0.1)
 
 
-def new_bundle(tmp_path: Path) -> Path:
-    """The shipped rulesets, but the joint guidelines without their AI-diagnostics requirement."""
-    bundle = tmp_path / "bundle"
-    shutil.copytree(ROOT / "rulesets", bundle,
-                    ignore=shutil.ignore_patterns("*.cases.yaml", "__init__.py", "coverage"))  # fmt: skip
-    asean = bundle / "asean-joint-green-access-2026.yaml"
-    data = yaml.safe_load(asean.read_text())
-    for version in data["versions"]:
-        version["requirements"] = [r for r in version["requirements"] if r["id"] != "ai-diagnostics"]
-    asean.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    return bundle
-
-
 FAST = ("--watch-every", "0.2", "--webhook-retry", "0.2", "--webhooks-to-private-networks")
 
 
@@ -151,7 +136,9 @@ def test_a_version_change_reaches_the_feed_and_a_receiver_that_fails_then_recove
                 assert c.get("/v1/changes").json()["items"] == []
             first.kill()  # SIGKILL: no goodbye
         # The same database, a new bundle (the AI-diagnostics requirement is gone).
-        with served(database_url, *FAST, "--rulesets", str(new_bundle(tmp_path)), cwd=tmp_path) as second:
+        with served(
+            database_url, *FAST, "--rulesets", str(bundle_without_ai_diagnostics(tmp_path)), cwd=tmp_path
+        ) as second:
             with second.client(token=tokens["A"]) as c:
                 until(lambda: c.get("/v1/changes").json()["items"], what="the change in the feed")
                 (change,) = c.get("/v1/changes").json()["items"]

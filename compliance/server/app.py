@@ -47,7 +47,8 @@ def create_app(settings: Settings) -> FastAPI:
         state.judges = Judges(
             settings.judges, settings.rulesets_dir, settings.registries, settings.database_url
         )
-    state.registry_sha256 = watch.registry_digest(state.library)
+    watching = watch.Watch(state.sessions, state.library)  # (it hashes the registry once)
+    state.registry_sha256 = watching.registry_sha256
     if settings.create_schema:  # the one process that starts first: work a stopped server left running
         jobs.recover(state.sessions)
         watch.recover(state.sessions)
@@ -59,9 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
         background: list[watch.Watcher | webhooks.Deliverer] = []
         if settings.watch_every > 0:
             remote = state.judges.submit if state.judges is not None else None
-            background.append(
-                watch.Watcher(watch.Watch(state.sessions, state.library), settings.watch_every, remote)
-            )
+            background.append(watch.Watcher(watching, settings.watch_every, remote))
             background.append(webhooks.Deliverer(state.sessions, retry_after=settings.retry_after,
                                                  private_ok=settings.webhooks_private))  # fmt: skip
         for thread in background:
