@@ -5,6 +5,7 @@ circle, in a copy of the package fails it."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -72,4 +73,17 @@ def test_no_module_is_over_four_hundred_lines() -> None:
         for p in package.rglob("*.py")
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     }
+    assert long == {}
+
+
+def test_no_function_needs_a_scroll_to_read() -> None:
+    """A function fits on one screen: at most 60 lines, its signature and docstring included."""
+    package = Path(__file__).resolve().parent.parent / "compliance"
+    long = {}
+    for p in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if (n := (node.end_lineno or node.lineno) - node.lineno + 1) > 60:
+                long[f"{p.relative_to(package)}:{node.name}"] = n
     assert long == {}

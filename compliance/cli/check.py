@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,6 +27,10 @@ from compliance.cli.common import (
 from compliance.models.errors import ComplianceError, ExitCode, UsageError
 from compliance.reading.loading import DEFAULT_MAX_BYTES
 from compliance.reading.output import output_target
+
+if TYPE_CHECKING:
+    from compliance.models.report import Report
+    from compliance.render import Renderer, RenderOptions
 
 
 @cli.command()
@@ -106,13 +111,7 @@ def check(
             )
         if fmt in render.BINARY and output is None and sys.stdout.isatty():
             raise UsageError("PDF is not for a terminal: give --output FILE (or pipe it)", field="--output")
-        terminal = output is None and fmt == "text" and sys.stdout.isatty()
-        options = render.RenderOptions(
-            terminal=terminal,
-            color=terminal and not no_color and not os.environ.get("NO_COLOR"),
-            width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
-            lang=lang,
-        )
+        options = _options(output is None and fmt == "text" and sys.stdout.isatty(), no_color, lang)
         request = CheckRequest(
             manifests=list(manifests), registries=list(registries), rulesets_dir=rulesets_dir,
             ruleset_ids=list(ruleset_ids), as_of=day, drafts=drafts, max_size=max_size,
@@ -125,20 +124,33 @@ def check(
         if audit is not None:
             audit.append((run or CheckRun(CheckRequest(list(manifests)))).failed_entry(command, str(exc)))
         raise
-    reports = run.reports
-    text: str | bytes
-    if fmt == "json" and len(reports) > 1:
-        from compliance.render.json_format import report_dict
-
-        text = json.dumps([report_dict(r, lang) for r in reports], indent=2, ensure_ascii=False) + "\n"
-    elif len(reports) == 1:
-        text = renderer(reports[0], options)
-    else:
-        text = "\n".join(str(renderer(r, options)) for r in reports)
-    write_output(text, output)
+    write_output(_text(run.reports, fmt, renderer, options), output)
     if audit is not None:
         audit.append(run.audit_entry(command))
     sys.exit(run.exit_code)
+
+
+def _options(terminal: bool, no_color: bool, lang: str) -> RenderOptions:
+    from compliance.render import RenderOptions
+
+    return RenderOptions(
+        terminal=terminal,
+        color=terminal and not no_color and not os.environ.get("NO_COLOR"),
+        width=shutil.get_terminal_size((110, 24)).columns if terminal else None,
+        lang=lang,
+    )
+
+
+def _text(reports: list[Report], fmt: str, renderer: Renderer, options: RenderOptions) -> str | bytes:
+    """The output: one report as its format gives it; several as one JSON array, else one after another."""
+    if fmt == "json" and len(reports) > 1:
+        from compliance.render.json_format import report_dict
+
+        dicts = [report_dict(r, options.lang) for r in reports]
+        return json.dumps(dicts, indent=2, ensure_ascii=False) + "\n"
+    if len(reports) == 1:
+        return renderer(reports[0], options)
+    return "\n".join(str(renderer(r, options)) for r in reports)
 
 
 @cli.command()

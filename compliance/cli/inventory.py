@@ -26,6 +26,7 @@ from compliance.reading.output import output_target
 from compliance.render.visible import visible
 
 if TYPE_CHECKING:  # the inventory package loads only when the command runs
+    from compliance.inventory.judge import Judge
     from compliance.inventory.model import Summary
 
 
@@ -104,7 +105,7 @@ def inventory(
 
     Exit code: 2 when any row is malformed (its output row says why), else the worst verdict.
     """
-    from compliance.inventory import Judge, load_documents, run
+    from compliance.inventory import Judge, load_documents
     from compliance.models.common import country_code
     from compliance.reading.inputs import load_decisions, load_registry, load_rulesets
     from compliance.service import inventory_exit_code
@@ -130,29 +131,44 @@ def inventory(
         destinations=dests,
         days=days,
     )
-    show = not no_progress and sys.stderr.isatty()
     procs = workers or os.cpu_count() or 1
-    if show:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
-        ) as bar:
-            task = bar.add_task("rows judged: 0")
-            summary = run(
-                inventory_file,
-                judge,
-                output,
-                workers=procs,
-                progress=lambda n: bar.update(task, description=f"rows judged: {n:,}"),
-                sheet=sheet,
-                scheduler=scheduler,
-            )
-    else:
-        summary = run(inventory_file, judge, output, workers=procs, sheet=sheet, scheduler=scheduler)
+    show = not no_progress and sys.stderr.isatty()
+    summary = _run(inventory_file, judge, output, workers=procs, sheet=sheet, scheduler=scheduler, show=show)
     lines = _summary_lines(summary, inventory_file, dests, days)
     click.echo("\n".join(lines), err=True)
     sys.exit(inventory_exit_code(summary.by_destination))
+
+
+def _run(
+    inventory_file: Path,
+    judge: Judge,
+    output: Path | None,
+    *,
+    workers: int,
+    sheet: str | None,
+    scheduler: str | None,
+    show: bool,
+) -> Summary:
+    """The run, with a count of the rows judged on a terminal."""
+    from compliance.inventory import run
+
+    if not show:
+        return run(inventory_file, judge, output, workers=workers, sheet=sheet, scheduler=scheduler)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("rows judged: 0")
+        return run(
+            inventory_file,
+            judge,
+            output,
+            workers=workers,
+            progress=lambda n: bar.update(task, description=f"rows judged: {n:,}"),
+            sheet=sheet,
+            scheduler=scheduler,
+        )
 
 
 def _summary_lines(

@@ -7,8 +7,8 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -53,6 +53,36 @@ def create_app(settings: Settings) -> FastAPI:
         jobs.recover(state.sessions)
         watch.recover(state.sessions)
 
+    app = FastAPI(
+        lifespan=_lifespan(state, watching),
+        title="compliance",
+        version=__version__,
+        description="Compliance checks of CNC machine-tool shipments: clear / review / hold, with every "
+        "unmet requirement, the documents to obtain and the legal citation. Every request needs "
+        "`Authorization: Bearer <token>` (`compliance tokens create --org NAME`).",
+    )
+    app.state.compliance = state
+    _errors(app)
+    app.add_middleware(_Measured, state=state)
+    from compliance.server.routes import router
+    from compliance.server.routes_decisions import router as decisions
+    from compliance.server.routes_watch import router as changes
+    from compliance.server.web import router as pages
+    from compliance.server.web_review import router as review_pages
+
+    app.include_router(router)
+    app.include_router(decisions)
+    app.include_router(changes)
+    app.include_router(pages)
+    app.include_router(review_pages)
+    return app
+
+
+def _lifespan(state: State, watching: watch.Watch) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What runs beside the requests: the inventory jobs, the watcher, the webhook deliveries and the
+    judging processes; all stopped when the server stops."""
+    settings = state.settings
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runner = jobs.Runner(state.sessions, state.library)
@@ -76,29 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
             if state.judges is not None:  # after the requests in flight have been answered
                 await asyncio.to_thread(state.judges.close)
 
-    app = FastAPI(
-        lifespan=lifespan,
-        title="compliance",
-        version=__version__,
-        description="Compliance checks of CNC machine-tool shipments: clear / review / hold, with every "
-        "unmet requirement, the documents to obtain and the legal citation. Every request needs "
-        "`Authorization: Bearer <token>` (`compliance tokens create --org NAME`).",
-    )
-    app.state.compliance = state
-    _errors(app)
-    app.add_middleware(_Measured, state=state)
-    from compliance.server.routes import router
-    from compliance.server.routes_decisions import router as decisions
-    from compliance.server.routes_watch import router as changes
-    from compliance.server.web import router as pages
-    from compliance.server.web_review import router as review_pages
-
-    app.include_router(router)
-    app.include_router(decisions)
-    app.include_router(changes)
-    app.include_router(pages)
-    app.include_router(review_pages)
-    return app
+    return lifespan
 
 
 def _errors(app: FastAPI) -> None:

@@ -23,6 +23,12 @@ NEW_SCOPE = "webhooks:manage"
 
 
 def upgrade() -> None:
+    _watched_checks()
+    _changes_and_deliveries()
+    _scope_for_admins()
+
+
+def _watched_checks() -> None:
     op.create_table(
         "watched_checks",
         sa.Column(
@@ -48,6 +54,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_watched_org_status", "watched_checks", ["organisation_id", "status"])
     op.create_index("ix_watched_status_judged", "watched_checks", ["status", "judged_at"])
+
+
+def _changes_and_deliveries() -> None:
     op.create_table(
         "changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -85,6 +94,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_deliveries_due", "deliveries", ["status", "next_attempt_at"])
     op.create_index("ix_deliveries_org_id", "deliveries", ["organisation_id", "id"])
+
+
+def _scope_for_admins() -> None:
     conn = op.get_bind()
     tokens = sa.table("tokens", sa.column("id", sa.String), sa.column("scopes", sa.JSON))
     for token_id, role, scopes in conn.execute(sa.text("SELECT id, role, scopes FROM tokens")).all():
