@@ -271,6 +271,15 @@ def test_an_inventory_job_gives_the_clis_verdicts_in_every_format(api: Served, t
     assert len(book.worksheets) == 2  # and the summary sheet
 
 
+def test_an_inventory_job_takes_a_series_of_days(api: Served) -> None:
+    job = wait_done(api, submit_inventory(api, destination=["TH"], as_of=["R2/2026-06-30/P1D"]).json()["id"])
+    assert job["status"] == "done", job
+    assert sorted({c["as_of"] for c in job["summary"]["coverage"]}) == ["2026-06-30", "2026-07-01"]
+    bad = submit_inventory(api, destination=["TH"], as_of=["R2/2026-06-30/P"])
+    assert bad.status_code == 422 and "period after P is empty" in bad.json()["detail"]
+    assert bad.json()["errors"][0]["field"] == "as_of"
+
+
 def test_a_parquet_inventory_job_gives_the_verdicts_of_its_csv(api: Served, tmp_path: Path) -> None:
     import pyarrow.csv
     import pyarrow.parquet

@@ -16,7 +16,6 @@ from compliance.cli.common import (
     decisions_options,
     drafts_option,
     handle_errors,
-    parse_day,
     registry_option,
     ruleset_ids_option,
     rulesets_dir_option,
@@ -56,7 +55,8 @@ def _counts(counts: Counter[str]) -> str:
     "--as-of",
     "as_of",
     multiple=True,
-    help="Judge as of this day (repeatable: two days add a `changes` column). Default: today.",
+    help="Judge as of this day (repeatable: two days add a `changes` column), or of a series of days "
+    "such as R12/2027-01-01/P1M (every first of the month of 2027). Default: today.",
 )
 @registry_option
 @rulesets_dir_option
@@ -107,6 +107,7 @@ def inventory(
     """
     from compliance.inventory import Judge, load_documents
     from compliance.models.common import country_code
+    from compliance.reading.days import judging_days
     from compliance.reading.inputs import load_decisions, load_registry, load_rulesets
     from compliance.service import inventory_exit_code
 
@@ -114,8 +115,7 @@ def inventory(
         dests = list(dict.fromkeys(country_code(d) for d in destinations))
     except ValueError as exc:
         raise UsageError(str(exc), field="--destination") from None
-    days = [d for d in (parse_day(v, "--as-of") for v in as_of) if d is not None] or [dt.date.today()]
-    days = sorted(set(days))
+    days = judging_days(list(as_of)) or [dt.date.today()]
     output = output_target(
         output, [inventory_file, *([documents_file] if documents_file else []), *registries]
     )

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import select, text
 from starlette.datastructures import UploadFile
 
+from compliance.reading.days import judging_days
 from compliance.render import BINARY, RenderOptions, get
 from compliance.render.json_format import report_from_json
 from compliance.server import access, roles, store
@@ -261,7 +262,10 @@ RESULT_MEDIA = {
 async def post_inventory(
     request: Request,
     destination: Annotated[list[str], Query(description="ISO 3166 alpha-2, repeatable or comma-separated.")],
-    as_of: Annotated[list[dt.date] | None, Query(description="Days to judge on (repeatable).")] = None,
+    as_of: Annotated[
+        list[str] | None,
+        Query(description="Days to judge on (repeatable), or a series such as R12/2027-01-01/P1M."),
+    ] = None,
     rulesets: str | None = None,
     drafts: bool = False,
     sheet: str | None = None,
@@ -291,7 +295,7 @@ async def post_inventory(
         name += ".csv"
     documents = await files["documents"].read() if "documents" in files else None
     options = JobOptions.parse(
-        [d for v in destination for d in v.split(",")], list(as_of or []),
+        [d for v in destination for d in v.split(",")], judging_days(list(as_of or []), "as_of"),
         [r.strip() for r in (rulesets or "").split(",") if r.strip()], drafts, sheet,
     )  # fmt: skip
     if not ignore_decisions:
