@@ -2,7 +2,8 @@
 
 Hypothesis draws stocks made to share parts: documents alike in all but their id, machines alike in
 all but their manufacture day, bare years, every machine type, condition and procedure, HS codes that
-fit the type and codes that do not, destinations with and without rulesets, days from 2019 to 2031,
+fit the type and codes that do not, destinations with and without rulesets, days from 2019 to 2031
+(one or two, or a series of up to five a day, a month, a quarter or a year apart),
 with and without draft versions. Each stock is judged both ways by one judge per way (the parts are
 remembered across the rows, as in a run) and every row's cells must be equal."""
 
@@ -48,7 +49,15 @@ def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.dat
         for n in range(draw(st.integers(0, 2))):
             twin = doc.model_copy(update={"id": f"{doc.id}-SN{n}"})
             docs[twin.id] = twin
-    days = sorted(set(draw(st.lists(DAYS, min_size=1, max_size=2))))
+    if draw(st.booleans()):
+        days = sorted(set(draw(st.lists(DAYS, min_size=1, max_size=2))))
+    else:
+        # A series of days (as `--as-of R5/2026-12-01/P1M`): days alike in how each document's dates
+        # compare with them share the engine's answers, days that are not must not.
+        # (often across 2027-01-01, the day one of the sound reports expires)
+        near = st.dates(min_value=dt.date(2026, 9, 1), max_value=dt.date(2027, 1, 1))
+        start, step = draw(st.one_of(DAYS, near)), draw(st.sampled_from([1, 30, 91, 365]))
+        days = [start + dt.timedelta(days=step * k) for k in range(draw(st.integers(2, 5)))]
     rows: list[Row] = []
     for i in range(draw(st.integers(1, 14))):
         # Years around the rules' age limits (5, 10, 15, 20 years) more often than not: machines on
@@ -133,3 +142,29 @@ def test_a_machines_own_document_id_is_named_in_its_reasons(registry, rulesets) 
     assert "OWN-1:" in cells[0] and "OWN-22" not in cells[0]
     assert "OWN-22:" in cells[1] and "OWN-1:" not in cells[1]
     assert judge.parts is not None and "~" not in "".join(cells)
+
+
+@pytest.mark.parametrize(
+    ("dates", "changes"),
+    [
+        ({"issued": "2026-05-20", "valid_until": "2027-01-01"}, "clear -> hold"),  # expires between the days
+        ({"issued": "2027-01-10"}, "hold -> clear"),  # issued between them: not yet issued on the first
+    ],
+    ids=["expires-between", "issued-between"],
+)
+def test_days_of_a_series_share_answers_only_where_a_documents_dates_compare_alike(
+    dates, changes, registry, rulesets
+) -> None:
+    """The engine's answers for a document are shared by the days of a series on which its issue
+    date and end of validity compare alike; a day across either gets its own."""
+    docs = {
+        d["id"]: Document.model_validate(d)
+        for d in (lca_report(id="L", **dates), ce(id="C"), ai_attestation(id="A"))
+    }
+    days = [dt.date(2026, 12, 15), dt.date(2027, 1, 15), dt.date(2027, 2, 15)]
+    row = Row(2, {"id": "R", "machine_type": "machining_center", "manufactured": "2026-01-10",
+                  "condition": "new", "customs_procedure": "import", "hs_code": "8457.10", "documents": "L;C;A"})  # fmt: skip
+    by_parts = Judge(rulesets, registry, docs, ["VN"], days)
+    got = by_parts.judge_row(row)
+    assert got == Judge(rulesets, registry, docs, ["VN"], days, fast=False).judge_row(row)
+    assert got[0]["changes"] == f"{changes} -> {changes.split(' -> ')[1]}"

@@ -9,7 +9,8 @@ destination and day), and remembers engine answers by what the engine is shown.
 May import: `compliance.render`, `compliance.api` and every layer below them.
 """
 
-from compliance.inventory.judge import Judge, RowError, item_key, parse_item
+from compliance.inventory.items import RowError, parse_item
+from compliance.inventory.judge import Judge, item_key
 from compliance.inventory.model import Outcome, Row, Summary
 from compliance.inventory.read import load_documents, read_source
 from compliance.inventory.run import run

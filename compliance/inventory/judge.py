@@ -5,19 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import ValidationError, create_model
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
+from compliance.inventory.items import ItemReader, RowError, parse_item
 from compliance.inventory.model import (
-    OPTIONAL_COLUMNS,
     OUTPUT_COLUMNS,
-    READ_AND_CARRIED,
-    REQUIRED_COLUMNS,
     Block,
     Judged,
     Layout,
@@ -28,140 +22,14 @@ from compliance.inventory.read import Chunk, rows_of
 from compliance.inventory.rows import Rows
 from compliance.inventory.write import encode
 from compliance.judging.decide import Ledger
-from compliance.models.common import Model
 from compliance.models.decisions import Decision
-from compliance.models.errors import UsageError
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
 from compliance.models.ruleset import Ruleset, rulesets_digest
-from compliance.reading.validation import describe
 
 # ---------------------------------------------------------------------------------------------
 # Judging
-
-
-class RowError(Exception):
-    """A malformed row: its reason names the column."""
-
-
-#: The columns read into the machine (the documents column names documents, read apart).
-_ITEM_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS + READ_AND_CARRIED) - {"documents"}
-#: A row's own columns; the others repeat across a stock (a model series' type, HS code, country).
-_OWN = ("id", "manufactured", "serial_number")
-#: The shared columns, in a fixed order (a template machine's key).
-_SHARED = tuple(sorted(_ITEM_COLUMNS - set(_OWN)))
-
-
-_UNSEEN = object()
-
-
-def _fields_model(name: str, fields: tuple[str, ...]) -> type[Model]:
-    """A model of some of the machine's fields, with their own annotations and validators (not a
-    copy of them by hand)."""
-    return create_model(  # type: ignore[call-overload, no-any-return]
-        name, __base__=Model, **{f: (Item.model_fields[f].annotation, Item.model_fields[f]) for f in fields}
-    )
-
-
-_IDS_MODEL = _fields_model("_RowIds", ("id", "serial_number"))
-#: Manufacture dates repeat (a stock of 100,000 machines has a few thousand): each read once.
-_MADE_MODEL = _fields_model("_RowMade", ("manufactured",))
-#: The shortcut below is exact only while the machine model checks no field against another.
-_NO_CROSS_FIELD_CHECKS = not Item.__pydantic_decorators__.model_validators
-
-
-class ItemReader:
-    """Validates rows' machines, the repeated columns once per distinct combination.
-
-    A dealer's rows share most columns with their model series and differ in id, serial number and
-    manufacture date: those three are validated on their own (with the machine model's own field
-    types) and set on a copy of the series' validated machine. Any error, in either part, is
-    validated again as a whole, so that the row's message names every bad column as before."""
-
-    def __init__(self) -> None:
-        self.shared: dict[tuple[str | None, ...], Item | None] = {}
-        self.made: dict[str, object] = {}
-
-    def item(self, values: Mapping[str, str | None]) -> Item:
-        if not _NO_CROSS_FIELD_CHECKS:
-            return Item.model_validate(_item_data(values))
-        key = tuple([values.get(c) for c in _SHARED])
-        template = self.shared.get(key, _UNSEEN)  # None: the shared columns are invalid
-        if template is _UNSEEN:
-            try:
-                shared = {c: v for c, v in zip(_SHARED, key, strict=True) if v is not None}
-                template = Item.model_validate({**shared, "id": "-", "manufactured": 2000})
-            except ValidationError:
-                template = None
-            self.shared[key] = template
-        raw = values.get("manufactured")
-        if not isinstance(template, Item) or raw is None:
-            return Item.model_validate(_item_data(values))
-        try:
-            ids: Any = _IDS_MODEL.model_validate(
-                {k: v for k in ("id", "serial_number") if (v := values.get(k)) is not None}
-            )
-            made = self.made.get(raw, _UNSEEN)
-            if made is _UNSEEN:
-                if len(self.made) >= 100_000:
-                    self.made.clear()
-                made = self.made[raw] = dict(_MADE_MODEL.model_validate({"manufactured": raw}))[
-                    "manufactured"
-                ]
-        except ValidationError:
-            return Item.model_validate(_item_data(values))
-        own = {"id": ids.id, "serial_number": ids.serial_number, "manufactured": made}
-        return template.model_copy(update=own)
-
-
-def _item_data(values: Mapping[str, str | None]) -> dict[str, str]:
-    return {k: v for k, v in values.items() if k in _ITEM_COLUMNS and v is not None}
-
-
-def parse_item(
-    row: Row, documents: dict[str, Document], reader: ItemReader | None = None
-) -> tuple[Item, list[Document]]:
-    values = row.values
-    if "__extra__" in values:
-        raise RowError(f"line {row.line}: more cells than the header has columns")
-    if "__formula__" in values:
-        raise RowError(
-            f"column '{values['__formula__']}': the cell holds a formula whose value was never computed; "
-            "open and save the workbook in a spreadsheet program, or type the value"
-        )
-    if "__hs_number__" in values:
-        raise RowError(
-            "column 'hs_code': written as a number, which may have lost digits; format the cell as text"
-        )
-    try:
-        item = reader.item(values) if reader is not None else Item.model_validate(_item_data(values))
-    except ValidationError as exc:
-        # Every bad column of the row at once, in the words a manifest's errors use.
-        problems = []
-        for err in exc.errors():
-            column = str(err["loc"][0]) if err["loc"] else "row"
-            msg = "required value is empty" if err["type"] == "missing" else describe(Item, dict(err))
-            problems.append(f"column '{column}': {msg}")
-        raise RowError("; ".join(problems)) from None
-    docs: list[Document] = []
-    for ref in (values.get("documents") or "").split(";"):
-        ref = ref.strip()
-        if not ref:
-            continue
-        if not documents:
-            # No documents file at all: one usage message, not an error on every row that names one.
-            raise UsageError(
-                f"line {row.line} names document '{ref}' in column 'documents', but no documents file was "
-                "given: pass --documents FILE (the `documents:` list of a manifest)",
-                field="--documents",
-            )
-        if ref not in documents:
-            raise RowError(f"column 'documents': unknown document id '{ref}' (not in the documents file)")
-        docs.append(documents[ref])
-    # A document named twice in the cell is the same document: shown once (the engine must never see
-    # one fact twice in a session).
-    return item, list({d.id: d for d in docs}.values())
 
 
 def item_key(item: Item, docs: list[Document], *, decisions: bool = False) -> tuple[object, ...]:

@@ -43,7 +43,15 @@ from compliance.judging.applicability import Applicability, applicability, cover
 from compliance.judging.facts import DocumentFacts, ItemFacts, document_facts, item_facts
 from compliance.judging.findings import destination_finding, finding_verdict, hs_finding
 from compliance.judging.obtain import missing_document, needs_document
-from compliance.judging.program import SENTINEL, Answer, Program, requirement_key, verify
+from compliance.judging.program import (
+    NOT_EXPIRED,
+    NOT_FUTURE,
+    SENTINEL,
+    Answer,
+    Program,
+    requirement_key,
+    verify,
+)
 from compliance.judging.verdicts import (
     Context,
     RequirementFinding,
@@ -55,6 +63,27 @@ from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
+
+
+def _day_free(program: Program) -> frozenset[str]:
+    """The requirements whose rules read the day only as the not-future and not-expired rules do
+    (``issued <= as_of``, ``valid_until >= as_of``), found on the compiled rules; an age check or any
+    other reading of the day keeps a requirement's answers per day."""
+    from compliance.judging.compiler import day_reading_kinds
+
+    kinds = day_reading_kinds(program)
+    return frozenset(
+        key
+        for key, req in program.requirements()
+        if not req.item_checks and kinds[key] <= {NOT_FUTURE, NOT_EXPIRED}
+    )
+
+
+def _dated(value: dt.date | None, day: dt.date, before: bool) -> bool | None:
+    """A document date against the day as the engine compares them (None: the document states none)."""
+    if value is None:
+        return None
+    return value <= day if before else value >= day
 
 
 def _digest(doc: Document) -> bytes:
@@ -76,6 +105,11 @@ class Plan:
     fields: dict[tuple[int, int], tuple[str, ...]]
     #: Every item field any requirement's result reads (a row's shape holds their values).
     item_fields: tuple[str, ...]
+    #: Requirement keys whose rules read the day only by comparing it with a document's issue date and
+    #: end of validity: their answers for a document are shared by the days alike in those two.
+    day_free: frozenset[str]
+    #: The versions in force (ruleset index, version): days with the same ones share such answers.
+    versions_key: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -182,7 +216,10 @@ class Parts:
                     named |= set(req.review_if_item_lacks)
                     fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
             item_fields = tuple(sorted({f for named in fields.values() for f in named}))
-            plan = self.plans[day] = Plan(versions, program, reads, fields, item_fields)
+            plan = self.plans[day] = Plan(
+                versions, program, reads, fields, item_fields, _day_free(program),
+                tuple((i, v.version) for i, _, v in versions),
+            )  # fmt: skip
         return plan
 
     def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:
@@ -281,14 +318,24 @@ class Parts:
         read = plan.reads[key]
         values = tuple(getattr(item, f) for f in read)
         bare = replace(shown, documents=())
+        day = shown.as_of
+        # A day-free requirement's answers are the same on every day with these versions in force and
+        # the same outcome of "issued on or before the day" and "valid until the day or later".
+        free = plan.versions_key if key in plan.day_free else None
         if not own:
-            alone = self._answers((shown.as_of, read, values, None), plan.program, bare)
+            alone = self._answers((day if free is None else free, read, values, None), plan.program, bare)
             return frozenset(a for a in alone if a.key in (key, SENTINEL))
         joined: set[Answer] = set()
         for i, df in enumerate(shown.documents):
             first = self.stand_in(0)
+            doc = own[i]
+            when = (
+                day
+                if free is None
+                else (free, _dated(doc.issued, day, True), _dated(doc.valid_until, day, False))
+            )
             alone = self._answers(
-                (shown.as_of, read, values, self._class(own[i])),
+                (when, read, values, self._class(doc)),
                 plan.program,
                 replace(bare, documents=(self._doc_facts(self._class(own[i]), own[i], 0, shown.as_of),)),
             )

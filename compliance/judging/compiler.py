@@ -12,7 +12,7 @@ from typing import Any
 from compliance.judging.checks import LIST_FIELDS, Pattern, kind_of
 from compliance.judging.program import MISSING, NOT_EXPIRED, NOT_FUTURE, OFFERED, SENTINEL, Answer, Program
 from compliance.models.errors import EngineIntegrityError
-from compliance.models.ruleset import Check, ItemCheck, Requirement, Ruleset, Version
+from compliance.models.ruleset import ITEM_FIELDS, Check, ItemCheck, Requirement, Ruleset, Version
 
 
 def _doc_pattern(doc_type: str, extra: list[Pattern]) -> Pattern:
@@ -41,6 +41,8 @@ class Compiler:
     def __init__(self, record: Callable[[Answer], None]) -> None:
         self.record = record
         self.rules: dict[str, dict[str, Any]] = {}
+        #: Each rule's answer kind, by rule name.
+        self.kinds: dict[str, str] = {}
         self.counter = itertools.count()
 
     def add(self, key: str, kind: str, patterns: list[dict[str, Pattern]]) -> None:
@@ -55,6 +57,7 @@ class Compiler:
             record(Answer(key, kind, d["doc_id"] if d else None, a["acc_id"] if a else None))
 
         self.rules[name] = {"all": patterns, "run": action}
+        self.kinds[name] = kind
 
     def requirement(self, key: str, req: Requirement) -> None:
         item: dict[str, Pattern] = {"i": {"kind": "item"}}
@@ -127,6 +130,27 @@ def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
                         _fields_tested(pattern, found)
                     _item_references(pattern, found)
     return reads
+
+
+def day_reading_kinds(program: Program) -> dict[str, set[str]]:
+    """Per requirement key, the kinds of its rules that read the day: the item's ``as_of`` or a fact
+    derived from it (``calendar_age``), tested or referenced. An inventory judged on several days
+    shows the engine a document once for all days alike in what these rules compare (`inventory.parts`)."""
+    out: dict[str, set[str]] = {}
+    for key, req in program.requirements():
+        compiler = Compiler(lambda answer: None)
+        compiler.requirement(key, req)
+        found = out[key] = set()
+        for name, rule in compiler.rules.items():
+            read: set[str] = set()
+            for p in rule["all"]:
+                for var, pattern in p.items():
+                    if var == "i":
+                        _fields_tested(pattern, read)
+                    _item_references(pattern, read)
+            if read - ITEM_FIELDS - {"kind"}:
+                found.add(compiler.kinds[name])
+    return out
 
 
 def _fields_tested(pattern: object, out: set[str]) -> None:
