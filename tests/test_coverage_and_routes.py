@@ -343,6 +343,15 @@ def test_an_inventory_judges_remanufactured_rows_as_a_check_does(
     for i, values in enumerate(rows):
         row = Row(line=i + 2, values=values)
         assert fast.judge_lines(row) == slow.judge_lines(row)
+    # The same rows as a CSV chunk, judged column by column: the remanufactured ones are left whole.
+    from compliance.inventory.model import OUTPUT_COLUMNS, Layout
+    from compliance.inventory.read import Lines
+
+    header = tuple(rows[0])
+    chunk = Lines(header, [2, 3, 4], [[r.get(h, "") for h in header] for r in rows])
+    layout = Layout("csv", OUTPUT_COLUMNS, (), ())
+    whole = slow.judge_chunk([Row(line=i + 2, values=v) for i, v in enumerate(rows)], layout)
+    assert fast.judge_chunk(chunk, layout).blocks == whole.blocks
     # With the decree's conditions met, Decision 18 says nothing of the row; without them it holds it.
     assert D18 not in fast.judge_row(Row(line=2, values=rows[0]))[0]["reasons"]
     assert (

@@ -96,7 +96,7 @@ def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.dat
                 st.sampled_from(
                     {
                         "country_of_manufacture": [None, "JP", "CN"], "condition": ["new", "used"],
-                        "manufactured": [made, str(year)], "hs_code": [None, "8458.11", "9031.80"],
+                        "manufactured": [made, str(year), str(year - 2)], "hs_code": [None, "8458.11", "9031.80"],
                         "customs_procedure": ["import", "temporary_import"], "machine_type": ["cnc_lathe", "laser_cutter"],
                         "documents": [";".join(draw(st.lists(st.sampled_from(sorted(docs)), max_size=5)))],
                         "manufacturer": [None, "Other OEM"],
@@ -168,3 +168,72 @@ def test_days_of_a_series_share_answers_only_where_a_documents_dates_compare_ali
     got = by_parts.judge_row(row)
     assert got == Judge(rulesets, registry, docs, ["VN"], days, fast=False).judge_row(row)
     assert got[0]["changes"] == f"{changes} -> {changes.split(' -> ')[1]}"
+
+
+_HEADER = ("id", "machine_type", "manufactured", "condition", "customs_procedure", "country_of_manufacture",
+           "hs_code", "manufacturer", "serial_number", "documents", "warehouse")  # fmt: skip
+#: Cells that make a row malformed, by column (an error the columns must leave to `judge_lines`).
+_BROKEN = {"id": " ", "manufactured": "2019-13-45", "machine_type": "lathe", "documents": "NOPE",
+           "hs_code": "84", "condition": "broken"}  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stock=stocks(),
+    destinations=st.sampled_from([["VN", "TH", "ID"], ["VN", "DE"], ["TH", "MY"]]),
+    data=st.data(),
+)
+def test_a_chunk_judged_by_columns_gives_the_cells_of_its_rows_judged_one_by_one(
+    stock, destinations, data, registry, rulesets
+) -> None:
+    """The columns judge a CSV chunk's rows as `judge_lines` judges each, malformed rows and cells
+    past the header included, in input order, with the carried column kept."""
+    from compliance.inventory.model import OUTPUT_COLUMNS, Layout
+    from compliance.inventory.read import Lines
+
+    docs, rows, days = stock
+    cells: list[list[str]] = []
+    for row in rows:
+        line = [row.values.get(c) or "" for c in _HEADER[:-1]] + [
+            data.draw(st.sampled_from(["W1", "", "=1+1"]))
+        ]
+        broken = data.draw(st.sampled_from([*_BROKEN])) if data.draw(st.integers(0, 7)) == 0 else None
+        if broken is not None:
+            line[_HEADER.index(broken)] = _BROKEN[broken]
+        if data.draw(st.integers(0, 9)) == 0:
+            line.append(data.draw(st.sampled_from(["", " ", "extra"])))  # a cell past the header
+        cells.append(line)
+    chunk = Lines(_HEADER, [r.line for r in rows], cells)
+    layout = Layout("csv", (*OUTPUT_COLUMNS, "warehouse"), ("warehouse",), ("warehouse",))
+    by_columns = Judge(rulesets, registry, docs, destinations, days).judge_chunk(chunk, layout)
+    one_by_one = Judge(rulesets, registry, docs, destinations, days)
+    from compliance.inventory.read import rows_of
+
+    by_rows = one_by_one.judge_chunk(rows_of(chunk), layout)  # a list of rows: judged one by one
+    assert by_columns.blocks == by_rows.blocks
+    assert (by_columns.rows_in, by_columns.rows_out) == (len(rows), len(rows) * len(destinations))
+    assert by_columns.verdicts == by_rows.verdicts and by_columns.changed == by_rows.changed
+
+
+def test_machines_alike_but_for_their_age_keep_their_own_age_when_judged_by_columns(
+    registry, rulesets
+) -> None:
+    """Decision 18's age limit names each machine's calendar age: two used lathes of one series made
+    in different years share their other parts but not that one."""
+    from compliance.inventory.model import OUTPUT_COLUMNS, Layout
+    from compliance.inventory.read import Lines, rows_of
+
+    header = ("id", "machine_type", "manufactured", "condition", "hs_code")
+    chunk = Lines(header, [2, 3, 4], [["A", "cnc_lathe", "2015", "used", "8458.11"],
+                                      ["B", "cnc_lathe", "2012-03-01", "used", "8458.11"],
+                                      ["C", "cnc_lathe", "2015-06-01", "used", "8458.11"]])  # fmt: skip
+    layout = Layout("csv", OUTPUT_COLUMNS, (), ())
+    days = [dt.date(2026, 7, 15)]
+    by_columns = Judge(rulesets, registry, {}, ["VN"], days).judge_chunk(chunk, layout)
+    assert (
+        by_columns.blocks
+        == Judge(rulesets, registry, {}, ["VN"], days).judge_chunk(rows_of(chunk), layout).blocks
+    )
+    text = [b.decode() for b in by_columns.blocks]  # type: ignore[union-attr]
+    assert "11 calendar years old" in text[0] and "14 calendar years old" in text[1]
+    assert "11 calendar years old" in text[2]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
+from compliance.inventory.columns import ColumnRows, column
 from compliance.inventory.items import ItemReader, RowError, parse_item
 from compliance.inventory.model import (
     OUTPUT_COLUMNS,
@@ -18,8 +20,7 @@ from compliance.inventory.model import (
     Outcome,
     Row,
 )
-from compliance.inventory.read import Chunk, rows_of
-from compliance.inventory.rows import Rows
+from compliance.inventory.read import Chunk, Lines, csv_row, rows_of
 from compliance.inventory.write import encode
 from compliance.judging.decide import Ledger
 from compliance.models.decisions import Decision
@@ -93,7 +94,15 @@ class Judge:
         )
         # Without decisions, rows are judged by parts (a decision names one machine: whole rows then).
         self.parts = (
-            Rows(self.rulesets, self.registry, inner, self._shipment)
+            ColumnRows(
+                self.rulesets,
+                self.registry,
+                inner,
+                self._shipment,
+                self.documents,
+                self.reader,
+                self.routed_conditions,
+            )  # fmt: skip
             if self.fast and self.ledger is None
             else None
         )
@@ -149,18 +158,15 @@ class Judge:
         """A chunk's output rows, encoded for the output file, with their counts (a worker's whole
         job: the parent only writes and adds up what comes back)."""
         before = self.parts.judged if self.parts else 0
-        rows = rows_of(chunk)
         blocks: list[Block] = []
         rows_out = 0
         verdicts: Counter[tuple[str, int, str]] = Counter()
         changed = 0
         later = range(1, len(self.days))
         width = len(OUTPUT_COLUMNS)
-        for row in rows:
-            lines = self.judge_lines(row)
+        for lines, kept in self._judged_lines(chunk, layout):
             if len(lines) != len(self.destinations):
-                raise AssertionError(f"row at line {row.line} gave {len(lines)} outputs")
-            kept = [row.values.get(c) or "" for c in layout.kept]
+                raise AssertionError(f"a row (id {lines[0][0] if lines else '?'}) gave {len(lines)} outputs")
             carried, machine = kept[: len(layout.carried)], kept[len(layout.carried) :]
             out = [[*line[:width], *carried, *line[width:], *machine] for line in lines]
             blocks.append(encode(layout.kind, layout.columns, out))
@@ -173,13 +179,33 @@ class Judge:
                     changed += bool(line[-1])
         return Judged(
             blocks=blocks,
-            rows_in=len(rows),
+            rows_in=len(blocks),
             rows_out=rows_out,
             verdicts=verdicts,
             changed=changed,
             matched=sorted(self.ledger.matched) if self.ledger else [],
             parts=(self.parts.judged if self.parts else 0) - before,
         )
+
+    def _judged_lines(self, chunk: Chunk, layout: Layout) -> Iterator[tuple[list[list[str]], list[str]]]:
+        """Per row of the chunk, in order: its output lines (`judge_lines`' cells) and its kept cells.
+        A CSV or Parquet chunk is judged column by column (`columns`), but for the rows the columns
+        leave to `judge_lines`."""
+        if not isinstance(chunk, Lines) or not isinstance(self.parts, ColumnRows):
+            for row in rows_of(chunk):
+                yield self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept]
+            return
+        by_columns = self.parts.chunk_outcomes(chunk, self.destinations, self.days)
+        if len(by_columns) != len(chunk):
+            raise AssertionError(f"{len(chunk)} rows judged by columns gave {len(by_columns)}")
+        ids = column(chunk, "id")
+        kept = [column(chunk, c) for c in layout.kept]
+        for p, found in enumerate(by_columns):
+            if found is None:
+                row = csv_row(chunk.header, chunk.lines[p], chunk.cells[p])
+                yield self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept]
+            else:
+                yield self._lines(ids[p] or "", found, ""), [k[p] or "" for k in kept]
 
     def judge_row(self, row: Row) -> list[dict[str, str]]:
         """One output row per destination, by column name (`judge_lines`' cells)."""
@@ -188,7 +214,6 @@ class Judge:
 
     def judge_lines(self, row: Row) -> list[list[str]]:
         """One output row per destination, whatever happens: the cells of `head`."""
-        out: list[list[str]] = []
         try:
             item, docs = parse_item(row, self.documents, self.reader if self.parts is not None else None)
         except RowError as exc:
@@ -204,7 +229,6 @@ class Judge:
             if item is not None and self.fast and not by_parts
             else ()
         )
-        several = len(self.days) > 1
         row_id = row.values.get("id") or ""
         if item is not None:
             try:
@@ -222,6 +246,12 @@ class Judge:
             by_day = [
                 [self.judge_one(item, docs, d, day, known) for d in self.destinations] for day in self.days
             ]
+        return self._lines(row_id, by_day, error)
+
+    def _lines(self, row_id: str, by_day: list[list[Outcome]], error: str) -> list[list[str]]:
+        """A row's output cells per destination from its outcomes per day (or its error)."""
+        several = len(self.days) > 1
+        out: list[list[str]] = []
         for i, destination in enumerate(self.destinations):
             outcomes = [day_outcomes[i] for day_outcomes in by_day]
             if error:

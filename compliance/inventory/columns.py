@@ -1,0 +1,240 @@
+"""A chunk of CSV or Parquet rows judged column by column.
+
+Judging by parts (`parts`) and joining rows (`rows`) is what it is row by row; this is how a chunk's
+rows find their joined cells without a machine model, a documents list and a dozen lookups per row
+and destination. Each column's distinct values are read once per run: a model series' shared cells
+(its validated machine), a manufacture cell (its date, and what the scopes read of the machine's age
+on each day), a documents cell (its documents, and per set of scopes the classes of those the
+requirements read). A row is then three numbers, and its key for a destination and day is made from
+numbers already known. Only a row whose key is new is made a machine and joined (`Rows._join`);
+every other row takes the joined cells of its key and puts its own document ids in them.
+
+A row the columns cannot take as valid (a blank id, shared cells or a manufacture cell that do not
+validate, an unknown document, cells past the header, a condition a ruleset routes, a manufacture date
+after the first day) is left to `Judge.judge_lines`, which judges it, or words its error, as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from compliance.api import Evaluator
+from compliance.inventory.items import (
+    INVALID,
+    NO_CROSS_FIELD_CHECKS,
+    OWN,
+    SHARED,
+    ItemReader,
+    RowError,
+    documents_of,
+)
+from compliance.inventory.model import Outcome
+from compliance.inventory.parts import Plan
+from compliance.inventory.read import Lines
+from compliance.inventory.rows import _JOINED_KEPT, Rows, _Aged, _Joined, _Row, _Scopes
+from compliance.models.errors import UsageError
+from compliance.models.manifest import Document, Item, Shipment, manufactured_bounds
+from compliance.models.registry import Registry
+from compliance.models.ruleset import Ruleset
+
+#: Series and documents cells numbered at most (then numbered afresh).
+_CODES_KEPT = 200_000
+
+#: A row's outcomes: per day, per destination.
+Outcomes = list[list[Outcome]]
+
+
+def column(chunk: Lines, name: str) -> list[str | None]:
+    """A column's cells as a row gives them (`read.csv_row`): stripped, blank as None; the last
+    column of that name, as a row's mapping keeps it."""
+    where = [j for j, h in enumerate(chunk.header) if h == name]
+    if not where:
+        return [None] * len(chunk)
+    j = where[-1]
+    return [(c[j].strip() or None) if j < len(c) else None for c in chunk.cells]
+
+
+class ColumnRows(Rows):
+    """Rows judged by parts, a chunk's rows found column by column (one instance per process)."""
+
+    def __init__(
+        self,
+        rulesets: list[Ruleset],
+        registry: Registry,
+        evaluator: Evaluator,
+        shipment: Callable[[str, dt.date], Shipment],
+        documents: dict[str, Document],
+        reader: ItemReader,
+        routed: frozenset[str],
+    ) -> None:
+        super().__init__(rulesets, registry, evaluator, shipment)
+        self.documents = documents
+        self.reader = reader
+        self.routed = routed
+        self._forget_codes()
+
+    def _forget_codes(self) -> None:
+        #: Model series (their shared cells) and documents cells, numbered: a row is these numbers.
+        self.series: dict[tuple[str | None, ...], int] = {}
+        #: Per series, its validated machine (None: the shared cells do not validate).
+        self.templates: list[Item | None] = []
+        self.cell_codes: dict[str | None, int] = {}
+        #: Per documents cell, its documents (None: the cell is a row's error, worded row by row).
+        self.cell_docs: list[list[Document] | None] = []
+        #: Per (series, set of scopes): the values of the fields the scopes' requirements read.
+        self.fields_of: dict[tuple[int, int], tuple[object, ...]] = {}
+        #: Per (documents cell, set of scopes): the positions and classes of the documents they read.
+        self.read_of: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    def _documents(self, cell: str | None) -> list[Document] | None:
+        try:
+            return documents_of(cell, self.documents, 0)
+        except (RowError, UsageError):  # (the usage error is raised row by row, naming the line)
+            return None
+
+    def chunk_outcomes(
+        self, chunk: Lines, destinations: list[str], days: list[dt.date]
+    ) -> list[Outcomes | None]:
+        """Per row of the chunk, its outcomes (per day, per destination), or None for a row that
+        `Judge.judge_lines` must judge or word as an error itself."""
+        n = len(chunk)
+        if not NO_CROSS_FIELD_CHECKS:
+            return [None] * n
+        ids, serials = column(chunk, "id"), column(chunk, "serial_number")
+        made_cells, doc_cells = column(chunk, "manufactured"), column(chunk, "documents")
+        if len(self.series) > _CODES_KEPT or len(self.cell_codes) > _CODES_KEPT:
+            self._forget_codes()  # memory stays bounded however long the stream
+        # Each row as numbers: its series' machine, its manufacture cell, its documents cell (the
+        # series and the cells numbered for the run, so that what is known of them is kept).
+        series, templates = self.series, self.templates
+        t_of: list[int] = []
+        for key in zip(*[column(chunk, c) for c in SHARED], strict=True):
+            code = series.get(key)
+            if code is None:
+                code = series[key] = len(templates)
+                templates.append(self.reader.template(key))
+            t_of.append(code)
+        made_codes: dict[str | None, int] = {}
+        m_of = [made_codes.setdefault(c, len(made_codes)) for c in made_cells]
+        made = [INVALID if c is None else self.reader.made_value(c) for c in made_codes]
+        cell_codes, docs_of = self.cell_codes, self.cell_docs
+        d_of: list[int] = []
+        for cell in doc_cells:
+            code = cell_codes.get(cell)
+            if code is None:
+                code = cell_codes[cell] = len(docs_of)
+                docs_of.append(self._documents(cell))
+            d_of.append(code)
+        valid = self._valid(chunk, ids, templates, t_of, made, m_of, docs_of, d_of, days[0])
+        items: dict[int, Item] = {}
+
+        def item_of(i: int) -> Item:
+            found = items.get(i)
+            if found is None:
+                template = templates[t_of[i]]
+                assert template is not None
+                own = {"id": ids[i], "serial_number": serials[i], "manufactured": made[m_of[i]]}
+                found = items[i] = template.model_copy(update=own)
+            return found
+
+        out: list[Outcomes | None] = [[] if ok else None for ok in valid]
+        rows = [i for i in range(n) if valid[i]]
+        for day in days:
+            per_row = self._day(day, destinations, rows, item_of, templates, t_of, made, m_of, docs_of, d_of)
+            for i, outcomes in zip(rows, per_row, strict=True):
+                out[i].append(outcomes)  # type: ignore[union-attr]
+        return out
+
+    def _valid(
+        self, chunk: Lines, ids: list[str | None], templates: list[Item | None], t_of: list[int],
+        made: list[object], m_of: list[int], docs_of: list[list[Document] | None], d_of: list[int],
+        first_day: dt.date,
+    ) -> list[bool]:  # fmt: skip
+        """Whether each row is one the columns judge (see the module's docstring)."""
+        width = len(chunk.header)
+        usable_t = [t is not None and t.condition not in self.routed for t in templates]
+        usable_m = [m is not INVALID and manufactured_bounds(m)[0] <= first_day for m in made]  # type: ignore[arg-type]
+        return [
+            ids[i] is not None
+            and usable_t[t_of[i]]
+            and usable_m[m_of[i]]
+            and docs_of[d_of[i]] is not None
+            and (len(cells) <= width or not any(e.strip() for e in cells[width:]))
+            for i, cells in enumerate(chunk.cells)
+        ]
+
+    def _day(
+        self, day: dt.date, destinations: list[str], rows: list[int], item_of: Callable[[int], Item],
+        templates: list[Item | None], t_of: list[int], made: list[object], m_of: list[int],
+        docs_of: list[list[Document] | None], d_of: list[int],
+    ) -> list[list[Outcome]]:  # fmt: skip
+        """The given rows' outcomes on one day, per destination."""
+        plan = self._plan(day)
+        # What the scopes read of each manufacture cell's age, and each series' kind of machine.
+        aged: dict[int, _Aged] = {}
+        for i in rows:
+            m = m_of[i]
+            if m not in aged:
+                found = self.ages.get((made[m], day))
+                aged[m] = found if found is not None else self._aged(item_of(i), day, plan)
+        kinds: dict[int, int] = {}
+        for t in {t_of[i] for i in rows}:
+            tpl = templates[t]
+            assert tpl is not None
+            kind = (tpl.machine_type, tpl.condition, tpl.customs_procedure, tpl.hs_code)
+            kinds[t] = self.kinds.setdefault(kind, len(self.kinds))
+        out: list[list[Outcome]] = [[] for _ in rows]
+        for destination in destinations:
+            shipment = self._shipment(destination, day)
+            scope_sets: dict[tuple[int, int], _Scopes] = {}
+            fields_of, read_of = self.fields_of, self.read_of
+            for slot, i in enumerate(rows):
+                t, a = t_of[i], aged[m_of[i]]
+                pair = (kinds[t], a.n)
+                scopes = scope_sets.get(pair)
+                if scopes is None:
+                    scopes = scope_sets[pair] = self._scopes(
+                        item_of(i), _Row(a, pair[0], (), ()), shipment, plan
+                    )
+                if OWN_FIELDS.isdisjoint(scopes.fields):
+                    fields = fields_of.get((t, scopes.n))
+                    if fields is None:
+                        tpl = templates[t]
+                        fields = fields_of[(t, scopes.n)] = tuple([getattr(tpl, f) for f in scopes.fields])
+                else:  # a requirement reads a row's own field (its serial number): the row's own values
+                    item = item_of(i)
+                    fields = tuple([getattr(item, f) for f in scopes.fields])
+                d = d_of[i]
+                docs = docs_of[d]
+                assert docs is not None
+                read = read_of.get((d, scopes.n))
+                if read is None:
+                    picked = tuple(k for k, doc in enumerate(docs) if doc.type in scopes.types)
+                    read = read_of[(d, scopes.n)] = (picked, tuple([self._class(docs[k]) for k in picked]))
+                key = (scopes.n, fields, read[1], a.age if scopes.aged else None)
+                joined = self.joined.get(key)
+                if joined is None:
+                    joined = self._joined_for(key, item_of(i), docs, read[0], day, plan, shipment, scopes)
+                out[slot].append(self._outcome(joined, docs, read[0]))
+        return out
+
+    def _joined_for(
+        self, key: tuple[object, ...], item: Item, docs: list[Document], picked: tuple[int, ...], day: dt.date,
+        plan: Plan, shipment: Shipment, scopes: _Scopes,
+    ) -> _Joined:  # fmt: skip
+        if len(self.joined) >= _JOINED_KEPT:  # memory stays bounded however long the stream
+            self.joined.clear()
+        row = self._row(item, docs, day, plan)
+        joined = self.joined[key] = self._join(item, [docs[k] for k in picked], row, shipment, plan, scopes)
+        return joined
+
+    def _outcome(self, joined: _Joined, docs: list[Document], picked: tuple[int, ...]) -> Outcome:
+        reasons = joined.reasons
+        for k in joined.positions:  # the row's own document ids in the words
+            reasons = reasons.replace(self.row_stand_in(k), docs[picked[k]].id)
+        return Outcome(joined.verdict, joined.missing, reasons)
+
+
+#: The machine's fields a row holds itself (not its series).
+OWN_FIELDS = frozenset(OWN)
