@@ -35,6 +35,7 @@ def settings_of(judge: Judge) -> dict[str, Any]:
     return {
         "rulesets": judge.rulesets, "registry": judge.registry, "documents": judge.documents,
         "destinations": judge.destinations, "days": judge.days, "fast": judge.fast, "decisions": judge.decisions,
+        "by_columns": judge.by_columns,
     }  # fmt: skip
 
 

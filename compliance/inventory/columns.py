@@ -82,10 +82,11 @@ class ColumnRows(Rows):
         self.cell_codes: dict[str | None, int] = {}
         #: Per documents cell, its documents (None: the cell is a row's error, worded row by row).
         self.cell_docs: list[list[Document] | None] = []
-        #: Per (series, set of scopes): the values of the fields the scopes' requirements read.
-        self.fields_of: dict[tuple[int, int], tuple[object, ...]] = {}
-        #: Per (documents cell, set of scopes): the positions and classes of the documents they read.
-        self.read_of: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        #: Per (series, the fields a set of scopes' requirements read): their values.
+        self.fields_of: dict[tuple[int, tuple[str, ...]], tuple[object, ...]] = {}
+        #: Per (documents cell, the document types a set of scopes reads): the positions and classes
+        #: of the cell's documents of those types.
+        self.read_of: dict[tuple[int, frozenset[str]], tuple[tuple[int, ...], tuple[int, ...]]] = {}
 
     def _documents(self, cell: str | None) -> list[Document] | None:
         try:
@@ -103,7 +104,7 @@ class ColumnRows(Rows):
             return [None] * n
         ids, serials = column(chunk, "id"), column(chunk, "serial_number")
         made_cells, doc_cells = column(chunk, "manufactured"), column(chunk, "documents")
-        if len(self.series) > _CODES_KEPT or len(self.cell_codes) > _CODES_KEPT:
+        if max(len(self.series), len(self.cell_codes), len(self.read_of), len(self.fields_of)) > _CODES_KEPT:
             self._forget_codes()  # memory stays bounded however long the stream
         # Each row as numbers: its series' machine, its manufacture cell, its documents cell (the
         # series and the cells numbered for the run, so that what is known of them is kept).
@@ -198,20 +199,20 @@ class ColumnRows(Rows):
                         item_of(i), _Row(a, pair[0], (), ()), shipment, plan
                     )
                 if OWN_FIELDS.isdisjoint(scopes.fields):
-                    fields = fields_of.get((t, scopes.n))
+                    fields = fields_of.get((t, scopes.fields))
                     if fields is None:
                         tpl = templates[t]
-                        fields = fields_of[(t, scopes.n)] = tuple([getattr(tpl, f) for f in scopes.fields])
+                        fields = fields_of[(t, scopes.fields)] = tuple([getattr(tpl, f) for f in scopes.fields])
                 else:  # a requirement reads a row's own field (its serial number): the row's own values
                     item = item_of(i)
                     fields = tuple([getattr(item, f) for f in scopes.fields])
                 d = d_of[i]
                 docs = docs_of[d]
                 assert docs is not None
-                read = read_of.get((d, scopes.n))
+                read = read_of.get((d, scopes.types))
                 if read is None:
                     picked = tuple(k for k, doc in enumerate(docs) if doc.type in scopes.types)
-                    read = read_of[(d, scopes.n)] = (picked, tuple([self._class(docs[k]) for k in picked]))
+                    read = read_of[(d, scopes.types)] = (picked, tuple([self._class(docs[k]) for k in picked]))
                 key = (scopes.n, fields, read[1], a.age if scopes.aged else None)
                 joined = self.joined.get(key)
                 if joined is None:

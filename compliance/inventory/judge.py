@@ -71,6 +71,9 @@ class Judge:
     results: dict[tuple[object, ...], Outcome] = field(default_factory=dict)
     shipments: dict[tuple[str, dt.date], Shipment] = field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()
+    #: CSV and Parquet chunks judged column by column (`columns`); off: every row by `judge_lines`,
+    #: the path the columns must reproduce (the benchmark compares the two).
+    by_columns: bool = True
 
     def __post_init__(self) -> None:
         # A stock list has no invoice or bill of lading: rulesets of a shipment's own papers are not
@@ -191,7 +194,7 @@ class Judge:
         """Per row of the chunk, in order: its output lines (`judge_lines`' cells) and its kept cells.
         A CSV or Parquet chunk is judged column by column (`columns`), but for the rows the columns
         leave to `judge_lines`."""
-        if not isinstance(chunk, Lines) or not isinstance(self.parts, ColumnRows):
+        if not (isinstance(chunk, Lines) and isinstance(self.parts, ColumnRows) and self.by_columns):
             for row in rows_of(chunk):
                 yield self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept]
             return

@@ -65,6 +65,12 @@ from compliance.models.report import RequirementResult, Verdict
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 
 
+#: Parts kept per process (a requirement's finding and its words, about 3 kB each: at most about
+#: 250 MiB), then judged afresh. A dealer's stock of 100,000 machines needs some 5,000 per process for
+#: one day and 50,000 for twelve: fewer kept, a run over a year judges its parts again and again.
+PARTS_KEPT = 80_000
+
+
 def _day_free(program: Program) -> frozenset[str]:
     """The requirements whose rules read the day only as the not-future and not-expired rules do
     (``issued <= as_of``, ``valid_until >= as_of``), found on the compiled rules; an age check or any
@@ -275,6 +281,8 @@ class Parts:
         )
         found = self.found.get((scope.base, *key))
         if found is None:
+            if len(self.found) >= PARTS_KEPT:
+                self.found.clear()
             self.judged += 1
             if req.item_checks:
                 answers = self._answers((day, "age", facts.calendar_age), plan.program, facts)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.model import Outcome
-from compliance.inventory.parts import Parts, Plan, Scope
+from compliance.inventory.parts import PARTS_KEPT, Parts, Plan, Scope
 from compliance.judging.facts import ItemFacts, item_facts
 from compliance.judging.verdicts import ruleset_verdict
 from compliance.models.manifest import Document, Item, Shipment
@@ -24,8 +24,9 @@ from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict, worst
 from compliance.models.ruleset import Ruleset, Version
 
-#: Joined rows kept per process (about 300 bytes each, without their text, which is shared).
-_JOINED_KEPT = 400_000
+#: Joined rows kept per process: about 1.3 kB each with their words (a stock's reasons name its
+#: machines' documents and ages), so at most about 130 MiB; then judged afresh.
+_JOINED_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,8 @@ class Rows(Parts):
                     )
                 part = self.requirements.get((scope.n, j, tail))
                 if part is None:
+                    if len(self.requirements) >= PARTS_KEPT:  # (a run over many days has many)
+                        self.requirements.clear()
                     part = self.requirements[(scope.n, j, tail)] = self._judge_requirement(
                         ruleset,
                         version,
