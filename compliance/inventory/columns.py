@@ -202,7 +202,9 @@ class ColumnRows(Rows):
                     fields = fields_of.get((t, scopes.fields))
                     if fields is None:
                         tpl = templates[t]
-                        fields = fields_of[(t, scopes.fields)] = tuple([getattr(tpl, f) for f in scopes.fields])
+                        fields = fields_of[(t, scopes.fields)] = tuple(
+                            [getattr(tpl, f) for f in scopes.fields]
+                        )
                 else:  # a requirement reads a row's own field (its serial number): the row's own values
                     item = item_of(i)
                     fields = tuple([getattr(item, f) for f in scopes.fields])
@@ -212,7 +214,10 @@ class ColumnRows(Rows):
                 read = read_of.get((d, scopes.types))
                 if read is None:
                     picked = tuple(k for k, doc in enumerate(docs) if doc.type in scopes.types)
-                    read = read_of[(d, scopes.types)] = (picked, tuple([self._class(docs[k]) for k in picked]))
+                    read = read_of[(d, scopes.types)] = (
+                        picked,
+                        tuple([self._class(docs[k]) for k in picked]),
+                    )
                 key = (scopes.n, fields, read[1], a.age if scopes.aged else None)
                 joined = self.joined.get(key)
                 if joined is None:

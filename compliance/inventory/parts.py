@@ -64,7 +64,6 @@ from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict
 from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 
-
 #: Parts kept per process (a requirement's finding and its words, about 3 kB each: at most about
 #: 250 MiB), then judged afresh. A dealer's stock of 100,000 machines needs some 5,000 per process for
 #: one day and 50,000 for twelve: fewer kept, a run over a year judges its parts again and again.
