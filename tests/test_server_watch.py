@@ -217,10 +217,11 @@ def _sessions(database_url: str) -> sessionmaker[Session]:
 def _drain(watch: Watch, today: dt.date) -> list[Change]:
     queued = watch.scan(today)
     changes = []
-    while (check_id := watch.claim()) is not None:
-        found = watch.rejudge(check_id, today)
-        if found is not None:
-            changes.append(found)
+    while claimed := watch.claim(3):
+        for check_id in claimed:
+            found = watch.rejudge(check_id, today)
+            if found is not None:
+                changes.append(found)
     assert queued >= len(changes)
     return changes
 
@@ -326,3 +327,43 @@ def test_a_webhook_to_a_private_address_is_refused_by_default(
         assert c.post("/v1/webhooks", json={"url": "https://example.com/x"}).json()["needed_scope"] == (
             "webhooks:manage"
         )
+
+
+def test_claims_take_the_oldest_queued_checks_once_each(
+    database_url: str, stored: tuple[Served, str]
+) -> None:
+    """Re-judges are claimed several at a time, oldest first; two runners never take the same one."""
+    from sqlalchemy import insert, update
+
+    from compliance.server.db import CheckRecord
+
+    _, first = stored
+    sessions = _sessions(database_url)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with sessions() as session, session.begin():
+        record, row = session.get(CheckRecord, first), session.get(WatchedCheck, first)
+        assert record is not None and row is not None
+        session.refresh(record, ["reports_z"])
+        session.refresh(row, ["upload_z"])
+        rec = {c.key: getattr(record, c.key) for c in CheckRecord.__mapper__.column_attrs}
+        watched = {c.key: getattr(row, c.key) for c in WatchedCheck.__mapper__.column_attrs}
+        ids = [f"Q{i}" for i in range(5)]
+        session.execute(insert(CheckRecord), [{**rec, "id": i, "idempotency_key": None} for i in ids])
+        session.execute(insert(WatchedCheck), [
+            {**watched, "check_id": i, "status": "queued", "judged_at": start + dt.timedelta(minutes=n)}
+            for n, i in enumerate(ids)
+        ])  # fmt: skip
+        session.execute(update(WatchedCheck).where(WatchedCheck.check_id == first).values(
+            status="queued", judged_at=start + dt.timedelta(hours=1)))  # fmt: skip
+    library = Library.load(None, [])
+    one, other = Watch(sessions, library), Watch(sessions, library)
+    assert one.claim(2) == ["Q0", "Q1"]
+    assert other.claim(3) == ["Q2", "Q3", "Q4"]
+    assert one.claim(10) == [first]
+    assert one.claim(10) == other.claim(10) == []
+    with sessions() as session:
+        rows = list(session.scalars(select(WatchedCheck).where(WatchedCheck.check_id.in_([*ids, first]))))
+    assert {(r.status, r.attempts) for r in rows} == {("running", 1)}
+    prepared = one.prepare_many(["Q3", first, "Q0"])
+    assert [p.row.check_id for p in prepared] == ["Q3", first, "Q0"]
+    assert all(p.upload.manifest == prepared[0].upload.manifest for p in prepared)

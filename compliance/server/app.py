@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compliance import __version__
 from compliance.models.errors import ComplianceError
-from compliance.server import jobs, migrate, problems, watch, webhooks
+from compliance.server import jobs, migrate, problems, watch, watcher, webhooks
 from compliance.server.db import open_engine
 from compliance.server.limits import RateLimiter
 from compliance.server.metrics import Metrics
@@ -87,10 +87,10 @@ def _lifespan(state: State, watching: watch.Watch) -> Callable[[FastAPI], Abstra
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runner = jobs.Runner(state.sessions, state.library)
         runner.start()
-        background: list[watch.Watcher | webhooks.Deliverer] = []
+        background: list[watcher.Watcher | webhooks.Deliverer] = []
         if settings.watch_every > 0:
             remote = state.judges.submit if state.judges is not None else None
-            background.append(watch.Watcher(watching, settings.watch_every, remote))
+            background.append(watcher.Watcher(watching, settings.watch_every, remote))
             background.append(webhooks.Deliverer(state.sessions, retry_after=settings.retry_after,
                                                  private_ok=settings.webhooks_private))  # fmt: skip
         for thread in background:

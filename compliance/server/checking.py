@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.models.decisions import Decision
 from compliance.server import store, watch
-from compliance.server.db import CheckRecord, compress_reports
+from compliance.server.db import CheckRecord
 from compliance.server.decision_store import decisions_of
 from compliance.server.intake import Upload
 from compliance.server.judged import Judged, body_of, judged
@@ -105,7 +105,7 @@ def _stored(
         containers=found.containers, verdict=found.verdict, as_of=found.as_of, lang="en",
         rulesets_sha256=found.rulesets_sha256, rulesets=found.rulesets, registry_sources=found.registry_sources,
         inputs=found.inputs,
-        reports_z=compress_reports(found.reports_object()),
+        reports_z=found.stored_reports(),
     )  # fmt: skip
     # Kept to be judged again while its shipment has not arrived (the watch).
     watched = watch.new_watch(record, found, upload, options, state.registry_sha256, dt.date.today())

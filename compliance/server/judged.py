@@ -14,6 +14,7 @@ import orjson
 from compliance.language.i18n import LANGUAGES
 from compliance.models.decisions import Decision
 from compliance.render.json_format import report_dict
+from compliance.server.db import compress_reports
 from compliance.server.intake import Upload, judge
 from compliance.service import CheckRequest, CheckRun, Library
 
@@ -40,10 +41,21 @@ class Judged:
     decisions_sha256: str = ""
     #: Each item's verdict, by item id.
     item_verdicts: dict[str, str] | None = None
+    #: ``reports_object()`` as stored (zlib), compressed where the check is judged, so that the server
+    #: process, which answers every request, does not spend its time on it.
+    reports_z: bytes = b""
 
     def reports_object(self) -> str:
         """The stored form's text: one JSON object of the reports by language."""
-        return "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in self.reports.items()) + "}"
+        return _object_of(self.reports)
+
+    def stored_reports(self) -> bytes:
+        """The reports as a check's record stores them."""
+        return self.reports_z or compress_reports(self.reports_object())
+
+
+def _object_of(reports: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in reports.items()) + "}"
 
 
 def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Sequence[Decision]) -> Judged:
@@ -53,6 +65,7 @@ def judged(upload: Upload, check: CheckRequest, library: Library, decisions: Seq
 def judged_from(run: CheckRun, decisions: Sequence[Decision]) -> Judged:
     report = run.reports[0]
     dumped = report.model_dump(mode="json")  # once for both languages
+    reports = {lang: body_of(report_dict(report, lang, dumped)).decode() for lang in LANGUAGES}
     return Judged(
         shipment_id=report.shipment_id,
         containers="," + ",".join(c.container for c in report.containers or []) + ",",
@@ -60,7 +73,7 @@ def judged_from(run: CheckRun, decisions: Sequence[Decision]) -> Judged:
         rulesets=[{"id": r.id, "version": r.version} for r in report.rulesets],
         registry_sources=list(report.registry_sources),
         inputs=[{"name": str(path), "sha256": sha} for path, sha in run.inputs],
-        reports={lang: body_of(report_dict(report, lang, dumped)).decode() for lang in LANGUAGES},
+        reports=reports, reports_z=compress_reports(_object_of(reports)),
         arrival=report.arrival_date, decision_ids=tuple(d.id for d in decisions),
         decisions_sha256=decisions_digest(decisions),
         item_verdicts={i.item_id: i.verdict for i in report.items},

@@ -25,6 +25,7 @@ import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,11 @@ def _end_with(sentinel: int) -> None:
 def _judge_here(upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
     assert _LIBRARY is not None and _SESSIONS is not None
     return judged(upload, check, _LIBRARY, decisions_for(decisions, _SESSIONS))
+
+
+def _rejudge_here(upload: Upload, check: CheckRequest, decisions: Decisions) -> Judged:
+    found = _judge_here(upload, check, decisions)
+    return replace(found, reports={})  # (sent back compressed only: a fifth of the bytes)
 
 
 class Judges:
@@ -119,13 +125,14 @@ class Judges:
             raise
 
     def submit(self, upload: Upload, check: CheckRequest, decisions: list[Decision]) -> Future[Judged]:
-        """A check judged in a judging process, from a thread (the watch): the future of its result."""
+        """A check judged again in a judging process, from a thread (the watch): the future of its
+        result, its reports only as stored (nothing answers them)."""
         pool = self._current()
         try:
-            return pool.submit(_judge_here, upload, check, decisions)
+            return pool.submit(_rejudge_here, upload, check, decisions)
         except BrokenProcessPool:
             self._forget(pool)
-            return self._current().submit(_judge_here, upload, check, decisions)
+            return self._current().submit(_rejudge_here, upload, check, decisions)
 
     def _forget(self, pool: ProcessPoolExecutor) -> None:
         """Drop a broken pool. Its other processes ignore SIGTERM (see `_start`), which is all a
