@@ -113,9 +113,7 @@ def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
     documents once for all machines alike in these, and each document on its own (`inventory.parts`),
     so it reads this first; a rule naming two documents is refused here."""
     reads: dict[str, set[str]] = {}
-    for key, req in program.requirements():
-        compiler = Compiler(lambda answer: None)
-        compiler.requirement(key, req)
+    for key, compiler in _compiled_alone(program):
         found = reads[key] = set()
         for rule in compiler.rules.values():
             patterns: list[dict[str, Pattern]] = rule["all"]
@@ -124,11 +122,7 @@ def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
             if sum(1 for p in patterns for name in p if name == "d") > 1:
                 # Answers for several documents would no longer be those for each alone.
                 raise EngineIntegrityError(f"{key}: a rule names two documents")
-            for p in patterns:
-                for name, pattern in p.items():
-                    if name == "i":
-                        _fields_tested(pattern, found)
-                    _item_references(pattern, found)
+            found |= _item_reads(patterns)
     return reads
 
 
@@ -136,21 +130,36 @@ def day_reading_kinds(program: Program) -> dict[str, set[str]]:
     """Per requirement key, the kinds of its rules that read the day: the item's ``as_of`` or a fact
     derived from it (``calendar_age``), tested or referenced. An inventory judged on several days
     shows the engine a document once for all days alike in what these rules compare (`inventory.parts`)."""
-    out: dict[str, set[str]] = {}
+    return {
+        key: {
+            compiler.kinds[name]
+            for name, rule in compiler.rules.items()
+            if _item_reads(rule["all"]) - ITEM_FIELDS - {"kind"}
+        }
+        for key, compiler in _compiled_alone(program)
+    }
+
+
+def _compiled_alone(program: Program) -> list[tuple[str, Compiler]]:
+    """Each requirement's rules, compiled on their own."""
+    out: list[tuple[str, Compiler]] = []
     for key, req in program.requirements():
         compiler = Compiler(lambda answer: None)
         compiler.requirement(key, req)
-        found = out[key] = set()
-        for name, rule in compiler.rules.items():
-            read: set[str] = set()
-            for p in rule["all"]:
-                for var, pattern in p.items():
-                    if var == "i":
-                        _fields_tested(pattern, read)
-                    _item_references(pattern, read)
-            if read - ITEM_FIELDS - {"kind"}:
-                found.add(compiler.kinds[name])
+        out.append((key, compiler))
     return out
+
+
+def _item_reads(patterns: list[dict[str, Pattern]]) -> set[str]:
+    """What a rule's patterns read of the item: the fields its item pattern tests, and every
+    reference to an item fact from another pattern."""
+    read: set[str] = set()
+    for p in patterns:
+        for name, pattern in p.items():
+            if name == "i":
+                _fields_tested(pattern, read)
+            _item_references(pattern, read)
+    return read
 
 
 def _fields_tested(pattern: object, out: set[str]) -> None:

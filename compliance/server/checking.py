@@ -105,7 +105,7 @@ def _stored(
         containers=found.containers, verdict=found.verdict, as_of=found.as_of, lang="en",
         rulesets_sha256=found.rulesets_sha256, rulesets=found.rulesets, registry_sources=found.registry_sources,
         inputs=found.inputs,
-        reports_z=found.stored_reports(),
+        reports_z=found.reports_z,
     )  # fmt: skip
     # Kept to be judged again while its shipment has not arrived (the watch).
     watched = watch.new_watch(record, found, upload, options, state.registry_sha256, dt.date.today())

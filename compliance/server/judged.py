@@ -34,6 +34,9 @@ class Judged:
     #: The report in each language, as JSON text: written once here (a judging process), then
     #: stored and answered as it is.
     reports: dict[str, str]
+    #: The reports as a check's record stores them: one JSON object by language, compressed where the
+    #: check is judged, so that the server process, which answers every request, spends no time on it.
+    reports_z: bytes
     #: The shipment's arrival day (a check is watched until then).
     arrival: str = ""
     #: The decisions it was judged with (the organisation's approved ones, or none), for the watch.
@@ -41,17 +44,6 @@ class Judged:
     decisions_sha256: str = ""
     #: Each item's verdict, by item id.
     item_verdicts: dict[str, str] | None = None
-    #: ``reports_object()`` as stored (zlib), compressed where the check is judged, so that the server
-    #: process, which answers every request, does not spend its time on it.
-    reports_z: bytes = b""
-
-    def reports_object(self) -> str:
-        """The stored form's text: one JSON object of the reports by language."""
-        return _object_of(self.reports)
-
-    def stored_reports(self) -> bytes:
-        """The reports as a check's record stores them."""
-        return self.reports_z or compress_reports(self.reports_object())
 
 
 def _object_of(reports: dict[str, str]) -> str:

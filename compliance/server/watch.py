@@ -234,7 +234,7 @@ class Watch:
             "shipment_id": found.shipment_id, "containers": found.containers, "verdict": found.verdict,
             "as_of": found.as_of, "lang": "en", "rulesets_sha256": found.rulesets_sha256, "rulesets": found.rulesets,
             "registry_sources": found.registry_sources, "inputs": found.inputs,
-            "reports_z": found.stored_reports(),
+            "reports_z": found.reports_z,
         }  # fmt: skip
         change = Change(
             organisation_id=before.organisation_id, at=moment, shipment_id=found.shipment_id,
