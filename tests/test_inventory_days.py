@@ -59,6 +59,8 @@ def test_series_and_single_days_are_merged_in_order_once_each() -> None:
         ("R3/9999-11-01/P1M", "past the year 9999"),
         ("2027-13-01", "'2027-13-01' is not a date"),
         ("R/2027-01-01/P1M", "is not a date"),
+        ("R" + "9" * 5000 + "/2027-01-01/P1M", "is not a date"),
+        ("R2/2027-01-01/P" + "9" * 5000 + "D", "is not a date"),
     ],
 )
 def test_a_bad_series_says_why(value: str, said: str) -> None:

@@ -12,8 +12,10 @@ from compliance.models.errors import UsageError
 #: Days one run may be judged on: a day a row for every date is one more column and one more judging.
 MAX_DAYS = 366
 
+#: (At most nine digits a number: a count or a period of thousands of digits is no series, and Python
+#: refuses to read an integer of over 4,300 digits.)
 _SERIES = re.compile(
-    r"R(?P<count>\d+)/(?P<start>[^/]+)/P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
+    r"R(?P<count>\d{1,9})/(?P<start>[^/]+)/P(?:(?P<y>\d{1,9})Y)?(?:(?P<m>\d{1,9})M)?(?:(?P<w>\d{1,9})W)?(?:(?P<d>\d{1,9})D)?"
 )
 _EXPECTED = "expected YYYY-MM-DD, or a series such as R12/2027-01-01/P1M (12 days, one month apart)"
 
