@@ -9,7 +9,9 @@ remembered across the rows, as in a run) and every row's cells must be equal."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from helpers import ai_attestation, ce, lca_report
@@ -237,3 +239,84 @@ def test_machines_alike_but_for_their_age_keep_their_own_age_when_judged_by_colu
     text = [b.decode() for b in by_columns.blocks]  # type: ignore[union-attr]
     assert "11 calendar years old" in text[0] and "14 calendar years old" in text[1]
     assert "11 calendar years old" in text[2]
+
+
+def test_each_day_of_a_series_gives_the_verdict_a_run_on_that_day_alone_gives(registry, rulesets) -> None:
+    """Later days of a series take an earlier day's verdicts only where nothing a verdict reads
+    differs: a report that expires, a certificate that starts to be valid, a machine that passes an
+    age limit, a new version in force between the days each change the verdict on their day."""
+    from compliance.inventory.model import OUTPUT_COLUMNS, Layout
+    from compliance.inventory.read import Lines
+
+    docs = {
+        d["id"]: Document.model_validate(d)
+        for d in (
+            lca_report(id="L-END", valid_until="2026-12-31"), lca_report(id="L"), ce(id="C"),
+            ai_attestation(id="A"), ai_attestation(id="A-LATER", valid_from="2026-10-01"),
+            {"id": "INS", "type": "inspection_certificate", "issued": "2025-06-01"},
+            {"id": "MC", "type": "manufacturer_certificate", "issued": "2019-03-01", "legalised": True,
+             "languages": ["vi", "en"]},
+        )
+    }  # fmt: skip
+    header = (
+        "id",
+        "machine_type",
+        "manufactured",
+        "condition",
+        "hs_code",
+        "country_of_manufacture",
+        "documents",
+    )
+    cells = [
+        ["EXPIRES", "machining_center", "2025-01-10", "new", "8457.10", "JP", "L-END;C;A"],  # hold from 2027
+        [
+            "STARTS",
+            "cnc_lathe",
+            "2015-01-10",
+            "used",
+            "8458.11",
+            "JP",
+            "L;C;A-LATER;INS;MC",
+        ],  # from 2026-10-01
+        [
+            "AGES",
+            "cnc_lathe",
+            "2016-09-20",
+            "used",
+            "8458.11",
+            "JP",
+            "L;C;A;INS;MC",
+        ],  # 11 calendar years in 2027
+        [
+            "OVER-5",
+            "cnc_lathe",
+            "2021-09-20",
+            "used",
+            "8458.11",
+            "JP",
+            "L;C;INS;MC",
+        ],  # over 5 years on 2026-09-20
+        ["BARE", "cnc_lathe", "2016", "used", "8458.11", "JP", "L;C;A;INS;MC"],
+        ["SAME", "machining_center", "2025-01-10", "new", "8457.10", "JP", "L;C;A"],
+    ]
+    chunk = Lines(header, list(range(2, 2 + len(cells))), cells)
+    days = [dt.date(2025, 8, 20), dt.date(2025, 9, 20), dt.date(2026, 9, 1), dt.date(2026, 9, 25),
+            dt.date(2026, 10, 2), dt.date(2027, 1, 2), dt.date(2027, 3, 6)]  # fmt: skip
+    destinations = ["VN", "TH", "ID"]
+    layout = Layout("csv", (*OUTPUT_COLUMNS,), (), ())
+
+    def verdicts(on: list[dt.date]) -> list[list[str]]:
+        judged = Judge(rulesets, registry, docs, destinations, on).judge_chunk(chunk, layout)
+        text = "".join(b.decode() for b in judged.blocks)  # type: ignore[union-attr]
+        lines = list(csv.reader(io.StringIO(text)))
+        width = len(OUTPUT_COLUMNS)
+        return [line[width : width + len(on)] if len(on) > 1 else [line[2]] for line in lines]
+
+    series = verdicts(days)
+    alone = [verdicts([day]) for day in days]
+    for r, line in enumerate(series):
+        assert line == [alone[k][r][0] for k in range(len(days))], (cells[r // 3][0], destinations[r % 3])
+    # Each of the machines but the last changes verdict on some day of the series (else the series
+    # would show nothing).
+    changed = {cells[r // 3][0] for r, line in enumerate(series) if len(set(line)) > 1}
+    assert changed == {"EXPIRES", "STARTS", "AGES", "OVER-5", "BARE"}

@@ -30,7 +30,7 @@ from compliance.inventory.items import (
     documents_of,
 )
 from compliance.inventory.model import Outcome
-from compliance.inventory.parts import Plan
+from compliance.inventory.parts import Plan, dated_on
 from compliance.inventory.read import Lines
 from compliance.inventory.rows import _JOINED_KEPT, Rows, _Aged, _Joined, _Row, _Scopes
 from compliance.models.errors import UsageError
@@ -72,6 +72,8 @@ class ColumnRows(Rows):
         self.documents = documents
         self.reader = reader
         self.routed = routed
+        #: What a manufacture day gives the scopes on a day (age answers, calendar age), numbered.
+        self.day_numbers: dict[tuple[object, ...], int] = {}
         self._forget_codes()
 
     def _forget_codes(self) -> None:
@@ -127,7 +129,7 @@ class ColumnRows(Rows):
                 code = cell_codes[cell] = len(docs_of)
                 docs_of.append(self._documents(cell))
             d_of.append(code)
-        valid = self._valid(chunk, ids, templates, t_of, made, m_of, docs_of, d_of, days[0])
+        valid = self._valid(chunk, ids, templates, t_of, made, m_of, docs_of, d_of, min(days))
         items: dict[int, Item] = {}
 
         def item_of(i: int) -> Item:
@@ -141,10 +143,74 @@ class ColumnRows(Rows):
 
         out: list[Outcomes | None] = [[] if ok else None for ok in valid]
         rows = [i for i in range(n) if valid[i]]
+        # Per row, its outcomes by what its verdicts read of a day (`_signatures`): a later day alike
+        # with an earlier one in all of it takes that day's outcomes (only a first day's words are
+        # shown; a later day gives its verdict).
+        seen: list[dict[tuple[object, ...], list[Outcome]]] = [{} for _ in rows]
         for day in days:
-            per_row = self._day(day, destinations, rows, item_of, templates, t_of, made, m_of, docs_of, d_of)
-            for i, outcomes in zip(rows, per_row, strict=True):
-                out[i].append(outcomes)  # type: ignore[union-attr]
+            sigs = self._signatures(day, rows, item_of, made, m_of, docs_of, d_of) if len(days) > 1 else None
+            todo = (
+                list(range(len(rows)))
+                if sigs is None
+                else [s for s in range(len(rows)) if sigs[s] not in seen[s]]
+            )
+            per_row = self._day(
+                day,
+                destinations,
+                [rows[s] for s in todo],
+                item_of,
+                templates,
+                t_of,
+                made,
+                m_of,
+                docs_of,
+                d_of,
+            )
+            if sigs is None:
+                for i, outcomes in zip(rows, per_row, strict=True):
+                    out[i].append(outcomes)  # type: ignore[union-attr]
+                continue
+            for s, outcomes in zip(todo, per_row, strict=True):
+                seen[s][sigs[s]] = outcomes
+            for s, i in enumerate(rows):
+                out[i].append(seen[s][sigs[s]])  # type: ignore[union-attr]
+        return out
+
+    def _signatures(
+        self, day: dt.date, rows: list[int], item_of: Callable[[int], Item], made: list[object],
+        m_of: list[int], docs_of: list[list[Document] | None], d_of: list[int],
+    ) -> list[tuple[object, ...]]:  # fmt: skip
+        """Per row, what its verdicts read of the day (`Plan.dated_only`): the versions in force,
+        the scopes' answers to the age questions and the calendar age, and how each of its documents'
+        issue date, end of validity and start of validity compare with the day. Where the rules read
+        the day in any other way, the day itself."""
+        plan = self._plan(day)
+        versions: object = plan.versions_key if plan.dated_only else (plan.versions_key, day)
+        ages: dict[int, int] = {}
+        dates: dict[int, tuple[object, ...]] = {}
+        out: list[tuple[object, ...]] = []
+        numbers = self.day_numbers
+        for i in rows:
+            m, d = m_of[i], d_of[i]
+            age = ages.get(m)
+            if age is None:
+                a = self.ages.get((made[m], day)) or self._aged(item_of(i), day, plan)
+                age = ages[m] = numbers.setdefault((a.answers, a.age), len(numbers))
+            on = dates.get(d)
+            if on is None:
+                docs = docs_of[d]
+                assert docs is not None
+                on = dates[d] = tuple(
+                    [
+                        (
+                            dated_on(x.issued, day, True),
+                            dated_on(x.valid_until, day, False),
+                            dated_on(x.valid_from, day, True),
+                        )
+                        for x in docs
+                    ]
+                )
+            out.append((versions, age, on))
         return out
 
     def _valid(

@@ -70,21 +70,28 @@ from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 PARTS_KEPT = 80_000
 
 
-def _day_free(program: Program) -> frozenset[str]:
+def _day_free(program: Program) -> tuple[frozenset[str], bool]:
     """The requirements whose rules read the day only as the not-future and not-expired rules do
     (``issued <= as_of``, ``valid_until >= as_of``), found on the compiled rules; an age check or any
-    other reading of the day keeps a requirement's answers per day."""
-    from compliance.judging.compiler import day_reading_kinds
+    other reading of the day keeps a requirement's answers per day. And whether every rule that reads
+    the day reads it so, or through the machine's calendar age only (`Plan.dated_only`)."""
+    from compliance.judging.compiler import day_reads
 
-    kinds = day_reading_kinds(program)
-    return frozenset(
+    reads = day_reads(program)
+    free = frozenset(
         key
         for key, req in program.requirements()
-        if not req.item_checks and kinds[key] <= {NOT_FUTURE, NOT_EXPIRED}
+        if not req.item_checks and set(reads[key]) <= {NOT_FUTURE, NOT_EXPIRED}
     )
+    dated_only = all(
+        kind in (NOT_FUTURE, NOT_EXPIRED) or facts <= {"calendar_age"}
+        for kinds in reads.values()
+        for kind, facts in kinds.items()
+    )
+    return free, dated_only
 
 
-def _dated(value: dt.date | None, day: dt.date, before: bool) -> bool | None:
+def dated_on(value: dt.date | None, day: dt.date, before: bool) -> bool | None:
     """A document date against the day as the engine compares them (None: the document states none)."""
     if value is None:
         return None
@@ -115,6 +122,13 @@ class Plan:
     day_free: frozenset[str]
     #: The versions in force (ruleset index, version): days with the same ones share such answers.
     versions_key: tuple[tuple[int, str], ...]
+    #: Whether the rules read the day only by comparing it with documents' issue dates and ends of
+    #: validity, or through the machine's calendar age. Then a machine's verdicts on two days with the
+    #: same versions in force are the same wherever its documents' dates (issue, end of validity,
+    #: start of validity) compare alike with both days and the scopes' age answers and its calendar
+    #: age are the same: nothing else that decides a status reads the day (the day in words, lapsed
+    #: accreditations and the registry's age are words and warnings, which decide no status).
+    dated_only: bool
 
 
 @dataclass(frozen=True)
@@ -221,9 +235,10 @@ class Parts:
                     named |= set(req.review_if_item_lacks)
                     fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
             item_fields = tuple(sorted({f for named in fields.values() for f in named}))
+            free, dated_only = _day_free(program)
             plan = self.plans[day] = Plan(
-                versions, program, reads, fields, item_fields, _day_free(program),
-                tuple((i, v.version) for i, _, v in versions),
+                versions, program, reads, fields, item_fields, free,
+                tuple((i, v.version) for i, _, v in versions), dated_only,
             )  # fmt: skip
         return plan
 
@@ -339,7 +354,7 @@ class Parts:
             when = (
                 day
                 if free is None
-                else (free, _dated(doc.issued, day, True), _dated(doc.valid_until, day, False))
+                else (free, dated_on(doc.issued, day, True), dated_on(doc.valid_until, day, False))
             )
             alone = self._answers(
                 (when, read, values, self._class(doc)),

@@ -130,14 +130,20 @@ def day_reading_kinds(program: Program) -> dict[str, set[str]]:
     """Per requirement key, the kinds of its rules that read the day: the item's ``as_of`` or a fact
     derived from it (``calendar_age``), tested or referenced. An inventory judged on several days
     shows the engine a document once for all days alike in what these rules compare (`inventory.parts`)."""
-    return {
-        key: {
-            compiler.kinds[name]
-            for name, rule in compiler.rules.items()
-            if _item_reads(rule["all"]) - ITEM_FIELDS - {"kind"}
-        }
-        for key, compiler in _compiled_alone(program)
-    }
+    return {key: set(kinds) for key, kinds in day_reads(program).items()}
+
+
+def day_reads(program: Program) -> dict[str, dict[str, set[str]]]:
+    """Per requirement key, per kind of its rules that read the day, the facts of the day they read
+    (``as_of`` itself, or ``calendar_age``, derived from it)."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for key, compiler in _compiled_alone(program):
+        found = out[key] = {}
+        for name, rule in compiler.rules.items():
+            read = _item_reads(rule["all"]) - ITEM_FIELDS - {"kind"}
+            if read:
+                found.setdefault(compiler.kinds[name], set()).update(read)
+    return out
 
 
 def _compiled_alone(program: Program) -> list[tuple[str, Compiler]]:
