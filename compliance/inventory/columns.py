@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.items import (
@@ -33,6 +34,7 @@ from compliance.inventory.model import Outcome
 from compliance.inventory.parts import Plan, dated_on
 from compliance.inventory.read import Lines
 from compliance.inventory.rows import _JOINED_KEPT, Rows, _Aged, _Joined, _Row, _Scopes
+from compliance.judging.applicability import speaks_of_destination
 from compliance.models.errors import UsageError
 from compliance.models.manifest import Document, Item, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -43,6 +45,21 @@ _CODES_KEPT = 200_000
 
 #: A row's outcomes: per day, per destination.
 Outcomes = list[list[Outcome]]
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A chunk's rows as numbers (`ColumnRows.chunk_outcomes`)."""
+
+    #: Per row: its series (`ColumnRows.templates`), its manufacture cell, its documents cell
+    #: (`ColumnRows.cell_docs`).
+    t_of: list[int]
+    #: Per manufacture cell: its value (a date, a year, or `INVALID`).
+    made: list[object]
+    m_of: list[int]
+    d_of: list[int]
+    #: Row ``i`` as a machine (made on demand, once).
+    item_of: Callable[[int], Item]
 
 
 def column(chunk: Lines, name: str) -> list[str | None]:
@@ -77,6 +94,13 @@ class ColumnRows(Rows):
         self._forget_codes()
 
     def _forget_codes(self) -> None:
+        self._forget_cells()
+        #: Per (manufacture day, day): its number in ``day_numbers``.
+        self.age_numbers: dict[tuple[object, dt.date], int] = {}
+        #: Per (documents cell, first and last day of the run): its documents with a date among the days.
+        self.varying: dict[tuple[int, dt.date, dt.date], tuple[int, ...]] = {}
+
+    def _forget_cells(self) -> None:
         #: Model series (their shared cells) and documents cells, numbered: a row is these numbers.
         self.series: dict[tuple[str | None, ...], int] = {}
         #: Per series, its validated machine (None: the shared cells do not validate).
@@ -141,77 +165,97 @@ class ColumnRows(Rows):
                 found = items[i] = template.model_copy(update=own)
             return found
 
+        coded = _Coded(t_of, made, m_of, d_of, item_of)
         out: list[Outcomes | None] = [[] if ok else None for ok in valid]
         rows = [i for i in range(n) if valid[i]]
-        # Per row, its outcomes by what its verdicts read of a day (`_signatures`): a later day alike
-        # with an earlier one in all of it takes that day's outcomes (only a first day's words are
-        # shown; a later day gives its verdict).
+        for i, outcomes in zip(rows, self._days(coded, rows, destinations, days), strict=True):
+            out[i] = outcomes
+        return out
+
+    def _days(
+        self, coded: _Coded, rows: list[int], destinations: list[str], days: list[dt.date]
+    ) -> list[Outcomes]:
+        """The rows' outcomes on each day. Per row, its outcomes are kept by what its verdicts read of
+        the day (`_signatures`): a later day alike with an earlier one in all of that takes the earlier
+        day's outcomes (only the first day's words are shown; a later day gives its verdict)."""
+        if len(days) == 1:
+            return [[outcomes] for outcomes in self._day(days[0], destinations, rows, coded)]
+        out: list[Outcomes] = [[] for _ in rows]
         seen: list[dict[tuple[object, ...], list[Outcome]]] = [{} for _ in rows]
         for day in days:
-            sigs = self._signatures(day, rows, item_of, made, m_of, docs_of, d_of) if len(days) > 1 else None
-            todo = (
-                list(range(len(rows)))
-                if sigs is None
-                else [s for s in range(len(rows)) if sigs[s] not in seen[s]]
-            )
-            per_row = self._day(
-                day,
-                destinations,
-                [rows[s] for s in todo],
-                item_of,
-                templates,
-                t_of,
-                made,
-                m_of,
-                docs_of,
-                d_of,
-            )
-            if sigs is None:
-                for i, outcomes in zip(rows, per_row, strict=True):
-                    out[i].append(outcomes)  # type: ignore[union-attr]
-                continue
-            for s, outcomes in zip(todo, per_row, strict=True):
+            sigs = self._signatures(day, rows, coded, destinations, days)
+            todo = [s for s in range(len(rows)) if sigs[s] not in seen[s]]
+            judged = self._day(day, destinations, [rows[s] for s in todo], coded)
+            for s, outcomes in zip(todo, judged, strict=True):
                 seen[s][sigs[s]] = outcomes
-            for s, i in enumerate(rows):
-                out[i].append(seen[s][sigs[s]])  # type: ignore[union-attr]
+            for s in range(len(rows)):
+                out[s].append(seen[s][sigs[s]])
         return out
 
     def _signatures(
-        self, day: dt.date, rows: list[int], item_of: Callable[[int], Item], made: list[object],
-        m_of: list[int], docs_of: list[list[Document] | None], d_of: list[int],
-    ) -> list[tuple[object, ...]]:  # fmt: skip
-        """Per row, what its verdicts read of the day (`Plan.dated_only`): the versions in force,
-        the scopes' answers to the age questions and the calendar age, and how each of its documents'
-        issue date, end of validity and start of validity compare with the day. Where the rules read
-        the day in any other way, the day itself."""
+        self, day: dt.date, rows: list[int], coded: _Coded, destinations: list[str], days: list[dt.date]
+    ) -> list[tuple[object, ...]]:
+        """Per row, what its verdicts read of the day (`Plan.dated_only`): the versions in force that
+        speak of the destinations, the scopes' answers to the age questions and the calendar age, and
+        how those of its documents' issue dates, ends of validity and starts of validity that fall
+        among the run's days compare with the day. Where the rules read the day in any other way, the
+        day itself."""
         plan = self._plan(day)
-        versions: object = plan.versions_key if plan.dated_only else (plan.versions_key, day)
+        versions = tuple(
+            (index, v.version)
+            for index, _, v in plan.versions
+            if any(speaks_of_destination(v, d, tender=False) for d in destinations)
+        )
+        on_day: object = versions if plan.dated_only else (versions, day)
+        span = (min(days), max(days))
         ages: dict[int, int] = {}
         dates: dict[int, tuple[object, ...]] = {}
         out: list[tuple[object, ...]] = []
-        numbers = self.day_numbers
         for i in rows:
-            m, d = m_of[i], d_of[i]
+            m, d = coded.m_of[i], coded.d_of[i]
             age = ages.get(m)
             if age is None:
-                a = self.ages.get((made[m], day)) or self._aged(item_of(i), day, plan)
-                age = ages[m] = numbers.setdefault((a.answers, a.age), len(numbers))
+                age = ages[m] = self._age_number(coded, i, day, plan)
             on = dates.get(d)
             if on is None:
-                docs = docs_of[d]
-                assert docs is not None
-                on = dates[d] = tuple(
-                    [
-                        (
-                            dated_on(x.issued, day, True),
-                            dated_on(x.valid_until, day, False),
-                            dated_on(x.valid_from, day, True),
-                        )
-                        for x in docs
-                    ]
-                )
-            out.append((versions, age, on))
+                on = dates[d] = self._dates_on(d, day, span)
+            out.append((on_day, age, on))
         return out
+
+    def _age_number(self, coded: _Coded, i: int, day: dt.date, plan: Plan) -> int:
+        """What the scopes read of row ``i``'s manufacture day on the day, as a number."""
+        key = (coded.made[coded.m_of[i]], day)
+        found = self.age_numbers.get(key)
+        if found is None:
+            a = self.ages.get(key) or self._aged(coded.item_of(i), day, plan)
+            numbers = self.day_numbers
+            found = self.age_numbers[key] = numbers.setdefault((a.answers, a.age), len(numbers))
+        return found
+
+    def _dates_on(self, d: int, day: dt.date, span: tuple[dt.date, dt.date]) -> tuple[object, ...]:
+        """How the dates of documents cell ``d`` compare with the day: only those of its documents
+        with a date among the run's days (the others compare alike with every day of the run)."""
+        docs = self.cell_docs[d]
+        assert docs is not None
+        key = (d, *span)
+        varying = self.varying.get(key)
+        if varying is None:
+            first, last = span
+            varying = self.varying[key] = tuple(
+                k
+                for k, doc in enumerate(docs)
+                if any(
+                    x is not None and first <= x <= last
+                    for x in (doc.issued, doc.valid_until, doc.valid_from)
+                )
+            )
+        return tuple(
+            [
+                (dated_on(docs[k].issued, day, True), dated_on(docs[k].valid_until, day, False),
+                 dated_on(docs[k].valid_from, day, True))
+                for k in varying
+            ]
+        )  # fmt: skip
 
     def _valid(
         self, chunk: Lines, ids: list[str | None], templates: list[Item | None], t_of: list[int],
@@ -232,12 +276,12 @@ class ColumnRows(Rows):
         ]
 
     def _day(
-        self, day: dt.date, destinations: list[str], rows: list[int], item_of: Callable[[int], Item],
-        templates: list[Item | None], t_of: list[int], made: list[object], m_of: list[int],
-        docs_of: list[list[Document] | None], d_of: list[int],
-    ) -> list[list[Outcome]]:  # fmt: skip
+        self, day: dt.date, destinations: list[str], rows: list[int], coded: _Coded
+    ) -> list[list[Outcome]]:
         """The given rows' outcomes on one day, per destination."""
         plan = self._plan(day)
+        item_of, templates, docs_of = coded.item_of, self.templates, self.cell_docs
+        t_of, made, m_of, d_of = coded.t_of, coded.made, coded.m_of, coded.d_of
         # What the scopes read of each manufacture cell's age, and each series' kind of machine.
         aged: dict[int, _Aged] = {}
         for i in rows:
