@@ -31,7 +31,7 @@ from compliance.inventory.items import (
     documents_of,
 )
 from compliance.inventory.model import Outcome
-from compliance.inventory.parts import Plan, dated_on
+from compliance.inventory.plan import Plan, dated_on
 from compliance.inventory.read import Lines
 from compliance.inventory.rows import _JOINED_KEPT, Rows, _Aged, _Joined, _Row, _Scopes
 from compliance.judging.applicability import speaks_of_destination

@@ -39,13 +39,12 @@ from dataclasses import dataclass, replace
 
 from compliance.api import Evaluator
 from compliance.inventory.cells import en, finding_cell, missing_cell, reason_cell, requirement_cell
+from compliance.inventory.plan import Plan, dated_on, plan_on
 from compliance.judging.applicability import Applicability, applicability, covers_destination, open_reason
 from compliance.judging.facts import DocumentFacts, ItemFacts, document_facts, item_facts
 from compliance.judging.findings import destination_finding, finding_verdict, hs_finding
 from compliance.judging.obtain import missing_document, needs_document
 from compliance.judging.program import (
-    NOT_EXPIRED,
-    NOT_FUTURE,
     SENTINEL,
     Answer,
     Program,
@@ -62,7 +61,7 @@ from compliance.language.phrases import Phrase
 from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict
-from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
+from compliance.models.ruleset import Requirement, Ruleset, Version
 
 #: Parts kept per process (a requirement's finding and its words, about 3 kB each: at most about
 #: 250 MiB), then judged afresh. A dealer's stock of 100,000 machines needs some 5,000 per process for
@@ -70,65 +69,11 @@ from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
 PARTS_KEPT = 80_000
 
 
-def _day_free(program: Program) -> tuple[frozenset[str], bool]:
-    """The requirements whose rules read the day only as the not-future and not-expired rules do
-    (``issued <= as_of``, ``valid_until >= as_of``), found on the compiled rules; an age check or any
-    other reading of the day keeps a requirement's answers per day. And whether every rule that reads
-    the day reads it so, or through the machine's calendar age only (`Plan.dated_only`)."""
-    from compliance.judging.compiler import day_reads
-
-    reads = day_reads(program)
-    free = frozenset(
-        key
-        for key, req in program.requirements()
-        if not req.item_checks and set(reads[key]) <= {NOT_FUTURE, NOT_EXPIRED}
-    )
-    dated_only = all(
-        kind in (NOT_FUTURE, NOT_EXPIRED) or facts <= {"calendar_age"}
-        for kinds in reads.values()
-        for kind, facts in kinds.items()
-    )
-    return free, dated_only
-
-
-def dated_on(value: dt.date | None, day: dt.date, before: bool) -> bool | None:
-    """A document date against the day as the engine compares them (None: the document states none)."""
-    if value is None:
-        return None
-    return value <= day if before else value >= day
-
-
 def _digest(doc: Document) -> bytes:
     """A document's content but its id, as a SHA-256 digest: equal digests, equal content (documents
     alike but for the id). Two equal contents written differently (a mapping's keys in another order)
     only make two classes, each judged exactly."""
     return hashlib.sha256(doc.model_dump_json(exclude={"id"}).encode()).digest()
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The rulesets in force on a day, and the engine program that judges them."""
-
-    versions: tuple[tuple[int, Ruleset, Version], ...]
-    program: Program
-    #: Per requirement key, the item fields its document rules read.
-    reads: dict[str, tuple[str, ...]]
-    #: Per (ruleset index, requirement index), the item fields its result reads.
-    fields: dict[tuple[int, int], tuple[str, ...]]
-    #: Every item field any requirement's result reads (a row's shape holds their values).
-    item_fields: tuple[str, ...]
-    #: Requirement keys whose rules read the day only by comparing it with a document's issue date and
-    #: end of validity: their answers for a document are shared by the days alike in those two.
-    day_free: frozenset[str]
-    #: The versions in force (ruleset index, version): days with the same ones share such answers.
-    versions_key: tuple[tuple[int, str], ...]
-    #: Whether the rules read the day only by comparing it with documents' issue dates and ends of
-    #: validity, or through the machine's calendar age. Then a machine's verdicts on two days with the
-    #: same versions in force are the same wherever its documents' dates (issue, end of validity,
-    #: start of validity) compare alike with both days and the scopes' age answers and its calendar
-    #: age are the same: nothing else that decides a status reads the day (the day in words, lapsed
-    #: accreditations and the registry's age are words and warnings, which decide no status).
-    dated_only: bool
 
 
 @dataclass(frozen=True)
@@ -212,34 +157,7 @@ class Parts:
     def _plan(self, day: dt.date) -> Plan:
         plan = self.plans.get(day)
         if plan is None:
-            versions = tuple(
-                (i, rs, v) for i, rs in enumerate(self.rulesets) if (v := rs.version_on(day)) is not None
-            )
-            program = Program(tuple((rs, v) for _, rs, v in versions))
-            from compliance.judging.compiler import item_reads_of_document_rules
-
-            # Which item fields each requirement's document rules read: its answers are judged once
-            # for all machines alike in these.
-            reads: dict[str, tuple[str, ...]] = {}
-            for key, found in item_reads_of_document_rules(program).items():
-                extra = found - {"kind", "as_of", *ITEM_FIELDS}
-                if extra:
-                    raise AssertionError(f"{key}: document rules read item facts {sorted(extra)}")
-                reads[key] = tuple(sorted(found & ITEM_FIELDS))
-            # What a requirement's result reads of the machine: the fields its rules read, and those
-            # its checks name (a check's problem and "the item does not state its ..." read them).
-            fields: dict[tuple[int, int], tuple[str, ...]] = {}
-            for index, rs, v in versions:
-                for j, req in enumerate(v.requirements):
-                    named = {f for c in [*req.checks, *req.review_when] for f in c.item_one_of or {}}
-                    named |= set(req.review_if_item_lacks)
-                    fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
-            item_fields = tuple(sorted({f for named in fields.values() for f in named}))
-            free, dated_only = _day_free(program)
-            plan = self.plans[day] = Plan(
-                versions, program, reads, fields, item_fields, free,
-                tuple((i, v.version) for i, _, v in versions), dated_only,
-            )  # fmt: skip
+            plan = self.plans[day] = plan_on(self.rulesets, day)
         return plan
 
     def _findings(self, item: Item, day: dt.date, destination: str) -> tuple[list[Verdict], list[str]]:
@@ -265,11 +183,13 @@ class Parts:
             app: Applicability = applicability(ruleset, version, shipment, item_facts(item, (), ages.as_of))
             reason = open_reason(app)
             cell = reason_cell(ruleset.id, reason) if app.applies and reason else None
-            # Requirements read the scope only through its open question (and the ruleset, destination and
-            # day): scopes alike in these share their requirements' parts.
-            context = (index, shipment.destination, ages.as_of, app.uncertain)
+            # Requirements read the scope only through its open question (and the ruleset and day):
+            # scopes alike in these share their requirements' parts. (A requirement's finding reads
+            # the destination only where its checks name the destination's national accreditation
+            # body: its parts are then keyed by the destination too, `Plan.named`.)
+            context = (index, ages.as_of, app.uncertain)
             n = self.contexts.setdefault(context, len(self.contexts))
-            base = self.contexts.setdefault((*context[:3], None), len(self.contexts))
+            base = self.contexts.setdefault((*context[:2], None), len(self.contexts))
             found = self.scopes[key] = Scope(n, base, app.applies, app.uncertain, cell, reason is not None)
         return found
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.model import Outcome
-from compliance.inventory.parts import PARTS_KEPT, Parts, Plan, Scope
+from compliance.inventory.parts import PARTS_KEPT, Parts, Scope
+from compliance.inventory.plan import Plan
 from compliance.judging.facts import ItemFacts, item_facts
 from compliance.judging.verdicts import ruleset_verdict
 from compliance.models.manifest import Document, Item, Shipment
@@ -246,11 +247,12 @@ class Rows(Parts):
                         tuple([getattr(item, f) for f in plan.fields[index, j]]),
                         tuple([self._class(docs[k]) for k in picked]),
                     )
-                part = self.requirements.get((scope.n, j, tail))
+                named = shipment.destination if shipment.destination in plan.named[index, j] else None
+                part = self.requirements.get((scope.n, j, named, tail))
                 if part is None:
                     if len(self.requirements) >= PARTS_KEPT:  # (a run over many days has many)
                         self.requirements.clear()
-                    part = self.requirements[(scope.n, j, tail)] = self._judge_requirement(
+                    part = self.requirements[(scope.n, j, named, tail)] = self._judge_requirement(
                         ruleset,
                         version,
                         req,
@@ -259,7 +261,7 @@ class Rows(Parts):
                         [docs[k] for k in picked],
                         scope,
                         plan,
-                        (j, tail),
+                        (j, named, tail),
                     )
                 results.append(part.result)
                 if part.cell is not None:
