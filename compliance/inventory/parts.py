@@ -184,9 +184,9 @@ class Parts:
             reason = open_reason(app)
             cell = reason_cell(ruleset.id, reason) if app.applies and reason else None
             # Requirements read the scope only through its open question (and the ruleset and day):
-            # scopes alike in these share their requirements' parts. (A requirement's finding reads
-            # the destination only where its checks name the destination's national accreditation
-            # body: its parts are then keyed by the destination too, `Plan.named`.)
+            # scopes alike in these share their requirements' parts. Not the destination: a finding
+            # reads it only for a warning (a verifier accredited by another country's national body),
+            # and a row's cells show no warnings (`cells.requirement_cell`).
             context = (index, ages.as_of, app.uncertain)
             n = self.contexts.setdefault(context, len(self.contexts))
             base = self.contexts.setdefault((*context[:2], None), len(self.contexts))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from compliance.judging.compiler import day_reads, item_reads_of_document_rules
 from compliance.judging.program import NOT_EXPIRED, NOT_FUTURE, Program, requirement_key
-from compliance.models.ruleset import ITEM_FIELDS, Requirement, Ruleset, Version
+from compliance.models.ruleset import ITEM_FIELDS, Ruleset, Version
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,6 @@ class Plan:
     day_free: frozenset[str]
     #: The versions in force (ruleset index, version): days with the same ones share such answers.
     versions_key: tuple[tuple[int, str], ...]
-    #: Per (ruleset index, requirement index), the destinations its checks name a national body for:
-    #: its finding for one of them reads the destination (a warning), for any other it does not.
-    named: dict[tuple[int, int], frozenset[str]]
     #: Whether the rules read the day only by comparing it with documents' issue dates and ends of
     #: validity, or through the machine's calendar age. Then a machine's verdicts on two days with the
     #: same versions in force are the same wherever its documents' dates (issue, end of validity,
@@ -66,10 +63,9 @@ def plan_on(rulesets: list[Ruleset], day: dt.date) -> Plan:
             fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
     item_fields = tuple(sorted({f for named in fields.values() for f in named}))
     free, dated_only = _day_free(program)
-    bodies = {(i, j): _named_destinations(r) for i, _, v in versions for j, r in enumerate(v.requirements)}
     return Plan(
         versions, program, reads, fields, item_fields, free,
-        tuple((i, v.version) for i, _, v in versions), bodies, dated_only,
+        tuple((i, v.version) for i, _, v in versions), dated_only,
     )  # fmt: skip
 
 
@@ -90,17 +86,6 @@ def _day_free(program: Program) -> tuple[frozenset[str], bool]:
         for kind, facts in kinds.items()
     )
     return free, dated_only
-
-
-def _named_destinations(req: Requirement) -> frozenset[str]:
-    """The destinations whose national accreditation bodies the requirement's checks name (a finding
-    for one of these warns where a verifier is accredited by another body)."""
-    return frozenset(
-        country
-        for check in [*req.checks, *req.review_when]
-        if check.accreditation is not None and check.accreditation.national_bodies
-        for country in check.accreditation.national_bodies
-    )
 
 
 def dated_on(value: dt.date | None, day: dt.date, before: bool) -> bool | None:

@@ -247,12 +247,11 @@ class Rows(Parts):
                         tuple([getattr(item, f) for f in plan.fields[index, j]]),
                         tuple([self._class(docs[k]) for k in picked]),
                     )
-                named = shipment.destination if shipment.destination in plan.named[index, j] else None
-                part = self.requirements.get((scope.n, j, named, tail))
+                part = self.requirements.get((scope.n, j, tail))
                 if part is None:
                     if len(self.requirements) >= PARTS_KEPT:  # (a run over many days has many)
                         self.requirements.clear()
-                    part = self.requirements[(scope.n, j, named, tail)] = self._judge_requirement(
+                    part = self.requirements[(scope.n, j, tail)] = self._judge_requirement(
                         ruleset,
                         version,
                         req,
@@ -261,7 +260,7 @@ class Rows(Parts):
                         [docs[k] for k in picked],
                         scope,
                         plan,
-                        (j, named, tail),
+                        (j, tail),
                     )
                 results.append(part.result)
                 if part.cell is not None:
