@@ -45,7 +45,6 @@ from compliance.judging.facts import DocumentFacts, ItemFacts, document_facts, i
 from compliance.judging.findings import destination_finding, finding_verdict, hs_finding
 from compliance.judging.obtain import missing_document, needs_document
 from compliance.judging.program import (
-    SENTINEL,
     Answer,
     Program,
     requirement_key,
@@ -254,43 +253,39 @@ class Parts:
 
         Every rule names at most one document (checked on the compiled rules), so the answers for
         several documents are those for each alone, less "none offered"; each document is judged
-        once per run for all machines alike in the fields the rules read. The joined answers are
+        once per run for all machines alike in the fields the rules read, by the requirement's own
+        rules (the program of this one requirement: the other requirements' rules, which a whole
+        day's program would also fire for the document, are not run). The joined answers are
         verified as the engine's own are."""
         key = requirement_key(ruleset, version, req)
         read = plan.reads[key]
         values = tuple(getattr(item, f) for f in read)
         bare = replace(shown, documents=())
         day = shown.as_of
-        # A day-free requirement's answers are the same on every day with these versions in force and
-        # the same outcome of "issued on or before the day" and "valid until the day or later".
-        free = plan.versions_key if key in plan.day_free else None
+        only = self.alone.get(key)
+        if only is None:
+            only = self.alone[key] = Program(((ruleset, version.model_copy(update={"requirements": [req]})),))
+        # A day-free requirement's answers for a document are the same on every day with the same
+        # outcome of "issued on or before the day" and "valid until the day or later" (the key names
+        # the requirement's version).
+        free = key in plan.day_free
         if not own:
-            alone = self._answers((day if free is None else free, read, values, None), plan.program, bare)
-            return frozenset(a for a in alone if a.key in (key, SENTINEL))
+            return self._answers((key, day if not free else None, values, None), only, bare)
         joined: set[Answer] = set()
+        first = self.stand_in(0)
         for i, df in enumerate(shown.documents):
-            first = self.stand_in(0)
             doc = own[i]
-            when = (
-                day
-                if free is None
-                else (free, dated_on(doc.issued, day, True), dated_on(doc.valid_until, day, False))
-            )
+            cls = self._class(doc)
+            when = (dated_on(doc.issued, day, True), dated_on(doc.valid_until, day, False)) if free else day
             alone = self._answers(
-                (when, read, values, self._class(doc)),
-                plan.program,
-                replace(bare, documents=(self._doc_facts(self._class(own[i]), own[i], 0, shown.as_of),)),
+                (key, when, values, cls), only, replace(bare, documents=(self._doc_facts(cls, doc, 0, day),))
             )
             doc_id = df.doc.id
             joined.update(
                 # Made directly: `dataclasses.replace` cost four times as much, per answer.
                 Answer(a.key, a.kind, doc_id, a.accreditation) if a.document == first else a
                 for a in alone
-                if a.key in (key, SENTINEL)
             )
-        only = self.alone.get(key)
-        if only is None:  # the program of this one requirement, to verify its joined answers
-            only = self.alone[key] = Program(((ruleset, version.model_copy(update={"requirements": [req]})),))
         return verify(only, shown, list(joined))
 
     def _doc_facts(self, cls: int, doc: Document, position: int, day: dt.date) -> DocumentFacts:

@@ -30,8 +30,6 @@ class Plan:
     #: Requirement keys whose rules read the day only by comparing it with a document's issue date and
     #: end of validity: their answers for a document are shared by the days alike in those two.
     day_free: frozenset[str]
-    #: The versions in force (ruleset index, version): days with the same ones share such answers.
-    versions_key: tuple[tuple[int, str], ...]
     #: Whether the rules read the day only by comparing it with documents' issue dates and ends of
     #: validity, or through the machine's calendar age. Then a machine's verdicts on two days with the
     #: same versions in force are the same wherever its documents' dates (issue, end of validity,
@@ -63,10 +61,7 @@ def plan_on(rulesets: list[Ruleset], day: dt.date) -> Plan:
             fields[index, j] = tuple(sorted(named | set(reads[requirement_key(rs, v, req)])))
     item_fields = tuple(sorted({f for named in fields.values() for f in named}))
     free, dated_only = _day_free(program)
-    return Plan(
-        versions, program, reads, fields, item_fields, free,
-        tuple((i, v.version) for i, _, v in versions), dated_only,
-    )  # fmt: skip
+    return Plan(versions, program, reads, fields, item_fields, free, dated_only)
 
 
 def _day_free(program: Program) -> tuple[frozenset[str], bool]:
