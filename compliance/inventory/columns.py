@@ -95,6 +95,10 @@ class ColumnRows(Rows):
 
     def _forget_codes(self) -> None:
         self._forget_cells()
+        #: Per (scopes, series, documents cell, age where an age requirement applies): the joined
+        #: cells and the positions of the documents they read (numbers of this run's codes: forgotten
+        #: with them).
+        self.quick: dict[tuple[object, ...], tuple[_Joined, tuple[int, ...]]] = {}
         #: Per (manufacture day, day): its number in ``day_numbers``.
         self.age_numbers: dict[tuple[object, dt.date], int] = {}
         #: Per (documents cell, first and last day of the run): its documents with a date among the days.
@@ -280,7 +284,7 @@ class ColumnRows(Rows):
     ) -> list[list[Outcome]]:
         """The given rows' outcomes on one day, per destination."""
         plan = self._plan(day)
-        item_of, templates, docs_of = coded.item_of, self.templates, self.cell_docs
+        item_of, templates = coded.item_of, self.templates
         t_of, made, m_of, d_of = coded.t_of, coded.made, coded.m_of, coded.d_of
         # What the scopes read of each manufacture cell's age, and each series' kind of machine.
         aged: dict[int, _Aged] = {}
@@ -296,44 +300,56 @@ class ColumnRows(Rows):
             kind = (tpl.machine_type, tpl.condition, tpl.customs_procedure, tpl.hs_code)
             kinds[t] = self.kinds.setdefault(kind, len(self.kinds))
         out: list[list[Outcome]] = [[] for _ in rows]
+        quick = self.quick
         for destination in destinations:
             shipment = self._shipment(destination, day)
             scope_sets: dict[tuple[int, int], _Scopes] = {}
-            fields_of, read_of = self.fields_of, self.read_of
             for slot, i in enumerate(rows):
-                t, a = t_of[i], aged[m_of[i]]
+                t, a, d = t_of[i], aged[m_of[i]], d_of[i]
                 pair = (kinds[t], a.n)
                 scopes = scope_sets.get(pair)
                 if scopes is None:
                     scopes = scope_sets[pair] = self._scopes(
                         item_of(i), _Row(a, pair[0], (), ()), shipment, plan
                     )
-                if OWN_FIELDS.isdisjoint(scopes.fields):
-                    fields = fields_of.get((t, scopes.fields))
-                    if fields is None:
-                        tpl = templates[t]
-                        fields = fields_of[(t, scopes.fields)] = tuple(
-                            [getattr(tpl, f) for f in scopes.fields]
-                        )
-                else:  # a requirement reads a row's own field (its serial number): the row's own values
-                    item = item_of(i)
-                    fields = tuple([getattr(item, f) for f in scopes.fields])
-                d = d_of[i]
-                docs = docs_of[d]
-                assert docs is not None
-                read = read_of.get((d, scopes.types))
-                if read is None:
-                    picked = tuple(k for k, doc in enumerate(docs) if doc.type in scopes.types)
-                    read = read_of[(d, scopes.types)] = (
-                        picked,
-                        tuple([self._class(docs[k]) for k in picked]),
-                    )
-                key = (scopes.n, fields, read[1], a.age if scopes.aged else None)
-                joined = self.joined.get(key)
-                if joined is None:
-                    joined = self._joined_for(key, item_of(i), docs, read[0], day, plan, shipment, scopes)
-                out[slot].append(self._outcome(joined, docs, read[0]))
+                # The series, the documents cell and (where an age requirement applies) the age decide
+                # the key of the joined row, unless a requirement reads a row's own field.
+                known = quick.get((scopes.n, t, d, a.age if scopes.aged else None))
+                if known is None:
+                    known = self._found(i, t, d, a, scopes, coded, day, plan, shipment)
+                joined, picked = known
+                out[slot].append(joined.outcome if not joined.positions else self._outcome(joined, d, picked))
         return out
+
+    def _found(
+        self, i: int, t: int, d: int, a: _Aged, scopes: _Scopes, coded: _Coded, day: dt.date, plan: Plan,
+        shipment: Shipment,
+    ) -> tuple[_Joined, tuple[int, ...]]:  # fmt: skip
+        """Row ``i``'s joined cells for the scopes, and the positions of the documents they read."""
+        if OWN_FIELDS.isdisjoint(scopes.fields):
+            fields = self.fields_of.get((t, scopes.fields))
+            if fields is None:
+                tpl = self.templates[t]
+                fields = self.fields_of[(t, scopes.fields)] = tuple([getattr(tpl, f) for f in scopes.fields])
+        else:  # a requirement reads a row's own field (its serial number): the row's own values
+            item = coded.item_of(i)
+            fields = tuple([getattr(item, f) for f in scopes.fields])
+        docs = self.cell_docs[d]
+        assert docs is not None
+        read = self.read_of.get((d, scopes.types))
+        if read is None:
+            picked = tuple(k for k, doc in enumerate(docs) if doc.type in scopes.types)
+            read = self.read_of[(d, scopes.types)] = (picked, tuple([self._class(docs[k]) for k in picked]))
+        key = (scopes.n, fields, read[1], a.age if scopes.aged else None)
+        joined = self.joined.get(key)
+        if joined is None:
+            joined = self._joined_for(key, coded.item_of(i), docs, read[0], day, plan, shipment, scopes)
+        found = (joined, read[0])
+        if OWN_FIELDS.isdisjoint(scopes.fields):
+            if len(self.quick) >= _JOINED_KEPT:  # memory stays bounded however long the stream
+                self.quick.clear()
+            self.quick[(scopes.n, t, d, a.age if scopes.aged else None)] = found
+        return found
 
     def _joined_for(
         self, key: tuple[object, ...], item: Item, docs: list[Document], picked: tuple[int, ...], day: dt.date,
@@ -345,7 +361,9 @@ class ColumnRows(Rows):
         joined = self.joined[key] = self._join(item, [docs[k] for k in picked], row, shipment, plan, scopes)
         return joined
 
-    def _outcome(self, joined: _Joined, docs: list[Document], picked: tuple[int, ...]) -> Outcome:
+    def _outcome(self, joined: _Joined, d: int, picked: tuple[int, ...]) -> Outcome:
+        docs = self.cell_docs[d]
+        assert docs is not None
         reasons = joined.reasons
         for k in joined.positions:  # the row's own document ids in the words
             reasons = reasons.replace(self.row_stand_in(k), docs[picked[k]].id)

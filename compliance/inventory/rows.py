@@ -86,6 +86,8 @@ class _Joined:
     reasons: str
     #: The positions (among the row's documents) of the stand-ins in ``reasons``.
     positions: tuple[int, ...]
+    #: The row's cells, where ``reasons`` has no stand-ins (the same for every row it is joined for).
+    outcome: Outcome
 
 
 class Rows(Parts):
@@ -273,4 +275,5 @@ class Rows(Parts):
             verdicts.append(ruleset_verdict(results, scope.open))
         text = " | ".join(reasons)
         positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
-        return _Joined(worst(verdicts), "; ".join(missing), text, positions)
+        verdict, missed = worst(verdicts), "; ".join(missing)
+        return _Joined(verdict, missed, text, positions, Outcome(verdict, missed, text))
