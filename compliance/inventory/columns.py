@@ -89,8 +89,7 @@ class ColumnRows(Rows):
         self.documents = documents
         self.reader = reader
         self.routed = routed
-        #: What a manufacture day gives the scopes on a day (age answers, calendar age), numbered.
-        self.day_numbers: dict[tuple[object, ...], int] = {}
+        self._series: tuple[list[dt.date], list[str]] | None = None
         self._forget_codes()
 
     def _forget_codes(self) -> None:
@@ -99,8 +98,20 @@ class ColumnRows(Rows):
         #: cells and the positions of the documents they read (numbers of this run's codes: forgotten
         #: with them).
         self.quick: dict[tuple[object, ...], tuple[_Joined, tuple[int, ...]]] = {}
-        #: Per (manufacture day, day): its number in ``day_numbers``.
-        self.age_numbers: dict[tuple[object, dt.date], int] = {}
+        self._forget_series()
+
+    def _forget_series(self) -> None:
+        """What is known of the days of a series (`_patterns`)."""
+        #: Per day of the series: the versions in force that speak of the destinations (and the day
+        #: itself where the rules read it otherwise than through documents' dates and the age).
+        self.on_days: list[object] = []
+        #: Per manufacture day, and per documents cell: what they give on each day, numbered.
+        self.age_rows: dict[object, int] = {}
+        self.date_rows: dict[int, int] = {}
+        self.row_numbers: dict[tuple[object, ...], int] = {}
+        self.row_values: list[tuple[object, ...]] = []
+        #: Per (age row, dates row): for each day, the first day alike with it.
+        self.patterns: dict[tuple[int, int], tuple[int, ...]] = {}
         #: Per (documents cell, first and last day of the run): its documents with a date among the days.
         self.varying: dict[tuple[int, dt.date, dt.date], tuple[int, ...]] = {}
 
@@ -179,61 +190,75 @@ class ColumnRows(Rows):
     def _days(
         self, coded: _Coded, rows: list[int], destinations: list[str], days: list[dt.date]
     ) -> list[Outcomes]:
-        """The rows' outcomes on each day. Per row, its outcomes are kept by what its verdicts read of
-        the day (`_signatures`): a later day alike with an earlier one in all of that takes the earlier
-        day's outcomes (only the first day's words are shown; a later day gives its verdict)."""
+        """The rows' outcomes on each day. A row's later day alike with an earlier one in all that
+        its verdicts read of a day (`_patterns`) takes the earlier day's outcomes (only the first
+        day's words are shown; a later day gives its verdict)."""
         if len(days) == 1:
             return [[outcomes] for outcomes in self._day(days[0], destinations, rows, coded)]
-        out: list[Outcomes] = [[] for _ in rows]
-        seen: list[dict[tuple[object, ...], list[Outcome]]] = [{} for _ in rows]
-        for day in days:
-            sigs = self._signatures(day, rows, coded, destinations, days)
-            todo = [s for s in range(len(rows)) if sigs[s] not in seen[s]]
-            judged = self._day(day, destinations, [rows[s] for s in todo], coded)
-            for s, outcomes in zip(todo, judged, strict=True):
-                seen[s][sigs[s]] = outcomes
-            for s in range(len(rows)):
-                out[s].append(seen[s][sigs[s]])
-        return out
+        patterns = self._patterns(coded, rows, destinations, days)
+        judged: dict[tuple[int, int], list[Outcome]] = {}
+        for k, day in enumerate(days):
+            todo = [s for s, pattern in enumerate(patterns) if pattern[k] == k]
+            for s, outcomes in zip(
+                todo, self._day(day, destinations, [rows[s] for s in todo], coded), strict=True
+            ):
+                judged[s, k] = outcomes
+        return [[judged[s, first] for first in pattern] for s, pattern in enumerate(patterns)]
 
-    def _signatures(
-        self, day: dt.date, rows: list[int], coded: _Coded, destinations: list[str], days: list[dt.date]
-    ) -> list[tuple[object, ...]]:
-        """Per row, what its verdicts read of the day (`Plan.dated_only`): the versions in force that
-        speak of the destinations, the scopes' answers to the age questions and the calendar age, and
-        how those of its documents' issue dates, ends of validity and starts of validity that fall
-        among the run's days compare with the day. Where the rules read the day in any other way, the
-        day itself."""
-        plan = self._plan(day)
-        versions = tuple(
-            (index, v.version)
-            for index, _, v in plan.versions
-            if any(speaks_of_destination(v, d, tender=False) for d in destinations)
-        )
-        on_day: object = versions if plan.dated_only else (versions, day)
-        span = (min(days), max(days))
-        ages: dict[int, int] = {}
-        dates: dict[int, tuple[object, ...]] = {}
-        out: list[tuple[object, ...]] = []
+    def _patterns(
+        self, coded: _Coded, rows: list[int], destinations: list[str], days: list[dt.date]
+    ) -> list[tuple[int, ...]]:
+        """Per row, for each day, the first day alike with it in what the row's verdicts read of a
+        day (`Plan.dated_only`): the versions in force that speak of the destinations, the scopes'
+        answers to the age questions and the calendar age, and how those of its documents' issue
+        dates, ends of validity and starts of validity that fall among the run's days compare with
+        the day. Where the rules read the day in any other way, the day itself. Found once per
+        manufacture day, documents cell and pair of the two for the run, not per row and day."""
+        if self._series != (days, destinations):
+            self._series = (days, destinations)
+            self._forget_series()
+        if not self.on_days:
+            for day in days:
+                plan = self._plan(day)
+                versions = tuple(
+                    (index, v.version)
+                    for index, _, v in plan.versions
+                    if any(speaks_of_destination(v, d, tender=False) for d in destinations)
+                )
+                self.on_days.append(versions if plan.dated_only else (versions, day))
+        out: list[tuple[int, ...]] = []
         for i in rows:
-            m, d = coded.m_of[i], coded.d_of[i]
-            age = ages.get(m)
-            if age is None:
-                age = ages[m] = self._age_number(coded, i, day, plan)
-            on = dates.get(d)
-            if on is None:
-                on = dates[d] = self._dates_on(d, day, span)
-            out.append((on_day, age, on))
+            made, d = coded.made[coded.m_of[i]], coded.d_of[i]
+            ages = self.age_rows.get(made)
+            if ages is None:
+                ages = self.age_rows[made] = self._age_row(coded.item_of(i), days)
+            dates = self.date_rows.get(d)
+            if dates is None:
+                dates = self.date_rows[d] = self.numbered(
+                    tuple(self._dates_on(d, day, (min(days), max(days))) for day in days)
+                )
+            pattern = self.patterns.get((ages, dates))
+            if pattern is None:
+                first: dict[tuple[object, ...], int] = {}
+                a, o = self.row_values[ages], self.row_values[dates]
+                pattern = self.patterns[(ages, dates)] = tuple(
+                    first.setdefault((self.on_days[k], a[k], o[k]), k) for k in range(len(days))
+                )
+            out.append(pattern)
         return out
 
-    def _age_number(self, coded: _Coded, i: int, day: dt.date, plan: Plan) -> int:
-        """What the scopes read of row ``i``'s manufacture day on the day, as a number."""
-        key = (coded.made[coded.m_of[i]], day)
-        found = self.age_numbers.get(key)
+    def _age_row(self, item: Item, days: list[dt.date]) -> int:
+        """What the scopes read of the machine's manufacture day on each day, numbered."""
+        return self.numbered(
+            tuple((a.answers, a.age) for day in days for a in [self._aged(item, day, self._plan(day))])
+        )
+
+    def numbered(self, values: tuple[object, ...]) -> int:
+        """The number of a tuple of values over the run's days (`row_values` holds it)."""
+        found = self.row_numbers.get(values)
         if found is None:
-            a = self.ages.get(key) or self._aged(coded.item_of(i), day, plan)
-            numbers = self.day_numbers
-            found = self.age_numbers[key] = numbers.setdefault((a.answers, a.age), len(numbers))
+            found = self.row_numbers[values] = len(self.row_values)
+            self.row_values.append(values)
         return found
 
     def _dates_on(self, d: int, day: dt.date, span: tuple[dt.date, dt.date]) -> tuple[object, ...]:

@@ -86,6 +86,8 @@ class Judge:
         inner = self.evaluator or default_evaluator()
         self.evaluator = CachingEvaluator(inner) if self.fast else inner
         self.reader = ItemReader()
+        #: Per series of verdicts over the days: its verdict columns and its changes.
+        self._tails: dict[tuple[str, ...], list[str]] = {}
         # Conditions that a yielded-to ruleset's scope names (remanufactured): such rows are judged whole.
         yielded = {y for rs in self.rulesets for v in rs.versions for y in v.scope.yields_to}
         self.routed_conditions = frozenset(
@@ -167,6 +169,10 @@ class Judge:
         changed = 0
         later = range(1, len(self.days))
         width = len(OUTPUT_COLUMNS)
+        # Each line's verdicts on the days, counted as one tuple per destination (a year of days
+        # would otherwise be a dozen counts per line), then per day.
+        series: Counter[tuple[str, tuple[str, ...]]] = Counter()
+        days = len(self.days)
         for lines, kept in self._judged_lines(chunk, layout):
             if len(lines) != len(self.destinations):
                 raise AssertionError(f"a row (id {lines[0][0] if lines else '?'}) gave {len(lines)} outputs")
@@ -175,11 +181,13 @@ class Judge:
             blocks.append(encode(layout.kind, layout.columns, out))
             rows_out += len(out)
             for line in lines:
-                verdicts[line[1], 0, line[2]] += 1
-                for i in later:
-                    verdicts[line[1], i, line[width + i]] += 1
+                series[line[1], tuple(line[width : width + days]) if later else (line[2],)] += 1
                 if later:
                     changed += bool(line[-1])
+        for (destination, on_days), count in series.items():
+            verdicts[destination, 0, on_days[0]] += count
+            for i in later:
+                verdicts[destination, i, on_days[i]] += count
         return Judged(
             blocks=blocks,
             rows_in=len(blocks),
@@ -267,7 +275,11 @@ class Judge:
                 first = outcomes[0]
                 line = [row_id, destination, first.verdict, first.missing_documents, first.reasons]
                 if several:
-                    verdicts = [o.verdict for o in outcomes]
-                    line += [*verdicts, " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""]
+                    verdicts = tuple([o.verdict for o in outcomes])
+                    tail = self._tails.get(verdicts)
+                    if tail is None:  # (a stock has few series of verdicts: each made once)
+                        changes = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
+                        tail = self._tails[verdicts] = [*verdicts, changes]
+                    line += tail
             out.append(line)
         return out
