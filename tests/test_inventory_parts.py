@@ -251,9 +251,10 @@ def test_each_day_of_a_series_gives_the_verdict_a_run_on_that_day_alone_gives(re
     docs = {
         d["id"]: Document.model_validate(d)
         for d in (
-            lca_report(id="L-END", valid_until="2026-12-31"), lca_report(id="L"), ce(id="C"),
+            lca_report(id="L-END", valid_until="2026-09-15"), lca_report(id="L"), ce(id="C"),
             ai_attestation(id="A"), ai_attestation(id="A-LATER", valid_from="2026-10-01"),
             {"id": "INS", "type": "inspection_certificate", "issued": "2025-06-01"},
+            {"id": "INS-LATE", "type": "inspection_certificate", "issued": "2026-09-10"},
             {"id": "MC", "type": "manufacturer_certificate", "issued": "2019-03-01", "legalised": True,
              "languages": ["vi", "en"]},
         )
@@ -268,7 +269,15 @@ def test_each_day_of_a_series_gives_the_verdict_a_run_on_that_day_alone_gives(re
         "documents",
     )
     cells = [
-        ["EXPIRES", "machining_center", "2025-01-10", "new", "8457.10", "JP", "L-END;C;A"],  # hold from 2027
+        [
+            "EXPIRES",
+            "machining_center",
+            "2025-01-10",
+            "new",
+            "8457.10",
+            "JP",
+            "L-END;C;A",
+        ],  # hold from 2026-09-16
         [
             "STARTS",
             "cnc_lathe",
@@ -297,6 +306,7 @@ def test_each_day_of_a_series_gives_the_verdict_a_run_on_that_day_alone_gives(re
             "L;C;INS;MC",
         ],  # over 5 years on 2026-09-20
         ["BARE", "cnc_lathe", "2016", "used", "8458.11", "JP", "L;C;A;INS;MC"],
+        ["ISSUED", "cnc_lathe", "2019-05-05", "used", "8458.11", "JP", "L;C;A;INS-LATE"],  # from 2026-09-10
         ["SAME", "machining_center", "2025-01-10", "new", "8457.10", "JP", "L;C;A"],
     ]
     chunk = Lines(header, list(range(2, 2 + len(cells))), cells)
@@ -319,4 +329,4 @@ def test_each_day_of_a_series_gives_the_verdict_a_run_on_that_day_alone_gives(re
     # Each of the machines but the last changes verdict on some day of the series (else the series
     # would show nothing).
     changed = {cells[r // 3][0] for r, line in enumerate(series) if len(set(line)) > 1}
-    assert changed == {"EXPIRES", "STARTS", "AGES", "OVER-5", "BARE"}
+    assert changed == {"EXPIRES", "STARTS", "AGES", "OVER-5", "BARE", "ISSUED"}

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.items import (
@@ -31,10 +30,10 @@ from compliance.inventory.items import (
     documents_of,
 )
 from compliance.inventory.model import Outcome
-from compliance.inventory.plan import Plan, dated_on
+from compliance.inventory.plan import Plan
 from compliance.inventory.read import Lines
 from compliance.inventory.rows import _JOINED_KEPT, Rows, _Aged, _Joined, _Row, _Scopes
-from compliance.judging.applicability import speaks_of_destination
+from compliance.inventory.series import Coded, Series
 from compliance.models.errors import UsageError
 from compliance.models.manifest import Document, Item, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
@@ -45,21 +44,6 @@ _CODES_KEPT = 200_000
 
 #: A row's outcomes: per day, per destination.
 Outcomes = list[list[Outcome]]
-
-
-@dataclass(frozen=True)
-class _Coded:
-    """A chunk's rows as numbers (`ColumnRows.chunk_outcomes`)."""
-
-    #: Per row: its series (`ColumnRows.templates`), its manufacture cell, its documents cell
-    #: (`ColumnRows.cell_docs`).
-    t_of: list[int]
-    #: Per manufacture cell: its value (a date, a year, or `INVALID`).
-    made: list[object]
-    m_of: list[int]
-    d_of: list[int]
-    #: Row ``i`` as a machine (made on demand, once).
-    item_of: Callable[[int], Item]
 
 
 def column(chunk: Lines, name: str) -> list[str | None]:
@@ -89,7 +73,6 @@ class ColumnRows(Rows):
         self.documents = documents
         self.reader = reader
         self.routed = routed
-        self._series: tuple[list[dt.date], list[str]] | None = None
         self._forget_codes()
 
     def _forget_codes(self) -> None:
@@ -98,22 +81,8 @@ class ColumnRows(Rows):
         #: cells and the positions of the documents they read (numbers of this run's codes: forgotten
         #: with them).
         self.quick: dict[tuple[object, ...], tuple[_Joined, tuple[int, ...]]] = {}
-        self._forget_series()
-
-    def _forget_series(self) -> None:
-        """What is known of the days of a series (`_patterns`)."""
-        #: Per day of the series: the versions in force that speak of the destinations (and the day
-        #: itself where the rules read it otherwise than through documents' dates and the age).
-        self.on_days: list[object] = []
-        #: Per manufacture day, and per documents cell: what they give on each day, numbered.
-        self.age_rows: dict[object, int] = {}
-        self.date_rows: dict[int, int] = {}
-        self.row_numbers: dict[tuple[object, ...], int] = {}
-        self.row_values: list[tuple[object, ...]] = []
-        #: Per (age row, dates row): for each day, the first day alike with it.
-        self.patterns: dict[tuple[int, int], tuple[int, ...]] = {}
-        #: Per (documents cell, first and last day of the run): its documents with a date among the days.
-        self.varying: dict[tuple[int, dt.date, dt.date], tuple[int, ...]] = {}
+        #: What is known of the run's series of days (its documents cells numbered as here).
+        self.days_known: Series | None = None
 
     def _forget_cells(self) -> None:
         #: Model series (their shared cells) and documents cells, numbered: a row is these numbers.
@@ -180,7 +149,7 @@ class ColumnRows(Rows):
                 found = items[i] = template.model_copy(update=own)
             return found
 
-        coded = _Coded(t_of, made, m_of, d_of, item_of)
+        coded = Coded(t_of, made, m_of, d_of, item_of)
         out: list[Outcomes | None] = [[] if ok else None for ok in valid]
         rows = [i for i in range(n) if valid[i]]
         for i, outcomes in zip(rows, self._days(coded, rows, destinations, days), strict=True):
@@ -188,14 +157,17 @@ class ColumnRows(Rows):
         return out
 
     def _days(
-        self, coded: _Coded, rows: list[int], destinations: list[str], days: list[dt.date]
+        self, coded: Coded, rows: list[int], destinations: list[str], days: list[dt.date]
     ) -> list[Outcomes]:
         """The rows' outcomes on each day. A row's later day alike with an earlier one in all that
-        its verdicts read of a day (`_patterns`) takes the earlier day's outcomes (only the first
+        its verdicts read of a day (`series`) takes the earlier day's outcomes (only the first
         day's words are shown; a later day gives its verdict)."""
         if len(days) == 1:
             return [[outcomes] for outcomes in self._day(days[0], destinations, rows, coded)]
-        patterns = self._patterns(coded, rows, destinations, days)
+        series = self.days_known
+        if series is None or (series.days, series.destinations) != (days, destinations):
+            series = self.days_known = Series(days, destinations, self._plan, self.cell_docs)
+        patterns = series.of(coded, rows)
         judged: dict[tuple[int, int], list[Outcome]] = {}
         for k, day in enumerate(days):
             todo = [s for s, pattern in enumerate(patterns) if pattern[k] == k]
@@ -204,87 +176,6 @@ class ColumnRows(Rows):
             ):
                 judged[s, k] = outcomes
         return [[judged[s, first] for first in pattern] for s, pattern in enumerate(patterns)]
-
-    def _patterns(
-        self, coded: _Coded, rows: list[int], destinations: list[str], days: list[dt.date]
-    ) -> list[tuple[int, ...]]:
-        """Per row, for each day, the first day alike with it in what the row's verdicts read of a
-        day (`Plan.dated_only`): the versions in force that speak of the destinations, the scopes'
-        answers to the age questions and the calendar age, and how those of its documents' issue
-        dates, ends of validity and starts of validity that fall among the run's days compare with
-        the day. Where the rules read the day in any other way, the day itself. Found once per
-        manufacture day, documents cell and pair of the two for the run, not per row and day."""
-        if self._series != (days, destinations):
-            self._series = (days, destinations)
-            self._forget_series()
-        if not self.on_days:
-            for day in days:
-                plan = self._plan(day)
-                versions = tuple(
-                    (index, v.version)
-                    for index, _, v in plan.versions
-                    if any(speaks_of_destination(v, d, tender=False) for d in destinations)
-                )
-                self.on_days.append(versions if plan.dated_only else (versions, day))
-        out: list[tuple[int, ...]] = []
-        for i in rows:
-            made, d = coded.made[coded.m_of[i]], coded.d_of[i]
-            ages = self.age_rows.get(made)
-            if ages is None:
-                ages = self.age_rows[made] = self._age_row(coded.item_of(i), days)
-            dates = self.date_rows.get(d)
-            if dates is None:
-                dates = self.date_rows[d] = self.numbered(
-                    tuple(self._dates_on(d, day, (min(days), max(days))) for day in days)
-                )
-            pattern = self.patterns.get((ages, dates))
-            if pattern is None:
-                first: dict[tuple[object, ...], int] = {}
-                a, o = self.row_values[ages], self.row_values[dates]
-                pattern = self.patterns[(ages, dates)] = tuple(
-                    first.setdefault((self.on_days[k], a[k], o[k]), k) for k in range(len(days))
-                )
-            out.append(pattern)
-        return out
-
-    def _age_row(self, item: Item, days: list[dt.date]) -> int:
-        """What the scopes read of the machine's manufacture day on each day, numbered."""
-        return self.numbered(
-            tuple((a.answers, a.age) for day in days for a in [self._aged(item, day, self._plan(day))])
-        )
-
-    def numbered(self, values: tuple[object, ...]) -> int:
-        """The number of a tuple of values over the run's days (`row_values` holds it)."""
-        found = self.row_numbers.get(values)
-        if found is None:
-            found = self.row_numbers[values] = len(self.row_values)
-            self.row_values.append(values)
-        return found
-
-    def _dates_on(self, d: int, day: dt.date, span: tuple[dt.date, dt.date]) -> tuple[object, ...]:
-        """How the dates of documents cell ``d`` compare with the day: only those of its documents
-        with a date among the run's days (the others compare alike with every day of the run)."""
-        docs = self.cell_docs[d]
-        assert docs is not None
-        key = (d, *span)
-        varying = self.varying.get(key)
-        if varying is None:
-            first, last = span
-            varying = self.varying[key] = tuple(
-                k
-                for k, doc in enumerate(docs)
-                if any(
-                    x is not None and first <= x <= last
-                    for x in (doc.issued, doc.valid_until, doc.valid_from)
-                )
-            )
-        return tuple(
-            [
-                (dated_on(docs[k].issued, day, True), dated_on(docs[k].valid_until, day, False),
-                 dated_on(docs[k].valid_from, day, True))
-                for k in varying
-            ]
-        )  # fmt: skip
 
     def _valid(
         self, chunk: Lines, ids: list[str | None], templates: list[Item | None], t_of: list[int],
@@ -305,7 +196,7 @@ class ColumnRows(Rows):
         ]
 
     def _day(
-        self, day: dt.date, destinations: list[str], rows: list[int], coded: _Coded
+        self, day: dt.date, destinations: list[str], rows: list[int], coded: Coded
     ) -> list[list[Outcome]]:
         """The given rows' outcomes on one day, per destination."""
         plan = self._plan(day)
@@ -347,7 +238,7 @@ class ColumnRows(Rows):
         return out
 
     def _found(
-        self, i: int, t: int, d: int, a: _Aged, scopes: _Scopes, coded: _Coded, day: dt.date, plan: Plan,
+        self, i: int, t: int, d: int, a: _Aged, scopes: _Scopes, coded: Coded, day: dt.date, plan: Plan,
         shipment: Shipment,
     ) -> tuple[_Joined, tuple[int, ...]]:  # fmt: skip
         """Row ``i``'s joined cells for the scopes, and the positions of the documents they read."""
