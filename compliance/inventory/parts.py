@@ -54,6 +54,7 @@ from compliance.judging.verdicts import (
     Context,
     RequirementFinding,
     requirement_finding,
+    requirement_verdict,
     settled_result,
 )
 from compliance.language.phrases import Phrase
@@ -80,6 +81,8 @@ class _Requirement:
     """One requirement judged: its result, and its cells with stand-in document ids."""
 
     result: RequirementResult
+    #: What it makes of its ruleset's verdict (`verdicts.requirement_verdict`).
+    verdict: Verdict
     cell: str | None
     missing: str | None
     #: Stand-in ids (positions among the requirement's documents) that appear in ``cell``.
@@ -192,6 +195,18 @@ class Parts:
             found = self.scopes[key] = Scope(n, base, app.applies, app.uncertain, cell, reason is not None)
         return found
 
+    def _new_part(
+        self, ruleset: Ruleset, version: Version, req: Requirement, shipment: Shipment, item: Item,
+        own: list[Document], scope: Scope, plan: Plan, key: tuple[object, ...],
+    ) -> _Requirement:  # fmt: skip
+        """A requirement judged for the first time on what ``key`` names (its index and tail)."""
+        if len(self.requirements) >= PARTS_KEPT:  # (a run over many days has many)
+            self.requirements.clear()
+        part = self.requirements[(scope.n, *key)] = self._judge_requirement(
+            ruleset, version, req, shipment, item, own, scope, plan, key
+        )
+        return part
+
     def _judge_requirement(
         self,
         ruleset: Ruleset,
@@ -228,7 +243,7 @@ class Parts:
             missing_cell(missing_document(item.id, ruleset.id, result)) if needs_document(result) else None
         )
         positions = tuple(i for i in range(len(own)) if cell and self.stand_in(i) in cell)
-        return _Requirement(result, cell, missing, positions)
+        return _Requirement(result, requirement_verdict(result), cell, missing, positions)
 
     def _item_facts(self, item: Item, day: dt.date) -> ItemFacts:
         """The row's own facts (the requirements of one row judged in turn share them)."""

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.model import Outcome
-from compliance.inventory.parts import PARTS_KEPT, Parts, Scope
+from compliance.inventory.parts import Parts, Scope
 from compliance.inventory.plan import Plan
 from compliance.judging.facts import ItemFacts, item_facts
-from compliance.judging.verdicts import ruleset_verdict
 from compliance.models.manifest import Document, Item, Shipment
 from compliance.models.registry import Registry
-from compliance.models.report import RequirementResult, Verdict, worst
+from compliance.models.report import Verdict, worst
 from compliance.models.ruleset import Ruleset, Version
 
 #: Joined rows kept per process: about 1.3 kB each with their words (a stock's reasons name its
@@ -230,30 +229,34 @@ class Rows(Parts):
         that the requirements read, named by stand-ins for their position among them."""
         day = row.aged.facts.as_of
         verdicts, reasons = self._findings(item, day, shipment.destination)
+        # The row's verdict is the worst of the findings', the open scopes' (review) and each applying
+        # requirement's (`verdicts.ruleset_verdict` is the worst of these per ruleset).
         verdicts = list(verdicts)
         reasons = list(reasons)
         missing: list[str] = []
+        classes = [self._class(d) for d in docs]
         for (index, ruleset, version), scope in zip(plan.versions, scopes.scopes, strict=True):
             if not scope.applies:
                 continue
             if scope.cell:
                 reasons.append(scope.cell)
-            results: list[RequirementResult] = []
+            if scope.open:
+                verdicts.append("review")
             for j, req in enumerate(version.requirements):
                 if req.item_checks:
                     picked: list[int] = []
                     tail: tuple[object, ...] = row.aged.age
                 else:
-                    picked = [k for k, d in enumerate(docs) if d.type in req.documents]
+                    types = req.documents
+                    picked = [k for k, d in enumerate(docs) if d.type in types]
+                    fields = plan.fields[index, j]
                     tail = (
-                        tuple([getattr(item, f) for f in plan.fields[index, j]]),
-                        tuple([self._class(docs[k]) for k in picked]),
+                        tuple([getattr(item, f) for f in fields]) if fields else (),
+                        tuple([classes[k] for k in picked]),
                     )
                 part = self.requirements.get((scope.n, j, tail))
                 if part is None:
-                    if len(self.requirements) >= PARTS_KEPT:  # (a run over many days has many)
-                        self.requirements.clear()
-                    part = self.requirements[(scope.n, j, tail)] = self._judge_requirement(
+                    part = self._new_part(
                         ruleset,
                         version,
                         req,
@@ -264,7 +267,7 @@ class Rows(Parts):
                         plan,
                         (j, tail),
                     )
-                results.append(part.result)
+                verdicts.append(part.verdict)
                 if part.cell is not None:
                     cell = part.cell
                     for i in part.positions:
@@ -272,7 +275,6 @@ class Rows(Parts):
                     reasons.append(cell)
                 if part.missing is not None:
                     missing.append(part.missing)
-            verdicts.append(ruleset_verdict(results, scope.open))
         text = " | ".join(reasons)
         positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
         verdict, missed = worst(verdicts), "; ".join(missing)

@@ -24,6 +24,7 @@ from compliance.models.report import (
     Severity,
     Status,
     Verdict,
+    worst,
 )
 from compliance.models.ruleset import Requirement, Ruleset, Version
 
@@ -211,13 +212,20 @@ def _year(facts: ItemFacts) -> int:
     return made if isinstance(made, int) else made.year
 
 
-def ruleset_verdict(requirements: list[RequirementResult], uncertain: bool) -> Verdict:
-    blocking = [r for r in requirements if r.severity == "blocking"]
-    if any(r.status in UNMET for r in blocking):
+def requirement_verdict(requirement: RequirementResult) -> Verdict:
+    """What one requirement makes of its ruleset's verdict: a blocking one unmet holds, one left to a
+    person is review; an advisory one never changes a verdict."""
+    if requirement.severity != "blocking":
+        return "clear"
+    if requirement.status in UNMET:
         return "hold"
-    if uncertain or any(r.status == "review" for r in blocking):
-        return "review"
-    return "clear"
+    return "review" if requirement.status == "review" else "clear"
+
+
+def ruleset_verdict(requirements: list[RequirementResult], uncertain: bool) -> Verdict:
+    """The worst of its requirements' verdicts (`requirement_verdict`), and review at least where the
+    scope leaves a question open."""
+    return worst([requirement_verdict(r) for r in requirements] + (["review"] if uncertain else []))
 
 
 def ruleset_result(ctx: Context, answers: frozenset[Answer]) -> RulesetResult:
