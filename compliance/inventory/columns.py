@@ -77,10 +77,15 @@ class ColumnRows(Rows):
 
     def _forget_codes(self) -> None:
         self._forget_cells()
-        #: Per (scopes, series, documents cell, age where an age requirement applies): the joined
-        #: cells and the positions of the documents they read (numbers of this run's codes: forgotten
-        #: with them).
+        #: Per (scopes, the series' values of the fields the rules read, the documents cell's classes,
+        #: the age where an age requirement applies), all numbered: the joined cells and the positions
+        #: of the documents they read (forgotten with the numbers).
         self.quick: dict[tuple[object, ...], tuple[_Joined, tuple[int, ...]]] = {}
+        #: The values of the fields the rules read, and documents cells as their documents' classes,
+        #: numbered (the numbers in ``quick``'s keys); per documents cell, its number.
+        self.field_codes: dict[tuple[object, ...], int] = {}
+        self.class_codes: dict[tuple[int, ...], int] = {}
+        self.cell_classes: dict[int, int] = {}
         #: What is known of the run's series of days (its documents cells numbered as here).
         self.days_known: Series | None = None
 
@@ -210,38 +215,58 @@ class ColumnRows(Rows):
                 found = self.ages.get((made[m], day))
                 aged[m] = found if found is not None else self._aged(item_of(i), day, plan)
         kinds: dict[int, int] = {}
+        fields: dict[int, int] = {}
         for t in {t_of[i] for i in rows}:
             tpl = templates[t]
             assert tpl is not None
             kind = (tpl.machine_type, tpl.condition, tpl.customs_procedure, tpl.hs_code)
             kinds[t] = self.kinds.setdefault(kind, len(self.kinds))
+            values = tuple([getattr(tpl, f) for f in plan.item_fields])
+            fields[t] = self.field_codes.setdefault(values, len(self.field_codes))
+        classes = [self._cell_class(d_of[i]) for i in rows]
         out: list[list[Outcome]] = [[] for _ in rows]
         quick = self.quick
         for destination in destinations:
             shipment = self._shipment(destination, day)
             scope_sets: dict[tuple[int, int], _Scopes] = {}
             for slot, i in enumerate(rows):
-                t, a, d = t_of[i], aged[m_of[i]], d_of[i]
+                t, a = t_of[i], aged[m_of[i]]
                 pair = (kinds[t], a.n)
                 scopes = scope_sets.get(pair)
                 if scopes is None:
                     scopes = scope_sets[pair] = self._scopes(
                         item_of(i), _Row(a, pair[0], (), ()), shipment, plan
                     )
-                # The series, the documents cell and (where an age requirement applies) the age decide
-                # the key of the joined row, unless a requirement reads a row's own field.
-                known = quick.get((scopes.n, t, d, a.age if scopes.aged else None))
+                # What the series gives the fields the rules read, the classes of the documents in the
+                # cell and (where an age requirement applies) the age decide the key of the joined row,
+                # unless a requirement reads a row's own field.
+                fast = (scopes.n, fields[t], classes[slot], a.age if scopes.aged else None)
+                known = quick.get(fast)
                 if known is None:
-                    known = self._found(i, t, d, a, scopes, coded, day, plan, shipment)
+                    known = self._found(i, t, d_of[i], a, scopes, coded, day, plan, shipment, fast)
                 joined, picked = known
-                out[slot].append(joined.outcome if not joined.positions else self._outcome(joined, d, picked))
+                out[slot].append(
+                    joined.outcome if not joined.positions else self._outcome(joined, d_of[i], picked)
+                )
         return out
+
+    def _cell_class(self, d: int) -> int:
+        """Documents cell ``d`` as the classes of its documents, in order, numbered: cells alike in
+        these read alike (a class is a document's content but its id, so its type too)."""
+        found = self.cell_classes.get(d)
+        if found is None:
+            docs = self.cell_docs[d]
+            assert docs is not None
+            key = tuple([self._class(doc) for doc in docs])
+            found = self.cell_classes[d] = self.class_codes.setdefault(key, len(self.class_codes))
+        return found
 
     def _found(
         self, i: int, t: int, d: int, a: _Aged, scopes: _Scopes, coded: Coded, day: dt.date, plan: Plan,
-        shipment: Shipment,
+        shipment: Shipment, fast: tuple[object, ...],
     ) -> tuple[_Joined, tuple[int, ...]]:  # fmt: skip
-        """Row ``i``'s joined cells for the scopes, and the positions of the documents they read."""
+        """Row ``i``'s joined cells for the scopes, and the positions of the documents they read
+        (kept under ``fast``, the row's key in numbers, unless a requirement reads its own fields)."""
         if OWN_FIELDS.isdisjoint(scopes.fields):
             fields = self.fields_of.get((t, scopes.fields))
             if fields is None:
@@ -264,7 +289,7 @@ class ColumnRows(Rows):
         if OWN_FIELDS.isdisjoint(scopes.fields):
             if len(self.quick) >= _JOINED_KEPT:  # memory stays bounded however long the stream
                 self.quick.clear()
-            self.quick[(scopes.n, t, d, a.age if scopes.aged else None)] = found
+            self.quick[fast] = found
         return found
 
     def _joined_for(
