@@ -21,13 +21,19 @@ from compliance.inventory.model import (
     Row,
 )
 from compliance.inventory.read import Chunk, Lines, csv_row, rows_of
-from compliance.inventory.write import encode
+from compliance.inventory.write import csv_cell, csv_part, encode
 from compliance.judging.decide import Ledger
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
 from compliance.models.registry import Registry
 from compliance.models.report import ItemResult, MissingDocument
 from compliance.models.ruleset import Ruleset, rulesets_digest
+
+#: A line's destination, its verdict on each day, and whether they change.
+Counted = tuple[str, tuple[str, ...], bool]
+
+#: Destinations' CSV cells of outcomes kept (the outcomes of a stock's joined rows), then made afresh.
+_SEGMENTS_KEPT = 100_000
 
 # ---------------------------------------------------------------------------------------------
 # Judging
@@ -88,6 +94,9 @@ class Judge:
         self.reader = ItemReader()
         #: Per series of verdicts over the days: its verdict columns and its changes.
         self._tails: dict[tuple[str, ...], list[str]] = {}
+        self._tail_texts: dict[tuple[str, ...], str] = {}
+        #: Per (destination's position, outcome): its cells in a CSV line (`_csv_block`).
+        self._segments: dict[tuple[int, Outcome], str] = {}
         # Conditions that a yielded-to ruleset's scope names (remanufactured): such rows are judged whole.
         yielded = {y for rs in self.rulesets for v in rs.versions for y in v.scope.yields_to}
         self.routed_conditions = frozenset(
@@ -168,22 +177,19 @@ class Judge:
         verdicts: Counter[tuple[str, int, str]] = Counter()
         changed = 0
         later = range(1, len(self.days))
-        width = len(OUTPUT_COLUMNS)
         # Each line's verdicts on the days, counted as one tuple per destination (a year of days
         # would otherwise be a dozen counts per line), then per day.
         series: Counter[tuple[str, tuple[str, ...]]] = Counter()
-        days = len(self.days)
-        for lines, kept in self._judged_lines(chunk, layout):
-            if len(lines) != len(self.destinations):
-                raise AssertionError(f"a row (id {lines[0][0] if lines else '?'}) gave {len(lines)} outputs")
-            carried, machine = kept[: len(layout.carried)], kept[len(layout.carried) :]
-            out = [[*line[:width], *carried, *line[width:], *machine] for line in lines]
-            blocks.append(encode(layout.kind, layout.columns, out))
-            rows_out += len(out)
-            for line in lines:
-                series[line[1], tuple(line[width : width + days]) if later else (line[2],)] += 1
-                if later:
-                    changed += bool(line[-1])
+        for block, counted in self._blocks(chunk, layout):
+            if len(counted) != len(self.destinations):
+                raise AssertionError(
+                    f"a row gave {len(counted)} outputs for {len(self.destinations)} destinations"
+                )
+            blocks.append(block)
+            rows_out += len(counted)
+            for destination, on_days, changes in counted:
+                series[destination, on_days] += 1
+                changed += changes
         for (destination, on_days), count in series.items():
             verdicts[destination, 0, on_days[0]] += count
             for i in later:
@@ -198,13 +204,16 @@ class Judge:
             parts=(self.parts.judged if self.parts else 0) - before,
         )
 
-    def _judged_lines(self, chunk: Chunk, layout: Layout) -> Iterator[tuple[list[list[str]], list[str]]]:
-        """Per row of the chunk, in order: its output lines (`judge_lines`' cells) and its kept cells.
-        A CSV or Parquet chunk is judged column by column (`columns`), but for the rows the columns
-        leave to `judge_lines`."""
+    def _blocks(self, chunk: Chunk, layout: Layout) -> Iterator[tuple[Block, list[Counted]]]:
+        """Per row of the chunk, in order: its output lines encoded for the file, and per line its
+        destination, its verdict on each day and whether they change. A CSV or Parquet chunk is judged
+        column by column (`columns`), but for the rows the columns leave to `judge_lines`; into a CSV
+        file, the lines of a row the columns judged are written from its outcomes (`_csv_block`)."""
         if not (isinstance(chunk, Lines) and isinstance(self.parts, ColumnRows) and self.by_columns):
             for row in rows_of(chunk):
-                yield self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept]
+                yield self._encoded(
+                    self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept], layout
+                )
             return
         by_columns = self.parts.chunk_outcomes(chunk, self.destinations, self.days)
         if len(by_columns) != len(chunk):
@@ -214,9 +223,66 @@ class Judge:
         for p, found in enumerate(by_columns):
             if found is None:
                 row = csv_row(chunk.header, chunk.lines[p], chunk.cells[p])
-                yield self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept]
+                yield self._encoded(
+                    self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept], layout
+                )
+            elif layout.kind == "csv" and len(layout.kept) == len(layout.carried):
+                yield self._csv_block(ids[p] or "", found, [k[p] or "" for k in kept])
             else:
-                yield self._lines(ids[p] or "", found, ""), [k[p] or "" for k in kept]
+                yield self._encoded(self._lines(ids[p] or "", found, ""), [k[p] or "" for k in kept], layout)
+
+    def _encoded(
+        self, lines: list[list[str]], kept: list[str], layout: Layout
+    ) -> tuple[Block, list[Counted]]:
+        """A row's lines (`judge_lines`' cells) and kept cells, encoded in the layout's columns."""
+        width = len(OUTPUT_COLUMNS)
+        days = len(self.days)
+        carried, machine = kept[: len(layout.carried)], kept[len(layout.carried) :]
+        out = [[*line[:width], *carried, *line[width:], *machine] for line in lines]
+        counted: list[Counted] = [
+            (
+                line[1],
+                tuple(line[width : width + days]) if days > 1 else (line[2],),
+                days > 1 and bool(line[-1]),
+            )
+            for line in lines
+        ]
+        return encode(layout.kind, layout.columns, out), counted
+
+    def _csv_block(
+        self, row_id: str, found: list[list[Outcome]], carried: list[str]
+    ) -> tuple[Block, list[Counted]]:
+        """A row's CSV lines from its outcomes (per day, per destination), as `_lines` and `encode`
+        write them: the destination's cells of an outcome are written once for every row that has it."""
+        head = csv_cell(row_id)
+        kept = "".join(["," + csv_cell(c) for c in carried])
+        several = len(self.days) > 1
+        text: list[str] = []
+        counted: list[Counted] = []
+        for i, destination in enumerate(self.destinations):
+            first = found[0][i]
+            middle = self._segments.get((i, first))
+            if middle is None:
+                if len(self._segments) >= _SEGMENTS_KEPT:
+                    self._segments.clear()
+                cells = [destination, first.verdict, first.missing_documents, first.reasons]
+                middle = self._segments[(i, first)] = csv_part(cells)
+            tail = ""
+            on_days: tuple[str, ...] = (first.verdict,)
+            if several:
+                on_days = tuple([day[i].verdict for day in found])
+                tail = self._tail_text(on_days)
+            text.append(f"{head},{middle}{kept}{tail}\r\n")
+            counted.append((destination, on_days, several and len(set(on_days)) > 1))
+        return "".join(text).encode(), counted
+
+    def _tail_text(self, verdicts: tuple[str, ...]) -> str:
+        """The verdict columns of a series of verdicts over the days and its changes, as CSV."""
+        found = self._tail_texts.get(verdicts)
+        if found is None:
+            changes = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
+            found = self._tail_texts[verdicts] = "," + csv_part([*verdicts, changes])
+        return found
 
     def judge_row(self, row: Row) -> list[dict[str, str]]:
         """One output row per destination, by column name (`judge_lines`' cells)."""

@@ -141,6 +141,17 @@ def _known_cell(value: str) -> str:
     return found
 
 
+def csv_cell(value: str) -> str:
+    """One cell as `csv_line` writes it, made safe (a cell seldom repeated: not kept)."""
+    return _csv_cell(value)
+
+
+def csv_part(cells: Sequence[str]) -> str:
+    """Cells as their part of a CSV line, as `csv_line` writes them: the parts of a line joined by
+    commas, and its end, are the line."""
+    return ",".join([_known_cell(c) for c in cells])
+
+
 def csv_line(cells: Sequence[str]) -> str:
     if len(cells) == 1 and not cells[0]:
         return '""\r\n'  # as csv.writer writes a row of one empty cell (else it reads as no row)
