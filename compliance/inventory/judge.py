@@ -267,21 +267,29 @@ class Judge:
                     self._segments.clear()
                 cells = [destination, first.verdict, first.missing_documents, first.reasons]
                 middle = self._segments[(i, first)] = csv_part(cells)
-            tail = ""
+            tail, changes = "", False
             on_days: tuple[str, ...] = (first.verdict,)
             if several:
                 on_days = tuple([day[i].verdict for day in found])
-                tail = self._tail_text(on_days)
+                tail, changes = self._tail_text(on_days), bool(self._tail(on_days)[-1])
             text.append(f"{head},{middle}{kept}{tail}\r\n")
-            counted.append((destination, on_days, several and len(set(on_days)) > 1))
+            counted.append((destination, on_days, changes))
         return "".join(text).encode(), counted
 
-    def _tail_text(self, verdicts: tuple[str, ...]) -> str:
-        """The verdict columns of a series of verdicts over the days and its changes, as CSV."""
-        found = self._tail_texts.get(verdicts)
+    def _tail(self, verdicts: tuple[str, ...]) -> list[str]:
+        """A series of verdicts over the days as its cells: a verdict per day, and its changes (a stock
+        has few series of verdicts: each made once)."""
+        found = self._tails.get(verdicts)
         if found is None:
             changes = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
-            found = self._tail_texts[verdicts] = "," + csv_part([*verdicts, changes])
+            found = self._tails[verdicts] = [*verdicts, changes]
+        return found
+
+    def _tail_text(self, verdicts: tuple[str, ...]) -> str:
+        """`_tail`'s cells as their part of a CSV line."""
+        found = self._tail_texts.get(verdicts)
+        if found is None:
+            found = self._tail_texts[verdicts] = "," + csv_part(self._tail(verdicts))
         return found
 
     def judge_row(self, row: Row) -> list[dict[str, str]]:
@@ -341,11 +349,6 @@ class Judge:
                 first = outcomes[0]
                 line = [row_id, destination, first.verdict, first.missing_documents, first.reasons]
                 if several:
-                    verdicts = tuple([o.verdict for o in outcomes])
-                    tail = self._tails.get(verdicts)
-                    if tail is None:  # (a stock has few series of verdicts: each made once)
-                        changes = " -> ".join(verdicts) if len(set(verdicts)) > 1 else ""
-                        tail = self._tails[verdicts] = [*verdicts, changes]
-                    line += tail
+                    line += self._tail(tuple([o.verdict for o in outcomes]))
             out.append(line)
         return out

@@ -126,16 +126,11 @@ def item_reads_of_document_rules(program: Program) -> dict[str, set[str]]:
     return reads
 
 
-def day_reading_kinds(program: Program) -> dict[str, set[str]]:
-    """Per requirement key, the kinds of its rules that read the day: the item's ``as_of`` or a fact
-    derived from it (``calendar_age``), tested or referenced. An inventory judged on several days
-    shows the engine a document once for all days alike in what these rules compare (`inventory.parts`)."""
-    return {key: set(kinds) for key, kinds in day_reads(program).items()}
-
-
 def day_reads(program: Program) -> dict[str, dict[str, set[str]]]:
-    """Per requirement key, per kind of its rules that read the day, the facts of the day they read
-    (``as_of`` itself, or ``calendar_age``, derived from it)."""
+    """Per requirement key, per kind of its rules that read the day, the facts of the day they read:
+    the item's ``as_of`` or a fact derived from it (``calendar_age``), tested or referenced. An
+    inventory judged on several days shows the engine a document once for all days alike in what
+    these rules compare, and shares verdicts between such days (`inventory.plan`)."""
     out: dict[str, dict[str, set[str]]] = {}
     for key, compiler in _compiled_alone(program):
         found = out[key] = {}
