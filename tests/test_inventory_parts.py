@@ -47,9 +47,17 @@ def stocks(draw: st.DrawFn) -> tuple[dict[str, Document], list[Row], list[dt.dat
         d.pop("covers", None)
         doc = Document.model_validate(d)
         docs[doc.id] = doc
-        # The same document under other ids: one machine's own copy of a model's certificate.
+        # The same document under other ids: one machine's own copy of a model's certificate (now
+        # and then an id that a CSV cell quotes or a spreadsheet would run, put in the reasons).
         for n in range(draw(st.integers(0, 2))):
-            twin = doc.model_copy(update={"id": f"{doc.id}-SN{n}"})
+            own = [
+                f"{doc.id}-SN{n}",
+                f"{doc.id}-SN{n}",
+                f"={doc.id}{n}",
+                f'{doc.id},"{n}"',
+                f"{doc.id}\x07{n}",
+            ]
+            twin = doc.model_copy(update={"id": draw(st.sampled_from(own))})
             docs[twin.id] = twin
     if draw(st.booleans()):
         days = sorted(set(draw(st.lists(DAYS, min_size=1, max_size=2))))

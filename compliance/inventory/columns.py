@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.items import (
@@ -29,10 +30,10 @@ from compliance.inventory.items import (
     RowError,
     documents_of,
 )
-from compliance.inventory.model import Outcome
+from compliance.inventory.model import FORMULA_START, Outcome
 from compliance.inventory.plan import Plan
 from compliance.inventory.read import Lines
-from compliance.inventory.rows import _JOINED_KEPT, Rows, _Aged, _Joined, _Row, _Scopes
+from compliance.inventory.rows import _JOINED_KEPT, Joined, Rows, _Aged, _Row, _Scopes
 from compliance.inventory.series import Coded, Series
 from compliance.models.errors import UsageError
 from compliance.models.manifest import Document, Item, Shipment, manufactured_bounds
@@ -42,8 +43,17 @@ from compliance.models.ruleset import Ruleset
 #: Series and documents cells numbered at most (then numbered afresh).
 _CODES_KEPT = 200_000
 
-#: A row's outcomes: per day, per destination.
-Outcomes = list[list[Outcome]]
+#: A row's cells for a destination on a day: its joined cells, and the positions among the row's
+#: documents of those the cells read (whose ids go in their words).
+Found = tuple[Joined, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class FoundRow:
+    """A row the columns judged: its documents, and its joined cells per day, per destination."""
+
+    docs: list[Document]
+    days: list[list[Found]]
 
 
 def column(chunk: Lines, name: str) -> list[str | None]:
@@ -80,12 +90,18 @@ class ColumnRows(Rows):
         #: Per (scopes, the series' values of the fields the rules read, the documents cell's classes,
         #: the age where an age requirement applies), all numbered: the joined cells and the positions
         #: of the documents they read (forgotten with the numbers).
-        self.quick: dict[tuple[object, ...], tuple[_Joined, tuple[int, ...]]] = {}
+        self.quick: dict[tuple[object, ...], tuple[Joined, tuple[int, ...]]] = {}
         #: The values of the fields the rules read, and documents cells as their documents' classes,
         #: numbered (the numbers in ``quick``'s keys); per documents cell, its number.
         self.field_codes: dict[tuple[object, ...], int] = {}
         self.class_codes: dict[tuple[int, ...], int] = {}
         self.cell_classes: dict[int, int] = {}
+        #: Per set of destinations, per row's numbers (`_day`): its joined cells per destination.
+        self.row_found: dict[tuple[str, ...], dict[tuple[int, int, int], list[Found]]] = {}
+        #: Kinds of machine with the values of the fields the rules read, and what the scopes read of
+        #: a manufacture cell's age on a day, numbered (a row's numbers in ``row_found``).
+        self.machine_codes: dict[tuple[int, int], int] = {}
+        self.age_codes: dict[tuple[int, tuple[int, int]], int] = {}
         #: What is known of the run's series of days (its documents cells numbered as here).
         self.days_known: Series | None = None
 
@@ -109,10 +125,10 @@ class ColumnRows(Rows):
         except (RowError, UsageError):  # (the usage error is raised row by row, naming the line)
             return None
 
-    def chunk_outcomes(
+    def chunk_found(
         self, chunk: Lines, destinations: list[str], days: list[dt.date]
-    ) -> list[Outcomes | None]:
-        """Per row of the chunk, its outcomes (per day, per destination), or None for a row that
+    ) -> list[FoundRow | None]:
+        """Per row of the chunk, its joined cells (per day, per destination), or None for a row that
         `Judge.judge_lines` must judge or word as an error itself."""
         n = len(chunk)
         if not NO_CROSS_FIELD_CHECKS:
@@ -155,31 +171,33 @@ class ColumnRows(Rows):
             return found
 
         coded = Coded(t_of, made, m_of, d_of, item_of)
-        out: list[Outcomes | None] = [[] if ok else None for ok in valid]
+        out: list[FoundRow | None] = [None] * n
         rows = [i for i in range(n) if valid[i]]
-        for i, outcomes in zip(rows, self._days(coded, rows, destinations, days), strict=True):
-            out[i] = outcomes
+        for i, found in zip(rows, self._days(coded, rows, destinations, days), strict=True):
+            docs = docs_of[d_of[i]]
+            assert docs is not None
+            out[i] = FoundRow(docs, found)
         return out
 
     def _days(
         self, coded: Coded, rows: list[int], destinations: list[str], days: list[dt.date]
-    ) -> list[Outcomes]:
-        """The rows' outcomes on each day. A row's later day alike with an earlier one in all that
-        its verdicts read of a day (`series`) takes the earlier day's outcomes (only the first
-        day's words are shown; a later day gives its verdict)."""
+    ) -> list[list[list[Found]]]:
+        """The rows' joined cells on each day. A row's later day alike with an earlier one in all
+        that its verdicts read of a day (`series`) takes the earlier day's (only the first day's
+        words are shown; a later day gives its verdict)."""
         if len(days) == 1:
-            return [[outcomes] for outcomes in self._day(days[0], destinations, rows, coded)]
+            return [[found] for found in self._day(days[0], destinations, rows, coded)]
         series = self.days_known
         if series is None or (series.days, series.destinations) != (days, destinations):
             series = self.days_known = Series(days, destinations, self._plan, self.cell_docs)
         patterns = series.of(coded, rows)
-        judged: dict[tuple[int, int], list[Outcome]] = {}
+        judged: dict[tuple[int, int], list[Found]] = {}
         for k, day in enumerate(days):
             todo = [s for s, pattern in enumerate(patterns) if pattern[k] == k]
-            for s, outcomes in zip(
+            for s, found in zip(
                 todo, self._day(day, destinations, [rows[s] for s in todo], coded), strict=True
             ):
-                judged[s, k] = outcomes
+                judged[s, k] = found
         return [[judged[s, first] for first in pattern] for s, pattern in enumerate(patterns)]
 
     def _valid(
@@ -200,22 +218,25 @@ class ColumnRows(Rows):
             for i, cells in enumerate(chunk.cells)
         ]
 
-    def _day(
-        self, day: dt.date, destinations: list[str], rows: list[int], coded: Coded
-    ) -> list[list[Outcome]]:
-        """The given rows' outcomes on one day, per destination."""
+    def _day(self, day: dt.date, destinations: list[str], rows: list[int], coded: Coded) -> list[list[Found]]:
+        """The given rows' joined cells on one day, per destination. Rows alike in what decides every
+        destination's key (the kind of machine and the series' values of the fields the rules read,
+        what the scopes read of the age, the documents cell's classes) share them, looked up once."""
         plan = self._plan(day)
         item_of, templates = coded.item_of, self.templates
         t_of, made, m_of, d_of = coded.t_of, coded.made, coded.m_of, coded.d_of
         # What the scopes read of each manufacture cell's age, and each series' kind of machine.
         aged: dict[int, _Aged] = {}
+        ages: dict[int, int] = {}
         for i in rows:
             m = m_of[i]
             if m not in aged:
                 found = self.ages.get((made[m], day))
-                aged[m] = found if found is not None else self._aged(item_of(i), day, plan)
+                a = aged[m] = found if found is not None else self._aged(item_of(i), day, plan)
+                ages[m] = self.age_codes.setdefault((a.n, a.age), len(self.age_codes))
         kinds: dict[int, int] = {}
         fields: dict[int, int] = {}
+        machines: dict[int, int] = {}
         for t in {t_of[i] for i in rows}:
             tpl = templates[t]
             assert tpl is not None
@@ -223,32 +244,51 @@ class ColumnRows(Rows):
             kinds[t] = self.kinds.setdefault(kind, len(self.kinds))
             values = tuple([getattr(tpl, f) for f in plan.item_fields])
             fields[t] = self.field_codes.setdefault(values, len(self.field_codes))
+            machines[t] = self.machine_codes.setdefault((kinds[t], fields[t]), len(self.machine_codes))
         classes = [self._cell_class(d_of[i]) for i in rows]
-        out: list[list[Outcome]] = [[] for _ in rows]
-        quick = self.quick
-        for destination in destinations:
-            shipment = self._shipment(destination, day)
-            scope_sets: dict[tuple[int, int], _Scopes] = {}
-            for slot, i in enumerate(rows):
-                t, a = t_of[i], aged[m_of[i]]
-                pair = (kinds[t], a.n)
-                scopes = scope_sets.get(pair)
-                if scopes is None:
-                    scopes = scope_sets[pair] = self._scopes(
-                        item_of(i), _Row(a, pair[0], (), ()), shipment, plan
-                    )
-                # What the series gives the fields the rules read, the classes of the documents in the
-                # cell and (where an age requirement applies) the age decide the key of the joined row,
-                # unless a requirement reads a row's own field.
-                fast = (scopes.n, fields[t], classes[slot], a.age if scopes.aged else None)
-                known = quick.get(fast)
-                if known is None:
-                    known = self._found(i, t, d_of[i], a, scopes, coded, day, plan, shipment, fast)
-                joined, picked = known
-                out[slot].append(
-                    joined.outcome if not joined.positions else self._outcome(joined, d_of[i], picked)
+        known = self.row_found.setdefault(tuple(destinations), {})
+        shipments = [self._shipment(destination, day) for destination in destinations]
+        out: list[list[Found]] = []
+        for slot, i in enumerate(rows):
+            t, m = t_of[i], m_of[i]
+            key = (machines[t], ages[m], classes[slot])
+            found_all = known.get(key)
+            if found_all is None:
+                found_all, keep = self._row_found(
+                    i, aged[m], kinds[t], fields[t], classes[slot], shipments, coded, day, plan
                 )
+                if keep:
+                    if len(known) >= _JOINED_KEPT:  # memory stays bounded however long the stream
+                        known.clear()
+                    known[key] = found_all
+            out.append(found_all)
         return out
+
+    def _row_found(
+        self, i: int, a: _Aged, kind: int, fields: int, cell_class: int, shipments: list[Shipment],
+        coded: Coded, day: dt.date, plan: Plan,
+    ) -> tuple[list[Found], bool]:  # fmt: skip
+        """Row ``i``'s joined cells per destination, and whether rows alike in its numbers share them
+        (not where a requirement reads a row's own field)."""
+        t, d = coded.t_of[i], coded.d_of[i]
+        quick = self.quick
+        out: list[Found] = []
+        keep = True
+        for shipment in shipments:
+            pair = (shipment.destination, kind, a.n)
+            scopes = self.scope_sets.get(pair)
+            if scopes is None:
+                scopes = self._scopes(coded.item_of(i), _Row(a, kind, (), ()), shipment, plan)
+            # What the series gives the fields the rules read, the classes of the documents in the
+            # cell and (where an age requirement applies) the age decide the key of the joined row,
+            # unless a requirement reads a row's own field.
+            fast = (scopes.n, fields, cell_class, a.age if scopes.aged else None)
+            found = quick.get(fast)
+            if found is None:
+                found = self._found(i, t, d, a, scopes, coded, day, plan, shipment, fast)
+                keep = keep and OWN_FIELDS.isdisjoint(scopes.fields)
+            out.append(found)
+        return out, keep
 
     def _cell_class(self, d: int) -> int:
         """Documents cell ``d`` as the classes of its documents, in order, numbered: cells alike in
@@ -264,7 +304,7 @@ class ColumnRows(Rows):
     def _found(
         self, i: int, t: int, d: int, a: _Aged, scopes: _Scopes, coded: Coded, day: dt.date, plan: Plan,
         shipment: Shipment, fast: tuple[object, ...],
-    ) -> tuple[_Joined, tuple[int, ...]]:  # fmt: skip
+    ) -> tuple[Joined, tuple[int, ...]]:  # fmt: skip
         """Row ``i``'s joined cells for the scopes, and the positions of the documents they read
         (kept under ``fast``, the row's key in numbers, unless a requirement reads its own fields)."""
         if OWN_FIELDS.isdisjoint(scopes.fields):
@@ -295,20 +335,45 @@ class ColumnRows(Rows):
     def _joined_for(
         self, key: tuple[object, ...], item: Item, docs: list[Document], picked: tuple[int, ...], day: dt.date,
         plan: Plan, shipment: Shipment, scopes: _Scopes,
-    ) -> _Joined:  # fmt: skip
+    ) -> Joined:  # fmt: skip
         if len(self.joined) >= _JOINED_KEPT:  # memory stays bounded however long the stream
             self.joined.clear()
         row = self._row(item, docs, day, plan)
         joined = self.joined[key] = self._join(item, [docs[k] for k in picked], row, shipment, plan, scopes)
         return joined
 
-    def _outcome(self, joined: _Joined, d: int, picked: tuple[int, ...]) -> Outcome:
-        docs = self.cell_docs[d]
-        assert docs is not None
+    def outcome(self, docs: list[Document], found: Found) -> Outcome:
+        """A row's cells from its joined cells: its own document ids in the words."""
+        joined, picked = found
+        if not joined.positions:
+            return joined.outcome
         reasons = joined.reasons
-        for k in joined.positions:  # the row's own document ids in the words
+        for k in joined.positions:
             reasons = reasons.replace(self.row_stand_in(k), docs[picked[k]].id)
         return Outcome(joined.verdict, joined.missing, reasons)
+
+    def with_ids(self, text: str, docs: list[Document], found: Found) -> str | None:
+        """``text``, made of the joined cells with their stand-ins, with the row's own document ids
+        in their place; None where an id is one that writing would quote or change (then the cells
+        are written from `outcome`)."""
+        joined, picked = found
+        for k in joined.positions:
+            doc_id = docs[picked[k]].id
+            if not _plain_id(doc_id):
+                return None
+            text = text.replace(self.row_stand_in(k), doc_id)
+        return text
+
+
+def _plain_id(doc_id: str) -> bool:
+    """Whether a document id reads the same in any cell it is put in: printable, with no quote or
+    comma (which make a CSV cell quoted) and no start a spreadsheet would run as a formula."""
+    return (
+        doc_id.isprintable()
+        and '"' not in doc_id
+        and "," not in doc_id
+        and not doc_id.startswith(FORMULA_START)
+    )
 
 
 #: The machine's fields a row holds itself (not its series).

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
-from compliance.inventory.columns import ColumnRows, column
+from compliance.inventory.columns import ColumnRows, FoundRow, column
 from compliance.inventory.items import ItemReader, RowError, parse_item
 from compliance.inventory.model import (
     OUTPUT_COLUMNS,
@@ -21,6 +21,7 @@ from compliance.inventory.model import (
     Row,
 )
 from compliance.inventory.read import Chunk, Lines, csv_row, rows_of
+from compliance.inventory.rows import Joined
 from compliance.inventory.write import csv_cell, csv_part, encode
 from compliance.judging.decide import Ledger
 from compliance.models.decisions import Decision
@@ -32,8 +33,8 @@ from compliance.models.ruleset import Ruleset, rulesets_digest
 #: A line's destination, its verdict on each day, and whether they change.
 Counted = tuple[str, tuple[str, ...], bool]
 
-#: Destinations' CSV cells of outcomes kept (the outcomes of a stock's joined rows), then made afresh.
-_SEGMENTS_KEPT = 100_000
+#: Joined rows' CSV cells kept (a stock's joined rows), then made afresh.
+_WRITTEN_KEPT = 100_000
 
 # ---------------------------------------------------------------------------------------------
 # Judging
@@ -95,8 +96,9 @@ class Judge:
         #: Per series of verdicts over the days: its verdict columns and its changes.
         self._tails: dict[tuple[str, ...], list[str]] = {}
         self._tail_texts: dict[tuple[str, ...], str] = {}
-        #: Per (destination's position, outcome): its cells in a CSV line (`_csv_block`).
-        self._segments: dict[tuple[int, Outcome], str] = {}
+        #: Per joined row (one destination's): its cells in a CSV line, with the stand-ins of the
+        #: document ids (`_csv_block`).
+        self._written: dict[Joined, str] = {}
         # Conditions that a yielded-to ruleset's scope names (remanufactured): such rows are judged whole.
         yielded = {y for rs in self.rulesets for v in rs.versions for y in v.scope.yields_to}
         self.routed_conditions = frozenset(
@@ -215,7 +217,7 @@ class Judge:
                     self.judge_lines(row), [row.values.get(c) or "" for c in layout.kept], layout
                 )
             return
-        by_columns = self.parts.chunk_outcomes(chunk, self.destinations, self.days)
+        by_columns = self.parts.chunk_found(chunk, self.destinations, self.days)
         if len(by_columns) != len(chunk):
             raise AssertionError(f"{len(chunk)} rows judged by columns gave {len(by_columns)}")
         ids = column(chunk, "id")
@@ -229,7 +231,10 @@ class Judge:
             elif layout.kind == "csv" and len(layout.kept) == len(layout.carried):
                 yield self._csv_block(ids[p] or "", found, [k[p] or "" for k in kept])
             else:
-                yield self._encoded(self._lines(ids[p] or "", found, ""), [k[p] or "" for k in kept], layout)
+                outcomes = [[self.parts.outcome(found.docs, f) for f in day] for day in found.days]
+                yield self._encoded(
+                    self._lines(ids[p] or "", outcomes, ""), [k[p] or "" for k in kept], layout
+                )
 
     def _encoded(
         self, lines: list[list[str]], kept: list[str], layout: Layout
@@ -249,28 +254,39 @@ class Judge:
         ]
         return encode(layout.kind, layout.columns, out), counted
 
-    def _csv_block(
-        self, row_id: str, found: list[list[Outcome]], carried: list[str]
-    ) -> tuple[Block, list[Counted]]:
-        """A row's CSV lines from its outcomes (per day, per destination), as `_lines` and `encode`
-        write them: the destination's cells of an outcome are written once for every row that has it."""
+    def _csv_block(self, row_id: str, found: FoundRow, carried: list[str]) -> tuple[Block, list[Counted]]:
+        """A row's CSV lines from its joined cells (per day, per destination), as `_lines` and `encode`
+        write them: the cells of a joined row are written once for every row that has them, its own
+        document ids then put in their place."""
+        assert isinstance(self.parts, ColumnRows)
+        parts = self.parts
         head = csv_cell(row_id)
         kept = "".join(["," + csv_cell(c) for c in carried])
         several = len(self.days) > 1
         text: list[str] = []
         counted: list[Counted] = []
         for i, destination in enumerate(self.destinations):
-            first = found[0][i]
-            middle = self._segments.get((i, first))
+            first = found.days[0][i]
+            joined = first[0]
+            middle = self._written.get(joined)
             if middle is None:
-                if len(self._segments) >= _SEGMENTS_KEPT:
-                    self._segments.clear()
-                cells = [destination, first.verdict, first.missing_documents, first.reasons]
-                middle = self._segments[(i, first)] = csv_part(cells)
+                if len(self._written) >= _WRITTEN_KEPT:
+                    self._written.clear()
+                middle = self._written[joined] = csv_part(
+                    [destination, joined.verdict, joined.missing, joined.reasons]
+                )
+            if joined.positions:
+                with_ids = parts.with_ids(middle, found.docs, first)
+                if with_ids is None:  # an id that writing quotes or changes: its cells written whole
+                    outcome = parts.outcome(found.docs, first)
+                    with_ids = csv_part(
+                        [destination, outcome.verdict, outcome.missing_documents, outcome.reasons]
+                    )
+                middle = with_ids
             tail, changes = "", False
-            on_days: tuple[str, ...] = (first.verdict,)
+            on_days: tuple[str, ...] = (joined.verdict,)
             if several:
-                on_days = tuple([day[i].verdict for day in found])
+                on_days = tuple([day[i][0].verdict for day in found.days])
                 tail, changes = self._tail_text(on_days), bool(self._tail(on_days)[-1])
             text.append(f"{head},{middle}{kept}{tail}\r\n")
             counted.append((destination, on_days, changes))

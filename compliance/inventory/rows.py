@@ -76,9 +76,11 @@ class _Scopes:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Joined:
-    """A row's cells for a destination and day, with stand-ins for its document ids."""
+@dataclass(frozen=True, eq=False)
+class Joined:
+    """A row's cells for a destination and day, with stand-ins for its document ids (one destination's:
+    the key it is joined under holds the destination). Equal only to itself: a writer keeps what it
+    makes of one keyed by it, hashed at once."""
 
     verdict: Verdict
     missing: str
@@ -100,7 +102,7 @@ class Rows(Parts):
         shipment: Callable[[str, dt.date], Shipment],
     ) -> None:
         super().__init__(rulesets, registry, evaluator, shipment)
-        self.joined: dict[tuple[object, ...], _Joined] = {}
+        self.joined: dict[tuple[object, ...], Joined] = {}
         self.scope_sets: dict[tuple[object, ...], _Scopes] = {}
         #: Kinds of machine and days' age answers, numbered (`_Row.kind`, `_Aged.n`).
         self.kinds: dict[tuple[object, ...], int] = {}
@@ -224,7 +226,7 @@ class Rows(Parts):
 
     def _join(
         self, item: Item, docs: list[Document], row: _Row, shipment: Shipment, plan: Plan, scopes: _Scopes
-    ) -> _Joined:
+    ) -> Joined:
         """A row's cells joined from its parts, each judged once; ``docs`` are the row's documents
         that the requirements read, named by stand-ins for their position among them."""
         day = row.aged.facts.as_of
@@ -278,4 +280,4 @@ class Rows(Parts):
         text = " | ".join(reasons)
         positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
         verdict, missed = worst(verdicts), "; ".join(missing)
-        return _Joined(verdict, missed, text, positions, Outcome(verdict, missed, text))
+        return Joined(verdict, missed, text, positions, Outcome(verdict, missed, text))
