@@ -87,6 +87,8 @@ class _Requirement:
     missing: str | None
     #: Stand-in ids (positions among the requirement's documents) that appear in ``cell``.
     positions: tuple[int, ...]
+    #: What it says (its verdict and cells) as a number: parts with one number say the same.
+    value: int
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,9 @@ class Parts:
         self.plans: dict[dt.date, Plan] = {}
         self.scopes: dict[tuple[object, ...], Scope] = {}
         self.requirements: dict[tuple[object, ...], _Requirement] = {}
+        #: What parts say (verdict, cell, missing), numbered (`_Requirement.value`).
+        self.values: dict[tuple[object, ...], int] = {}
+        self._values_given = 0
         self.found: dict[tuple[object, ...], RequirementFinding] = {}
         self.answers: dict[tuple[object, ...], frozenset[Answer]] = {}
         self.findings: dict[tuple[object, ...], tuple[list[Verdict], list[str]]] = {}
@@ -243,7 +248,19 @@ class Parts:
             missing_cell(missing_document(item.id, ruleset.id, result)) if needs_document(result) else None
         )
         positions = tuple(i for i in range(len(own)) if cell and self.stand_in(i) in cell)
-        return _Requirement(result, requirement_verdict(result), cell, missing, positions)
+        verdict = requirement_verdict(result)
+        return _Requirement(result, verdict, cell, missing, positions, self._value((verdict, cell, missing)))
+
+    def _value(self, says: tuple[object, ...]) -> int:
+        """The number of what a part says. Numbers are never given twice, even once the table is
+        forgotten (a joined row is keyed by its parts' numbers)."""
+        found = self.values.get(says)
+        if found is None:
+            if len(self.values) >= PARTS_KEPT:
+                self.values.clear()
+            found = self.values[says] = self._values_given
+            self._values_given += 1
+        return found
 
     def _item_facts(self, item: Item, day: dt.date) -> ItemFacts:
         """The row's own facts (the requirements of one row judged in turn share them)."""

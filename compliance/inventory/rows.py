@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from compliance.api import Evaluator
 from compliance.inventory.model import Outcome
-from compliance.inventory.parts import Parts, Scope
+from compliance.inventory.parts import Parts, Scope, _Requirement
 from compliance.inventory.plan import Plan
 from compliance.judging.facts import ItemFacts, item_facts
 from compliance.models.manifest import Document, Item, Shipment
@@ -103,6 +103,8 @@ class Rows(Parts):
     ) -> None:
         super().__init__(rulesets, registry, evaluator, shipment)
         self.joined: dict[tuple[object, ...], Joined] = {}
+        #: Per set of scopes and what its parts say (`_join`): the joined row.
+        self.joined_values: dict[tuple[object, ...], Joined] = {}
         self.scope_sets: dict[tuple[object, ...], _Scopes] = {}
         #: Kinds of machine and days' age answers, numbered (`_Row.kind`, `_Aged.n`).
         self.kinds: dict[tuple[object, ...], int] = {}
@@ -228,22 +230,15 @@ class Rows(Parts):
         self, item: Item, docs: list[Document], row: _Row, shipment: Shipment, plan: Plan, scopes: _Scopes
     ) -> Joined:
         """A row's cells joined from its parts, each judged once; ``docs`` are the row's documents
-        that the requirements read, named by stand-ins for their position among them."""
-        day = row.aged.facts.as_of
-        verdicts, reasons = self._findings(item, day, shipment.destination)
-        # The row's verdict is the worst of the findings', the open scopes' (review) and each applying
-        # requirement's (`verdicts.ruleset_verdict` is the worst of these per ruleset).
-        verdicts = list(verdicts)
-        reasons = list(reasons)
-        missing: list[str] = []
+        that the requirements read, named by stand-ins for their position among them. Rows whose
+        parts say the same (a stock's many documents alike but for their dates mostly do) share one
+        joined row, its words made once."""
         classes = [self._class(d) for d in docs]
+        # Each applying requirement's part, and where the documents its words name are among ``docs``.
+        chosen: list[tuple[_Requirement, tuple[int, ...]]] = []
         for (index, ruleset, version), scope in zip(plan.versions, scopes.scopes, strict=True):
             if not scope.applies:
                 continue
-            if scope.cell:
-                reasons.append(scope.cell)
-            if scope.open:
-                verdicts.append("review")
             for j, req in enumerate(version.requirements):
                 if req.item_checks:
                     picked: list[int] = []
@@ -258,26 +253,47 @@ class Rows(Parts):
                     )
                 part = self.requirements.get((scope.n, j, tail))
                 if part is None:
-                    part = self._new_part(
-                        ruleset,
-                        version,
-                        req,
-                        shipment,
-                        item,
-                        [docs[k] for k in picked],
-                        scope,
-                        plan,
-                        (j, tail),
-                    )
+                    own = [docs[k] for k in picked]
+                    part = self._new_part(ruleset, version, req, shipment, item, own, scope, plan, (j, tail))
+                chosen.append((part, tuple([picked[i] for i in part.positions])))
+        # The set of scopes stands for the findings and the scopes' own words and open questions.
+        key = (scopes.n, tuple([(part.value, where) for part, where in chosen]))
+        joined = self.joined_values.get(key)
+        if joined is None:
+            if len(self.joined_values) >= _JOINED_KEPT:  # memory stays bounded however long the stream
+                self.joined_values.clear()
+            joined = self.joined_values[key] = self._joined_words(item, row, shipment, plan, scopes, chosen)
+        return joined
+
+    def _joined_words(
+        self, item: Item, row: _Row, shipment: Shipment, plan: Plan, scopes: _Scopes,
+        chosen: list[tuple[_Requirement, tuple[int, ...]]],
+    ) -> Joined:  # fmt: skip
+        """The joined row's verdict and words from its findings, scopes and chosen parts."""
+        verdicts, reasons = self._findings(item, row.aged.facts.as_of, shipment.destination)
+        # The row's verdict is the worst of the findings', the open scopes' (review) and each applying
+        # requirement's (`verdicts.ruleset_verdict` is the worst of these per ruleset).
+        verdicts = list(verdicts)
+        reasons = list(reasons)
+        missing: list[str] = []
+        parts = iter(chosen)
+        for (_, _, version), scope in zip(plan.versions, scopes.scopes, strict=True):
+            if not scope.applies:
+                continue
+            if scope.cell:
+                reasons.append(scope.cell)
+            if scope.open:
+                verdicts.append("review")
+            for _, (part, where) in zip(version.requirements, parts, strict=False):
                 verdicts.append(part.verdict)
                 if part.cell is not None:
                     cell = part.cell
-                    for i in part.positions:
-                        cell = cell.replace(self.stand_in(i), self.row_stand_in(picked[i]))
+                    for i, k in zip(part.positions, where, strict=True):
+                        cell = cell.replace(self.stand_in(i), self.row_stand_in(k))
                     reasons.append(cell)
                 if part.missing is not None:
                     missing.append(part.missing)
         text = " | ".join(reasons)
-        positions = tuple(k for k in range(len(docs)) if self.row_stand_in(k) in text)
+        positions = tuple(sorted({k for _, where in chosen for k in where}))
         verdict, missed = worst(verdicts), "; ".join(missing)
         return Joined(verdict, missed, text, positions, Outcome(verdict, missed, text))
