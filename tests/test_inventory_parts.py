@@ -154,6 +154,32 @@ def test_a_machines_own_document_id_is_named_in_its_reasons(registry, rulesets) 
     assert judge.parts is not None and "~" not in "".join(cells)
 
 
+def test_rows_whose_parts_say_the_same_still_name_their_own_documents_in_their_places(
+    registry, rulesets
+) -> None:
+    """Two used machines' carbon reports alike but for their id say the same, and so do their
+    inspection certificates; one lists its report first, the other last: each row names its own
+    report, not the document in the other's place."""
+    base = {
+        "type": "carbon_footprint_report", "issued": "2026-05-20", "standards": ["ISO 14067"],
+        "stages": ["A1", "A2", "A3"], "verifier": {"name": "Nobody", "accreditations": ["UNKNOWN-1"]},
+    }  # fmt: skip
+    docs = {i: Document.model_validate({**base, "id": i}) for i in ("OWN-1", "OWN-2")}
+    docs |= {i: Document.model_validate({"id": i, "type": "inspection_certificate", "issued": "2026-03-01"})
+             for i in ("INS-A", "INS-B")}  # fmt: skip
+    day = [dt.date(2026, 7, 15)]
+    machine = {"machine_type": "machining_center", "manufactured": "2024-01-10", "condition": "used"}
+    rows = [Row(2, {"id": "R1", **machine, "documents": "OWN-1;INS-A"}),
+            Row(3, {"id": "R2", **machine, "documents": "INS-B;OWN-2"})]  # fmt: skip
+    by_parts, whole = (
+        Judge(rulesets, registry, docs, ["VN"], day),
+        Judge(rulesets, registry, docs, ["VN"], day, fast=False),
+    )
+    cells = [by_parts.judge_row(row) for row in rows]
+    assert cells == [whole.judge_row(row) for row in rows]
+    assert "OWN-1:" in cells[0][0]["reasons"] and "OWN-2:" in cells[1][0]["reasons"]
+
+
 @pytest.mark.parametrize(
     ("dates", "changes"),
     [
