@@ -30,7 +30,7 @@ from compliance.inventory.items import (
     RowError,
     documents_of,
 )
-from compliance.inventory.model import FORMULA_START, Outcome
+from compliance.inventory.model import Outcome
 from compliance.inventory.plan import Plan
 from compliance.inventory.read import Lines
 from compliance.inventory.rows import _JOINED_KEPT, Joined, Rows, _Aged, _Row, _Scopes
@@ -351,29 +351,6 @@ class ColumnRows(Rows):
         for k in joined.positions:
             reasons = reasons.replace(self.row_stand_in(k), docs[picked[k]].id)
         return Outcome(joined.verdict, joined.missing, reasons)
-
-    def with_ids(self, text: str, docs: list[Document], found: Found) -> str | None:
-        """``text``, made of the joined cells with their stand-ins, with the row's own document ids
-        in their place; None where an id is one that writing would quote or change (then the cells
-        are written from `outcome`)."""
-        joined, picked = found
-        for k in joined.positions:
-            doc_id = docs[picked[k]].id
-            if not _plain_id(doc_id):
-                return None
-            text = text.replace(self.row_stand_in(k), doc_id)
-        return text
-
-
-def _plain_id(doc_id: str) -> bool:
-    """Whether a document id reads the same in any cell it is put in: printable, with no quote or
-    comma (which make a CSV cell quoted) and no start a spreadsheet would run as a formula."""
-    return (
-        doc_id.isprintable()
-        and '"' not in doc_id
-        and "," not in doc_id
-        and not doc_id.startswith(FORMULA_START)
-    )
 
 
 #: The machine's fields a row holds itself (not its series).

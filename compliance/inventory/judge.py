@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
-from compliance.inventory.columns import ColumnRows, FoundRow, column
+from compliance.inventory.columns import ColumnRows, Found, FoundRow, column
 from compliance.inventory.items import ItemReader, RowError, parse_item
 from compliance.inventory.model import (
     OUTPUT_COLUMNS,
@@ -22,7 +22,7 @@ from compliance.inventory.model import (
 )
 from compliance.inventory.read import Chunk, Lines, csv_row, rows_of
 from compliance.inventory.rows import Joined
-from compliance.inventory.write import csv_cell, csv_part, encode
+from compliance.inventory.write import csv_cell, csv_part, encode, plain_text
 from compliance.judging.decide import Ledger
 from compliance.models.decisions import Decision
 from compliance.models.manifest import Document, Item, Manifest, Shipment, manufactured_bounds
@@ -276,7 +276,7 @@ class Judge:
                     [destination, joined.verdict, joined.missing, joined.reasons]
                 )
             if joined.positions:
-                with_ids = parts.with_ids(middle, found.docs, first)
+                with_ids = self._with_ids(middle, found.docs, first)
                 if with_ids is None:  # an id that writing quotes or changes: its cells written whole
                     outcome = parts.outcome(found.docs, first)
                     with_ids = csv_part(
@@ -291,6 +291,19 @@ class Judge:
             text.append(f"{head},{middle}{kept}{tail}\r\n")
             counted.append((destination, on_days, changes))
         return "".join(text).encode(), counted
+
+    def _with_ids(self, text: str, docs: list[Document], found: Found) -> str | None:
+        """``text``, written from joined cells with their stand-ins, with the row's own document ids
+        in their place; None where an id is one that writing would quote or change (the cells are
+        then written from the row's outcome)."""
+        assert isinstance(self.parts, ColumnRows)
+        joined, picked = found
+        for k in joined.positions:
+            doc_id = docs[picked[k]].id
+            if not plain_text(doc_id):
+                return None
+            text = text.replace(self.parts.row_stand_in(k), doc_id)
+        return text
 
     def _tail(self, verdicts: tuple[str, ...]) -> list[str]:
         """A series of verdicts over the days as its cells: a verdict per day, and its changes (a stock

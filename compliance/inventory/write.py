@@ -107,6 +107,14 @@ class _Sheet:
         self.book.save(path)
 
 
+def plain_text(value: str) -> bool:
+    """Whether a text reads the same wherever it is put in a cell: printable, with no quote or comma
+    (which make a CSV cell quoted) and no start a spreadsheet would run as a formula."""
+    return (
+        value.isprintable() and '"' not in value and "," not in value and not value.startswith(FORMULA_START)
+    )
+
+
 def _csv_cell(value: str) -> str:
     """A cell as Python's ``csv.writer`` writes it by default (quoted only where it must be), made
     safe first; the tests hold the two equal on arbitrary text. Writing this way is four times
