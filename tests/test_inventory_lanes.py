@@ -111,3 +111,22 @@ def test_the_collectors_settings_come_back_whatever_order_overlapping_runs_end_i
     assert gc.get_threshold() != before
     load.__exit__(None, None, None)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_command_that_ends_with_its_process_keeps_the_seldom_settings_after_a_run():
+    # Restoring the default thresholds after a run makes the next allocation collect every young
+    # object the run left (up to a million): `compliance inventory` keeps the seldom ones instead.
+    import gc
+
+    from compliance.reading.collecting import collect_seldom_until_exit, collecting_seldom
+
+    before = gc.get_threshold()
+    try:
+        collect_seldom_until_exit()
+        seldom = gc.get_threshold()
+        assert seldom[0] > before[0]
+        with collecting_seldom(freeze=True):
+            pass
+        assert gc.get_threshold() == seldom
+    finally:
+        gc.set_threshold(*before)

@@ -107,9 +107,12 @@ def inventory(
     """
     from compliance.inventory import Judge, load_documents
     from compliance.models.common import country_code
+    from compliance.reading.collecting import collect_seldom_until_exit
     from compliance.reading.days import judging_days
     from compliance.reading.inputs import load_decisions, load_registry, load_rulesets
     from compliance.service import inventory_exit_code
+
+    collect_seldom_until_exit()  # this process ends with the command
 
     try:
         dests = list(dict.fromkeys(country_code(d) for d in destinations))

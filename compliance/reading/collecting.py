@@ -6,6 +6,11 @@ thresholds the collector scans the kept set again and again: half the time of lo
 document file, a fifth of judging a dealer's stock (measured with the collector off and tuned,
 `bench/README.md`). Young objects are instead collected every 50,000 allocations, not every 700;
 nothing else changes, and the thresholds are restored afterwards.
+
+A command that ends when its work ends (`compliance inventory`) sets them for the rest of its
+process instead (`collect_seldom_until_exit`): restoring the default thresholds after a load or a
+run makes the next allocation collect all the young objects left since the last collection (up to a
+million after a stock's run), a collection whose memory is given back at exit anyway.
 """
 
 from __future__ import annotations
@@ -22,6 +27,17 @@ _INSIDE = 0
 _SAVED: tuple[int, ...] = ()
 
 
+#: Young objects collected every this many allocations; the older generations as by default, but
+#: half as often for the middle one and ten times less for the oldest.
+_SELDOM = (50_000, 20, 100)
+
+
+def collect_seldom_until_exit() -> None:
+    """For a process that ends when its command ends: the seldom thresholds from now on (a later
+    `collecting_seldom` then saves and restores these, collecting nothing when it leaves)."""
+    gc.set_threshold(*_SELDOM)
+
+
 @contextmanager
 def collecting_seldom(*, freeze: bool = False) -> Iterator[None]:
     """``freeze``: also keep what exists now out of the collector's scans (the run's rulesets and
@@ -30,7 +46,7 @@ def collecting_seldom(*, freeze: bool = False) -> Iterator[None]:
     with _LOCK:
         if _INSIDE == 0:
             _SAVED = gc.get_threshold()
-            gc.set_threshold(50_000, 20, 100)
+            gc.set_threshold(*_SELDOM)
         _INSIDE += 1
         if freeze:
             gc.freeze()
