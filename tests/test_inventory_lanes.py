@@ -130,3 +130,31 @@ def test_a_command_that_ends_with_its_process_keeps_the_seldom_settings_after_a_
         assert gc.get_threshold() == seldom
     finally:
         gc.set_threshold(*before)
+
+
+def test_an_inventory_run_inside_a_longer_lived_process_leaves_its_collector_settings_alone():
+    # The seldom thresholds are kept only where the process ends with the command (the console
+    # entry point); a caller running the command in its own process (here pytest) keeps its own.
+    import gc
+
+    from click.testing import CliRunner
+
+    from compliance.cli import cli, ends_with_its_command
+
+    stock = ROOT / "shipments" / "inventory"
+    before = gc.get_threshold()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "inventory",
+            str(stock / "stock.csv"),
+            "--documents",
+            str(stock / "documents.yaml"),
+            "--destination",
+            "VN",
+            "--as-of",
+            "2026-07-15",
+        ],
+    )
+    assert result.exit_code == 2 and result.stdout.count("\n") > 1  # judged (one sample row is malformed)
+    assert not ends_with_its_command() and gc.get_threshold() == before

@@ -16,7 +16,17 @@ from typing import Any
 
 from compliance.models.errors import ExitCode
 
-__all__ = ["cli", "main", "run_command", "write_output"]
+__all__ = ["cli", "ends_with_its_command", "main", "run_command", "write_output"]
+
+#: Set in the process `main` runs a command line in, which ends when the command ends; a command run
+#: inside a longer-lived process (a test's CliRunner, a caller of `run_command`) leaves it unset, and
+#: must then leave that process's settings as it found them (the collector's thresholds).
+_ENDS_WITH_COMMAND = False
+
+
+def ends_with_its_command() -> bool:
+    """Whether this process ends when the command it runs ends (the console entry point's)."""
+    return _ENDS_WITH_COMMAND
 
 
 def __getattr__(name: str) -> Any:
@@ -33,6 +43,8 @@ def __getattr__(name: str) -> Any:
 
 
 def _run() -> int:
+    global _ENDS_WITH_COMMAND
+    _ENDS_WITH_COMMAND = True
     from compliance.cli.plugin_search import skip_search_when_nothing_to_find
 
     skip_search_when_nothing_to_find()  # before the first model is built

@@ -105,6 +105,7 @@ def inventory(
 
     Exit code: 2 when any row is malformed (its output row says why), else the worst verdict.
     """
+    from compliance.cli import ends_with_its_command
     from compliance.inventory import Judge, load_documents
     from compliance.models.common import country_code
     from compliance.reading.collecting import collect_seldom_until_exit
@@ -112,7 +113,8 @@ def inventory(
     from compliance.reading.inputs import load_decisions, load_registry, load_rulesets
     from compliance.service import inventory_exit_code
 
-    collect_seldom_until_exit()  # this process ends with the command
+    if ends_with_its_command():  # not a test's or a caller's process, whose settings stay theirs
+        collect_seldom_until_exit()
 
     try:
         dests = list(dict.fromkeys(country_code(d) for d in destinations))
