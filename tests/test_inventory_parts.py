@@ -154,6 +154,31 @@ def test_a_machines_own_document_id_is_named_in_its_reasons(registry, rulesets) 
     assert judge.parts is not None and "~" not in "".join(cells)
 
 
+def test_carbon_reports_alike_but_for_the_verifiers_name_are_judged_once(registry, rulesets) -> None:
+    """The verifier's name words only a warning (it differs from the registry's listing), which a
+    row's cells do not show: reports alike but for it share their judged parts, and each row's cells
+    are still a one-item check's."""
+    names = {"LCA-A": "Vina Verify JSC", "LCA-B": "Some Other Name Ltd"}  # as listed, and not
+    verifiers = {i: {"name": name, "accreditations": ["VC-1"]} for i, name in names.items()}
+    # Short of stage A4: invalid for Vietnam, so that the rows' reasons name their reports.
+    docs = {
+        i: Document.model_validate(lca_report(id=i, verifier=v, stages=["A1", "A2", "A3"]))
+        for i, v in verifiers.items()
+    }
+    day = [dt.date(2026, 7, 15)]
+    machine = {"machine_type": "machining_center", "manufactured": "2026-01-10", "condition": "new"}
+    rows = [Row(2 + n, {"id": f"R{n}", **machine, "documents": i}) for n, i in enumerate(names)]
+    by_parts = Judge(rulesets, registry, docs, ["VN", "TH"], day)
+    whole = Judge(rulesets, registry, docs, ["VN", "TH"], day, fast=False)
+    assert by_parts.parts is not None
+    first = by_parts.judge_row(rows[0])
+    judged = by_parts.parts.judged
+    second = by_parts.judge_row(rows[1])
+    assert by_parts.parts.judged == judged  # nothing judged afresh for the second report
+    assert [first, second] == [whole.judge_row(row) for row in rows]
+    assert "LCA-A" in first[0]["reasons"] and "LCA-B" in second[0]["reasons"]
+
+
 def test_rows_whose_parts_say_the_same_still_name_their_own_documents_in_their_places(
     registry, rulesets
 ) -> None:

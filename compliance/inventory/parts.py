@@ -36,6 +36,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from compliance.api import Evaluator
 from compliance.inventory.cells import en, finding_cell, missing_cell, reason_cell, requirement_cell
@@ -63,17 +64,28 @@ from compliance.models.registry import Registry
 from compliance.models.report import RequirementResult, Verdict
 from compliance.models.ruleset import Requirement, Ruleset, Version
 
+if TYPE_CHECKING:
+    from pydantic.main import IncEx
+
 #: Parts kept per process (a requirement's finding and its words, about 3 kB each: at most about
 #: 250 MiB), then judged afresh. A dealer's stock of 100,000 machines needs some 5,000 per process for
 #: one day and 50,000 for twelve: fewer kept, a run over a year judges its parts again and again.
 PARTS_KEPT = 80_000
 
 
+#: What a document's class leaves out: its id (a row's own ids are put in its words), and the
+#: verifier's name, which no rule reads (the engine is given the accreditations, not the name) and
+#: which only words a warning (the name differs from the registry's listing): a row's cells show no
+#: warnings (`cells.requirement_cell`). A dealer's carbon reports differ mostly in their verifiers'
+#: names: left in, they made a stock's judged parts seven times as many.
+_NOT_IN_CLASS: dict[str, IncEx | bool] = {"id": True, "verifier": {"name"}}
+
+
 def _digest(doc: Document) -> bytes:
-    """A document's content but its id, as a SHA-256 digest: equal digests, equal content (documents
-    alike but for the id). Two equal contents written differently (a mapping's keys in another order)
-    only make two classes, each judged exactly."""
-    return hashlib.sha256(doc.model_dump_json(exclude={"id"}).encode()).digest()
+    """A document's content but what its cells never read (`_NOT_IN_CLASS`), as a SHA-256 digest:
+    equal digests, documents alike in all that a row's cells read. Two equal contents written
+    differently (a mapping's keys in another order) only make two classes, each judged exactly."""
+    return hashlib.sha256(doc.model_dump_json(exclude=_NOT_IN_CLASS).encode()).digest()
 
 
 @dataclass(frozen=True)
