@@ -105,17 +105,13 @@ def inventory(
 
     Exit code: 2 when any row is malformed (its output row says why), else the worst verdict.
     """
-    from compliance.cli import ends_with_its_command
     from compliance.inventory import Judge, load_documents
     from compliance.models.common import country_code
-    from compliance.reading.collecting import collect_seldom_until_exit
     from compliance.reading.days import judging_days
     from compliance.reading.inputs import load_decisions, load_registry, load_rulesets
     from compliance.service import inventory_exit_code
 
-    if ends_with_its_command():  # not a test's or a caller's process, whose settings stay theirs
-        collect_seldom_until_exit()
-
+    _collect_seldom_in_own_process()
     try:
         dests = list(dict.fromkeys(country_code(d) for d in destinations))
     except ValueError as exc:
@@ -142,6 +138,16 @@ def inventory(
     lines = _summary_lines(summary, inventory_file, dests, days)
     click.echo("\n".join(lines), err=True)
     sys.exit(inventory_exit_code(summary.by_destination))
+
+
+def _collect_seldom_in_own_process() -> None:
+    """The collector's seldom thresholds for the rest of the process, where the process ends with
+    the command; a test's or a caller's process keeps its own settings."""
+    from compliance.cli import ends_with_its_command
+    from compliance.reading.collecting import collect_seldom_until_exit
+
+    if ends_with_its_command():
+        collect_seldom_until_exit()
 
 
 def _run(
