@@ -11,7 +11,6 @@ from typing import Any
 
 from compliance.inventory.cells import coverage_cells
 from compliance.inventory.judge import Judge
-from compliance.inventory.lanes import merge, split
 from compliance.inventory.model import (
     CHUNK,
     OPTIONAL_COLUMNS,
@@ -159,37 +158,27 @@ def _evaluate(
     from concurrent.futures.process import BrokenProcessPool
 
     # Fork: each worker inherits the judge (rulesets, registry, documents) and builds its own engine
-    # host and caches. One process per lane: a row goes to the lane of its model series, so that a
-    # part is judged in one process, not in each (`lanes`). At most two chunks are in flight, so
-    # memory stays flat. A worker that dies (a fault in the C engine) breaks its pool: the run fails
-    # (exit 70), it never hangs.
-    ctx = multiprocessing.get_context("fork")
-    pools = [ProcessPoolExecutor(1, mp_context=ctx) for _ in range(workers)]
-    pending: deque[tuple[int, list[tuple[list[int], Future[Judged]]]]] = deque()
-
-    def done() -> tuple[int, Judged]:
-        size, futures = pending.popleft()
-        return size, merge(size, [(positions, future.result()) for positions, future in futures])
-
+    # host and caches. Whole chunks go to whichever worker is free: the workers' caches end up alike
+    # (a stock's joined rows depend on what the rules read of a machine, not on its model series),
+    # so routing rows by series saved no work and cost the parent a third of its time (measured,
+    # `bench/README.md`). At most two chunks per worker are in flight, so memory stays flat. A worker
+    # that dies (a fault in the C engine) breaks the pool: the run fails (exit 70), it never hangs.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pending: deque[tuple[int, Future[Judged]]] = deque()
     try:
         for chunk in chunks:
-            futures = [
-                (positions, pool.submit(_work, part, layout))
-                for pool, (positions, part) in zip(pools, split(chunk, workers), strict=True)
-                if positions
-            ]
-            pending.append((len(chunk), futures))
-            while len(pending) > 2:
-                yield done()
+            pending.append((len(chunk), pool.submit(_work, chunk, layout)))
+            while len(pending) > 2 * workers:
+                size, future = pending.popleft()
+                yield size, future.result()
         while pending:
-            yield done()
+            size, future = pending.popleft()
+            yield size, future.result()
     except BrokenProcessPool:
         raise EngineIntegrityError(
             "a worker process died while judging rows; no output was written"
         ) from None
     finally:
-        for _, futures in pending:
-            for _, future in futures:
-                future.cancel()
-        for pool in pools:
-            pool.shutdown(cancel_futures=True)
+        for _, future in pending:
+            future.cancel()
+        pool.shutdown(cancel_futures=True)
