@@ -247,8 +247,9 @@ _BROKEN = {"id": " ", "manufactured": "2019-13-45", "machine_type": "lathe", "do
 def test_a_chunk_judged_by_columns_gives_the_cells_of_its_rows_judged_one_by_one(
     stock, destinations, data, registry, rulesets
 ) -> None:
-    """The columns judge a CSV chunk's rows as `judge_lines` judges each, malformed rows and cells
-    past the header included, in input order, with the carried column kept."""
+    """The columns judge a CSV chunk's rows as `judge_lines` judges each, malformed rows, cells past
+    the header, short rows and cells with spaces around them included, in input order, with the
+    carried column kept."""
     from compliance.inventory.model import OUTPUT_COLUMNS, Layout
     from compliance.inventory.read import Lines
 
@@ -261,8 +262,13 @@ def test_a_chunk_judged_by_columns_gives_the_cells_of_its_rows_judged_one_by_one
         broken = data.draw(st.sampled_from([*_BROKEN])) if data.draw(st.integers(0, 7)) == 0 else None
         if broken is not None:
             line[_HEADER.index(broken)] = _BROKEN[broken]
+        if data.draw(st.integers(0, 5)) == 0:  # a cell written with spaces around it, as people type
+            padded = data.draw(st.sampled_from(["machine_type", "manufactured", "condition", "documents"]))
+            line[_HEADER.index(padded)] = f" {line[_HEADER.index(padded)]} "
         if data.draw(st.integers(0, 9)) == 0:
             line.append(data.draw(st.sampled_from(["", " ", "extra"])))  # a cell past the header
+        elif data.draw(st.integers(0, 9)) == 0:  # a short row: its last cells left out
+            line = line[: data.draw(st.integers(len(_HEADER) - 3, len(_HEADER) - 1))]
         cells.append(line)
     chunk = Lines(_HEADER, [r.line for r in rows], cells)
     layout = Layout("csv", (*OUTPUT_COLUMNS, "warehouse"), ("warehouse",), ("warehouse",))

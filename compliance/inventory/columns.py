@@ -5,8 +5,8 @@ rows find their joined cells without a machine model, a documents list and a doz
 and destination. Each column's distinct values are read once per run: a model series' shared cells
 (its validated machine), a manufacture cell (its date, and what the scopes read of the machine's age
 on each day), a documents cell (its documents, and per set of scopes the classes of those the
-requirements read). A row is then three numbers, and its key for a destination and day is made from
-numbers already known. Only a row whose key is new is made a machine and joined (`Rows._join`);
+requirements read), each looked up by its cells as written (`chunk_cells`). A row is then three
+numbers, and its key for a destination and day is made from numbers already known. Only a row whose key is new is made a machine and joined (`Rows._join`);
 every other row takes the joined cells of its key and puts its own document ids in them.
 
 A row the columns cannot take as valid (a blank id, shared cells or a manufacture cell that do not
@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from compliance.api import Evaluator
+from compliance.inventory.chunk_cells import Numbered, as_written, column
 from compliance.inventory.items import (
     INVALID,
     NO_CROSS_FIELD_CHECKS,
@@ -48,22 +49,12 @@ _CODES_KEPT = 200_000
 Found = tuple[Joined, tuple[int, ...]]
 
 
-@dataclass(frozen=True)
-class FoundRow:
-    """A row the columns judged: its documents, and its joined cells per day, per destination."""
+class FoundRow(NamedTuple):
+    """A row the columns judged: its documents, and its joined cells per day, per destination (a
+    tuple: one is made per row)."""
 
     docs: list[Document]
     days: list[list[Found]]
-
-
-def column(chunk: Lines, name: str) -> list[str | None]:
-    """A column's cells as a row gives them (`read.csv_row`): stripped, blank as None; the last
-    column of that name, as a row's mapping keeps it."""
-    where = [j for j, h in enumerate(chunk.header) if h == name]
-    if not where:
-        return [None] * len(chunk)
-    j = where[-1]
-    return [(c[j].strip() or None) if j < len(c) else None for c in chunk.cells]
 
 
 class ColumnRows(Rows):
@@ -111,6 +102,8 @@ class ColumnRows(Rows):
         #: Per series, its validated machine (None: the shared cells do not validate).
         self.templates: list[Item | None] = []
         self.cell_codes: dict[str | None, int] = {}
+        #: Per header, the numbers above by rows' cells as written (`_numbering`).
+        self.numbered: dict[tuple[str, ...], tuple[Numbered, Numbered]] = {}
         #: Per documents cell, its documents (None: the cell is a row's error, worded row by row).
         self.cell_docs: list[list[Document] | None] = []
         #: Per (series, the fields a set of scopes' requirements read): their values.
@@ -131,42 +124,35 @@ class ColumnRows(Rows):
         """Per row of the chunk, its joined cells (per day, per destination), or None for a row that
         `Judge.judge_lines` must judge or word as an error itself."""
         n = len(chunk)
-        if not NO_CROSS_FIELD_CHECKS:
+        if not NO_CROSS_FIELD_CHECKS or not n:
             return [None] * n
-        ids, serials = column(chunk, "id"), column(chunk, "serial_number")
-        made_cells, doc_cells = column(chunk, "manufactured"), column(chunk, "documents")
-        if max(len(self.series), len(self.cell_codes), len(self.read_of), len(self.fields_of)) > _CODES_KEPT:
+        if max([len(self.read_of), len(self.fields_of), *map(len, self.numbered.values())]) > _CODES_KEPT:
             self._forget_codes()  # memory stays bounded however long the stream
         # Each row as numbers: its series' machine, its manufacture cell, its documents cell (the
-        # series and the cells numbered for the run, so that what is known of them is kept).
-        series, templates = self.series, self.templates
-        t_of: list[int] = []
-        for key in zip(*[column(chunk, c) for c in SHARED], strict=True):
-            code = series.get(key)
-            if code is None:
-                code = series[key] = len(templates)
-                templates.append(self.reader.template(key))
-            t_of.append(code)
-        made_codes: dict[str | None, int] = {}
-        m_of = [made_codes.setdefault(c, len(made_codes)) for c in made_cells]
-        made = [INVALID if c is None else self.reader.made_value(c) for c in made_codes]
-        cell_codes, docs_of = self.cell_codes, self.cell_docs
-        d_of: list[int] = []
-        for cell in doc_cells:
-            code = cell_codes.get(cell)
-            if code is None:
-                code = cell_codes[cell] = len(docs_of)
-                docs_of.append(self._documents(cell))
-            d_of.append(code)
-        valid = self._valid(chunk, ids, templates, t_of, made, m_of, docs_of, d_of, min(days))
+        # series and the documents cells numbered for the run, so that what is known of them is
+        # kept), each looked up by its cells as written.
+        series, cells = self._numbering(chunk.header)
+        t_of = list(map(series.__getitem__, as_written(chunk, SHARED)))
+        made_codes: Numbered = Numbered(lambda _: len(made_codes))
+        m_of = list(map(made_codes.__getitem__, as_written(chunk, ("manufactured",))))
+        made = [self._made(raw[0].strip()) for raw in made_codes]
+        d_of = list(map(cells.__getitem__, as_written(chunk, ("documents",))))
+        ids = column(chunk, "id")
+        templates, docs_of = self.templates, self.cell_docs
+        valid = self._valid(chunk, ids, t_of, made, m_of, d_of, min(days))
         items: dict[int, Item] = {}
+        serial_at = chunk.header.index("serial_number") if "serial_number" in chunk.header else None
 
         def item_of(i: int) -> Item:
             found = items.get(i)
             if found is None:
                 template = templates[t_of[i]]
                 assert template is not None
-                own = {"id": ids[i], "serial_number": serials[i], "manufactured": made[m_of[i]]}
+                row = chunk.cells[i]
+                serial = (
+                    row[serial_at].strip() or None if serial_at is not None and serial_at < len(row) else None
+                )
+                own = {"id": ids[i], "serial_number": serial, "manufactured": made[m_of[i]]}
                 found = items[i] = template.model_copy(update=own)
             return found
 
@@ -178,6 +164,35 @@ class ColumnRows(Rows):
             assert docs is not None
             out[i] = FoundRow(docs, found)
         return out
+
+    def _numbering(self, header: tuple[str, ...]) -> tuple[Numbered, Numbered]:
+        """For a header, the numbers of rows' series and documents cells by their cells as written."""
+        found = self.numbered.get(header)
+        if found is None:
+            shared = [c for c in SHARED if c in header]
+
+            def series_code(written: tuple[str, ...]) -> int:
+                by_name = {c: v.strip() or None for c, v in zip(shared, written, strict=True)}
+                key = tuple([by_name.get(c) for c in SHARED])
+                code = self.series.get(key)
+                if code is None:
+                    code = self.series[key] = len(self.templates)
+                    self.templates.append(self.reader.template(key))
+                return code
+
+            def cell_code(written: tuple[str, ...]) -> int:
+                cell = written[0].strip() or None if written else None
+                code = self.cell_codes.get(cell)
+                if code is None:
+                    code = self.cell_codes[cell] = len(self.cell_docs)
+                    self.cell_docs.append(self._documents(cell))
+                return code
+
+            found = self.numbered[header] = (Numbered(series_code), Numbered(cell_code))
+        return found
+
+    def _made(self, cell: str) -> object:
+        return self.reader.made_value(cell) if cell else INVALID
 
     def _days(
         self, coded: Coded, rows: list[int], destinations: list[str], days: list[dt.date]
@@ -201,22 +216,25 @@ class ColumnRows(Rows):
         return [[judged[s, first] for first in pattern] for s, pattern in enumerate(patterns)]
 
     def _valid(
-        self, chunk: Lines, ids: list[str | None], templates: list[Item | None], t_of: list[int],
-        made: list[object], m_of: list[int], docs_of: list[list[Document] | None], d_of: list[int],
-        first_day: dt.date,
+        self, chunk: Lines, ids: list[str | None], t_of: list[int], made: list[object], m_of: list[int],
+        d_of: list[int], first_day: dt.date,
     ) -> list[bool]:  # fmt: skip
-        """Whether each row is one the columns judge (see the module's docstring)."""
-        width = len(chunk.header)
-        usable_t = [t is not None and t.condition not in self.routed for t in templates]
+        """Whether each row is one the columns judge (see the module's docstring). What decides it is
+        found once per series, manufacture cell and documents cell of the chunk, not per row."""
+        templates, docs_of, routed = self.templates, self.cell_docs, self.routed
+        usable_t = {t: (tpl := templates[t]) is not None and tpl.condition not in routed for t in set(t_of)}
         usable_m = [m is not INVALID and manufactured_bounds(m)[0] <= first_day for m in made]  # type: ignore[arg-type]
-        return [
-            ids[i] is not None
-            and usable_t[t_of[i]]
-            and usable_m[m_of[i]]
-            and docs_of[d_of[i]] is not None
-            and (len(cells) <= width or not any(e.strip() for e in cells[width:]))
-            for i, cells in enumerate(chunk.cells)
+        usable_d = {d: docs_of[d] is not None for d in set(d_of)}
+        valid = [
+            i is not None and usable_t[t] and usable_m[m] and usable_d[d]
+            for i, t, m, d in zip(ids, t_of, m_of, d_of, strict=True)
         ]
+        width = len(chunk.header)
+        if max(map(len, chunk.cells)) > width:  # cells past the header: the row's error, unless blank
+            for i, cells in enumerate(chunk.cells):
+                if len(cells) > width and any(e.strip() for e in cells[width:]):
+                    valid[i] = False
+        return valid
 
     def _day(self, day: dt.date, destinations: list[str], rows: list[int], coded: Coded) -> list[list[Found]]:
         """The given rows' joined cells on one day, per destination. Rows alike in what decides every
@@ -225,15 +243,14 @@ class ColumnRows(Rows):
         plan = self._plan(day)
         item_of, templates = coded.item_of, self.templates
         t_of, made, m_of, d_of = coded.t_of, coded.made, coded.m_of, coded.d_of
-        # What the scopes read of each manufacture cell's age, and each series' kind of machine.
+        # What the scopes read of each manufacture cell's age (its first row stands for it: the age
+        # depends on the manufacture date and the day only), and each series' kind of machine.
         aged: dict[int, _Aged] = {}
         ages: dict[int, int] = {}
-        for i in rows:
-            m = m_of[i]
-            if m not in aged:
-                found = self.ages.get((made[m], day))
-                a = aged[m] = found if found is not None else self._aged(item_of(i), day, plan)
-                ages[m] = self.age_codes.setdefault((a.n, a.age), len(self.age_codes))
+        for m, i in {m_of[i]: i for i in reversed(rows)}.items():
+            found = self.ages.get((made[m], day))
+            a = aged[m] = found if found is not None else self._aged(item_of(i), day, plan)
+            ages[m] = self.age_codes.setdefault((a.n, a.age), len(self.age_codes))
         kinds: dict[int, int] = {}
         fields: dict[int, int] = {}
         machines: dict[int, int] = {}
@@ -245,24 +262,27 @@ class ColumnRows(Rows):
             values = tuple([getattr(tpl, f) for f in plan.item_fields])
             fields[t] = self.field_codes.setdefault(values, len(self.field_codes))
             machines[t] = self.machine_codes.setdefault((kinds[t], fields[t]), len(self.machine_codes))
-        classes = [self._cell_class(d_of[i]) for i in rows]
+        classes = {d: self._cell_class(d) for d in {d_of[i] for i in rows}}
         known = self.row_found.setdefault(tuple(destinations), {})
+        # Every row's key, and the joined cells of those known, in one pass each; then the rest.
+        keys = [(machines[t_of[i]], ages[m_of[i]], classes[d_of[i]]) for i in rows]
+        out: list[list[Found] | None] = list(map(known.get, keys))
         shipments = [self._shipment(destination, day) for destination in destinations]
-        out: list[list[Found]] = []
-        for slot, i in enumerate(rows):
-            t, m = t_of[i], m_of[i]
-            key = (machines[t], ages[m], classes[slot])
-            found_all = known.get(key)
+        for slot in [s for s, found_all in enumerate(out) if found_all is None]:
+            key = keys[slot]
+            found_all = known.get(key)  # (a row before it in the chunk may have the same key)
             if found_all is None:
+                i = rows[slot]
+                t, m = t_of[i], m_of[i]
                 found_all, keep = self._row_found(
-                    i, aged[m], kinds[t], fields[t], classes[slot], shipments, coded, day, plan
+                    i, aged[m], kinds[t], fields[t], key[2], shipments, coded, day, plan
                 )
                 if keep:
                     if len(known) >= _JOINED_KEPT:  # memory stays bounded however long the stream
                         known.clear()
                     known[key] = found_all
-            out.append(found_all)
-        return out
+            out[slot] = found_all
+        return out  # type: ignore[return-value]  # (every slot filled above)
 
     def _row_found(
         self, i: int, a: _Aged, kind: int, fields: int, cell_class: int, shipments: list[Shipment],

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from compliance.api import CachingEvaluator, Evaluator, check, default_evaluator
 from compliance.inventory.cells import finding_cell, missing_cell, reason_cell, requirement_cell
-from compliance.inventory.columns import ColumnRows, Found, FoundRow, column
+from compliance.inventory.chunk_cells import column
+from compliance.inventory.columns import ColumnRows, Found, FoundRow
 from compliance.inventory.items import ItemReader, RowError, parse_item
 from compliance.inventory.model import (
     OUTPUT_COLUMNS,
