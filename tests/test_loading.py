@@ -202,3 +202,35 @@ def test_bare_year_as_string_is_a_year(tmp_path):
         write(tmp_path, GOOD.replace("manufactured: 2019-03-01", 'manufactured: "2019"'))
     ).manifest
     assert m.items[0].manufactured == 2019
+
+
+def test_a_key_written_twice_is_refused_not_one_value_kept(tmp_path):
+    """A key twice in one mapping would silently keep one of the two values (the item's condition,
+    say): refused, naming the key, in YAML and in JSON."""
+    twice = GOOD.replace("    condition: used\n", "    condition: used\n    condition: new\n")
+    err = error_for(tmp_path, twice)
+    assert "'condition' appears twice" in str(err) and err.line == 12
+    import json
+
+    text = json.dumps({"shipment": {"id": "S1"}}).replace('{"id": "S1"}', '{"id": "S1", "id": "S2"}')
+    assert "'id' appears twice" in str(error_for(tmp_path, text, "twice.json"))
+
+
+def test_dates_and_stages_read_alike_however_often_they_repeat(tmp_path):
+    """Dates and life-cycle stages are read once per distinct text: a repeated text gives the same
+    value, and a bad one is refused every time it appears, not only the first."""
+    from compliance.models.manifest import Document
+
+    docs = [
+        Document.model_validate(
+            {"id": f"D{i}", "type": "carbon_footprint_report", "issued": " 2026-05-20 ",
+             "stages": ["a1", "transport", "A1"]}
+        )
+        for i in range(3)
+    ]  # fmt: skip
+    assert {(d.issued.isoformat(), tuple(d.stages)) for d in docs} == {("2026-05-20", ("A1", "A4"))}
+    for _ in range(2):
+        with pytest.raises(ValueError, match="YYYY-MM-DD"):
+            Document.model_validate({"id": "D", "type": "ce_declaration", "issued": "2026-02-30"})
+        with pytest.raises(ValueError, match="EN 15804"):
+            Document.model_validate({"id": "D", "type": "carbon_footprint_report", "stages": ["A9"]})

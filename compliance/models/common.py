@@ -38,13 +38,20 @@ def _to_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return dt.date.fromisoformat(text[:10] if _TIMESTAMP.fullmatch(text) else text)
-        except ValueError:
-            pass
+    if isinstance(value, str) and (found := _date_of_text(value)) is not None:
+        return found
     raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_of_text(value: str) -> dt.date | None:
+    """A date as written, or None. Each text read once: a stock's documents file repeats a few hundred
+    dates among hundreds of thousands of documents (a date is immutable, so sharing it is safe)."""
+    text = value.strip()
+    try:
+        return dt.date.fromisoformat(text[:10] if _TIMESTAMP.fullmatch(text) else text)
+    except ValueError:
+        return None
 
 
 Date = Annotated[dt.date, BeforeValidator(_to_date)]

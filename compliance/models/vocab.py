@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -111,8 +112,10 @@ STAGE_ALIASES: dict[str, str] = {"raw_materials": "A1", "manufacturing": "A3", "
 G7_AND_KOREA: tuple[str, ...] = ("US", "JP", "DE", "FR", "GB", "IT", "CA", "KR")
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise_stage(value: str) -> str | None:
-    """The EN 15804 module for a stage name or alias, or None when it is not one."""
+    """The EN 15804 module for a stage name or alias, or None when it is not one (each name read once:
+    a stock's carbon reports repeat the same few hundred thousand times)."""
     v = value.strip()
     if v.lower() in STAGE_ALIASES:
         return STAGE_ALIASES[v.lower()]
