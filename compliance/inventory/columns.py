@@ -6,8 +6,9 @@ and destination. Each column's distinct values are read once per run: a model se
 (its validated machine), a manufacture cell (its date, and what the scopes read of the machine's age
 on each day), a documents cell (its documents, and per set of scopes the classes of those the
 requirements read), each looked up by its cells as written (`chunk_cells`). A row is then three
-numbers, and its key for a destination and day is made from numbers already known. Only a row whose key is new is made a machine and joined (`Rows._join`);
-every other row takes the joined cells of its key and puts its own document ids in them.
+numbers, and its key for a destination and day is made from numbers already known. Only a row
+whose key is new is made a machine and joined (`Rows._join`); every other row takes the joined
+cells of its key and puts its own document ids in them.
 
 A row the columns cannot take as valid (a blank id, shared cells or a manufacture cell that do not
 validate, an unknown document, cells past the header, a condition a ruleset routes, a manufacture date
@@ -133,7 +134,7 @@ class ColumnRows(Rows):
         # kept), each looked up by its cells as written.
         series, cells = self._numbering(chunk.header)
         t_of = list(map(series.__getitem__, as_written(chunk, SHARED)))
-        made_codes: Numbered = Numbered(lambda _: len(made_codes))
+        made_codes: Numbered = Numbered(lambda _: len(made_codes))  # (numbered in order, for this chunk)
         m_of = list(map(made_codes.__getitem__, as_written(chunk, ("manufactured",))))
         made = [self._made(raw[0].strip()) for raw in made_codes]
         d_of = list(map(cells.__getitem__, as_written(chunk, ("documents",))))

@@ -38,20 +38,27 @@ def _to_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and (found := _date_of_text(value)) is not None:
-        return found
+    if isinstance(value, str):
+        found = (_date_of_text if len(value) <= TEXT_KEPT else _read_date)(value)
+        if found is not None:
+            return found
     raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
 
 
-@functools.lru_cache(maxsize=8192)
-def _date_of_text(value: str) -> dt.date | None:
-    """A date as written, or None. Each text read once: a stock's documents file repeats a few hundred
-    dates among hundreds of thousands of documents (a date is immutable, so sharing it is safe)."""
+def _read_date(value: str) -> dt.date | None:
+    """A date as written, or None."""
     text = value.strip()
     try:
         return dt.date.fromisoformat(text[:10] if _TIMESTAMP.fullmatch(text) else text)
     except ValueError:
         return None
+
+
+#: Texts read once each, up to this length: a stock's documents file repeats a few hundred dates
+#: among hundreds of thousands of documents (a date is immutable, so sharing it is safe); a longer
+#: text is no date and is not kept (a long-lived server would otherwise hold a hostile file's).
+TEXT_KEPT = 64
+_date_of_text = functools.lru_cache(maxsize=8192)(_read_date)
 
 
 Date = Annotated[dt.date, BeforeValidator(_to_date)]

@@ -6,6 +6,8 @@ import functools
 import re
 from enum import StrEnum
 
+from compliance.models.common import TEXT_KEPT
+
 
 class Vocabulary(StrEnum):
     """A vocabulary whose values are read regardless of case ("Used" is used): the value is unambiguous."""
@@ -112,16 +114,22 @@ STAGE_ALIASES: dict[str, str] = {"raw_materials": "A1", "manufacturing": "A3", "
 G7_AND_KOREA: tuple[str, ...] = ("US", "JP", "DE", "FR", "GB", "IT", "CA", "KR")
 
 
-@functools.lru_cache(maxsize=1024)
 def normalise_stage(value: str) -> str | None:
-    """The EN 15804 module for a stage name or alias, or None when it is not one (each name read once:
-    a stock's carbon reports repeat the same few hundred thousand times)."""
+    """The EN 15804 module for a stage name or alias, or None when it is not one (each short name read
+    once: a stock's carbon reports repeat the same few hundred thousand times)."""
+    return (_stage_of_text if len(value) <= TEXT_KEPT else _read_stage)(value)
+
+
+def _read_stage(value: str) -> str | None:
     v = value.strip()
     if v.lower() in STAGE_ALIASES:
         return STAGE_ALIASES[v.lower()]
     if v.upper() in STAGES:
         return v.upper()
     return None
+
+
+_stage_of_text = functools.lru_cache(maxsize=1024)(_read_stage)
 
 
 def normalise_values(field: str, values: list[object]) -> list[str]:
